@@ -1,0 +1,168 @@
+//! The build pipeline, top-down: load → model → render → write. `ludd build` runs it once;
+//! `ludd serve` runs the same stages.
+
+use crate::error::{Result, collect_all};
+use crate::load;
+use crate::model::{ModelOptions, Site};
+use crate::render::context::SharedValues;
+use crate::render::jobs::{self, Output, Planned, RenderInput};
+use crate::render::templates::{AssetHashes, Templates};
+use crate::render::warnings::Warnings;
+use crate::render::{self, DocContent, PreviousMarkdown, fingerprint};
+use crate::write::{self, Staging, WriteStats};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// What to build and how.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Site root (the folder with `site.toml`).
+    pub root: PathBuf,
+    /// Include drafts.
+    pub drafts: bool,
+    /// Override `base_url`.
+    pub base_url: Option<String>,
+    /// Override `output_dir` (relative to the root, or absolute).
+    pub output_dir: Option<PathBuf>,
+    /// Render for the preview server.
+    pub is_serve: bool,
+}
+
+/// What a build did.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    /// Published pages and sections per language code, default language first.
+    pub pages_per_language: Vec<(String, usize)>,
+    /// Warnings (missing UI strings and the like).
+    pub warnings: Vec<String>,
+    /// Files written and kept.
+    pub stats: WriteStats,
+    /// Files in the output.
+    pub files: usize,
+    /// The output folder.
+    pub output: PathBuf,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+/// A site rendered in memory up to its output plan: everything needed to produce any file.
+pub struct Rendered {
+    /// The model.
+    pub site: Arc<Site>,
+    /// Templates with the site's functions.
+    pub templates: Templates,
+    /// Rendered Markdown per document.
+    pub contents: Vec<Arc<DocContent>>,
+    /// Content hashes of static files.
+    pub asset_hashes: Arc<AssetHashes>,
+    /// What the Markdown depended on beyond each document (see [`fingerprint::markdown_environment`]).
+    pub markdown_environment: u64,
+    /// Shared template values.
+    pub shared: SharedValues,
+    /// Every output file.
+    pub plan: Vec<Planned>,
+    /// Warnings so far.
+    pub warnings: Warnings,
+}
+
+impl Rendered {
+    /// Loads, models and renders the Markdown of the site at `options.root`.
+    pub fn prepare(options: &BuildOptions) -> Result<Rendered> {
+        Rendered::from_project(load::load(&options.root)?, options, None)
+    }
+
+    /// Models and renders a loaded project, reusing `previous` Markdown where nothing changed.
+    pub fn from_project(project: load::Project, options: &BuildOptions, previous: Option<&Rendered>) -> Result<Rendered> {
+        let model_options =
+            ModelOptions { drafts: options.drafts, base_url: options.base_url.clone(), output_dir: options.output_dir.clone() };
+        let site = Arc::new(Site::build(project, &model_options)?);
+        let warnings = Warnings::default();
+        let asset_hashes = Arc::new(AssetHashes::compute(&site)?);
+        let templates = Templates::new(&site, Arc::clone(&asset_hashes), &warnings)?;
+        let environment = fingerprint::markdown_environment(&site, &fingerprint::template_fingerprints(&site.theme.templates));
+        let previous_markdown = previous.map(|p| PreviousMarkdown {
+            site: &p.site,
+            contents: &p.contents,
+            environment: p.markdown_environment,
+        });
+        let contents = render::render_markdown(&site, &templates, &warnings, environment, previous_markdown.as_ref())?;
+        render::check_anchors(&site, &contents)?;
+        let shared = SharedValues::new(&site, &contents);
+        let plan = jobs::plan(&site)?;
+        Ok(Rendered { site, templates, contents, asset_hashes, markdown_environment: environment, shared, plan, warnings })
+    }
+
+    /// Fingerprint of every planned output (see [`fingerprint`]).
+    pub fn fingerprints(&self) -> Vec<u64> {
+        let static_hash = fingerprint::hash_of(&self.asset_hashes.0);
+        let atoms = fingerprint::Atoms::new(&self.site, &self.contents, static_hash);
+        let hashes = &self.asset_hashes.0;
+        let static_files = &self.site.theme.static_files;
+        let asset_fp = |path: &Path| -> u64 {
+            if let Some(f) = static_files.iter().find(|f| f.source == path) {
+                return fingerprint::hash_of(&hashes.get(&f.rel_path));
+            }
+            let meta = std::fs::metadata(path).ok();
+            fingerprint::hash_of(&(path, meta.as_ref().map(|m| m.len()), meta.and_then(|m| m.modified().ok())))
+        };
+        self.plan.par_iter().map(|p| atoms.output(p, &asset_fp)).collect()
+    }
+
+    /// The inputs a job renders from.
+    pub fn input(&self, is_serve: bool) -> RenderInput<'_> {
+        RenderInput { site: &self.site, contents: &self.contents, shared: &self.shared, templates: &self.templates, is_serve }
+    }
+
+    /// Renders one planned output.
+    pub fn output(&self, planned: &Planned, is_serve: bool) -> Result<Output> {
+        self.input(is_serve).render(planned)
+    }
+
+    /// Renders every output into `staging`, in parallel.
+    pub fn write_all(&self, staging: &Staging, is_serve: bool) -> Result<()> {
+        let input = self.input(is_serve);
+        let results: Vec<Result<()>> = self
+            .plan
+            .par_iter()
+            .map(|p| match input.render(p)? {
+                Output::Bytes(b) => staging.write(&p.path, &b),
+                Output::Copy(src) => staging.copy(&p.path, &src),
+            })
+            .collect();
+        collect_all(results).map(|_| ())
+    }
+}
+
+/// Builds the site into its output folder.
+pub fn build(options: &BuildOptions) -> Result<BuildReport> {
+    let start = Instant::now();
+    let rendered = Rendered::prepare(options)?;
+    let output = write::resolve_output(&options.root, &rendered.site.config.output_dir)?;
+    let staging = Staging::begin(&output)?;
+    rendered.write_all(&staging, options.is_serve)?;
+    let stats = staging.commit()?;
+    Ok(BuildReport {
+        pages_per_language: pages_per_language(&rendered.site),
+        warnings: rendered.warnings.list(),
+        stats,
+        files: rendered.plan.len(),
+        output,
+        elapsed: start.elapsed(),
+    })
+}
+
+/// Published documents per language.
+pub fn pages_per_language(site: &Site) -> Vec<(String, usize)> {
+    site.languages
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.code.clone(), site.docs.iter().filter(|d| d.lang == i).count()))
+        .collect()
+}
+
+/// The site root containing `start` (the nearest folder upwards with a `site.toml`).
+pub fn find_root(start: &Path) -> Option<PathBuf> {
+    start.ancestors().find(|p| p.join(load::config::CONFIG_FILE).is_file()).map(Path::to_path_buf)
+}

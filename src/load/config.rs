@@ -1,0 +1,384 @@
+//! `site.toml`: the site's configuration, parsed strictly (unknown keys are errors) and validated.
+
+use crate::error::{Diagnostic, Error, Result};
+use crate::load::keys::{line_of_offset, serde_diagnostic};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The config file's name in the site root.
+pub const CONFIG_FILE: &str = "site.toml";
+
+/// Text direction of a language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// Left to right.
+    #[default]
+    Ltr,
+    /// Right to left.
+    Rtl,
+}
+
+impl Direction {
+    /// `ltr` or `rtl`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Ltr => "ltr",
+            Direction::Rtl => "rtl",
+        }
+    }
+}
+
+/// `[languages.<code>]`.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageConfig {
+    /// The language's own name ("Deutsch").
+    pub name: Option<String>,
+    /// `ltr` or `rtl`.
+    #[serde(default)]
+    pub direction: Direction,
+    /// Site title in this language.
+    pub title: Option<String>,
+    /// Site description in this language.
+    pub description: Option<String>,
+    /// Untranslated pages show in this language's listings in the default language.
+    #[serde(default)]
+    pub fallback: bool,
+    /// Per-language extra data, merged over the top-level `[extra]`.
+    #[serde(default)]
+    pub extra: toml::Table,
+}
+
+/// `[languages.*]` tables in the order they are written.
+#[derive(Debug, Clone, Default)]
+pub struct Languages(pub Vec<(String, LanguageConfig)>);
+
+impl Languages {
+    /// The language with `code`.
+    pub fn get(&self, code: &str) -> Option<&LanguageConfig> {
+        self.0.iter().find(|(c, _)| c == code).map(|(_, l)| l)
+    }
+
+    /// Whether `code` is configured.
+    pub fn contains_key(&self, code: &str) -> bool {
+        self.get(code).is_some()
+    }
+
+    /// Codes in order.
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(c, _)| c)
+    }
+
+    /// Whether none is configured.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'de> Deserialize<'de> for Languages {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Ordered;
+        impl<'de> serde::de::Visitor<'de> for Ordered {
+            type Value = Languages;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a table of languages, like [languages.de]")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<Languages, A::Error> {
+                let mut out = Vec::new();
+                while let Some((code, lang)) = map.next_entry::<String, LanguageConfig>()? {
+                    out.push((code, lang));
+                }
+                Ok(Languages(out))
+            }
+        }
+        d.deserialize_map(Ordered)
+    }
+}
+
+/// One taxonomy (`[[taxonomies]]`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TaxonomyConfig {
+    /// Front matter key and URL segment ("tags").
+    pub name: String,
+    /// Terms' pages per listing page.
+    pub paginate_by: Option<usize>,
+    /// Whether each term gets an Atom feed.
+    #[serde(default = "yes")]
+    pub feed: bool,
+}
+
+/// `[markdown]`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MarkdownConfig {
+    /// Typographic quotes, dashes and ellipses.
+    #[serde(default = "yes")]
+    pub smart_punctuation: bool,
+}
+
+impl Default for MarkdownConfig {
+    fn default() -> Self {
+        MarkdownConfig {
+            smart_punctuation: true,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn default_output_dir() -> PathBuf {
+    PathBuf::from("public")
+}
+
+fn default_taxonomies() -> Vec<TaxonomyConfig> {
+    vec![TaxonomyConfig {
+        name: "tags".into(),
+        paginate_by: None,
+        feed: true,
+    }]
+}
+
+fn default_feed_limit() -> Option<usize> {
+    Some(20)
+}
+
+/// The whole `site.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Site title.
+    pub title: String,
+    /// Absolute URL the site is served from, without trailing slash.
+    pub base_url: String,
+    /// Site description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Code of the default language.
+    pub default_language: String,
+    /// Put the default language under `/<code>/` too, with a language chooser at `/`.
+    #[serde(default)]
+    pub default_language_in_subdir: bool,
+    /// Theme folder name under `themes/`.
+    #[serde(default)]
+    pub theme: Option<String>,
+    /// Output folder, relative to the site root.
+    #[serde(default = "default_output_dir")]
+    pub output_dir: PathBuf,
+    /// Languages by code, in the order they are written.
+    #[serde(default)]
+    pub languages: Languages,
+    /// Taxonomies.
+    #[serde(default = "default_taxonomies")]
+    pub taxonomies: Vec<TaxonomyConfig>,
+    /// Markdown options.
+    #[serde(default)]
+    pub markdown: MarkdownConfig,
+    /// Write Atom feeds.
+    #[serde(default = "yes")]
+    pub generate_feeds: bool,
+    /// Entries per feed (absent: all).
+    #[serde(default = "default_feed_limit")]
+    pub feed_limit: Option<usize>,
+    /// Write `sitemap.xml`.
+    #[serde(default = "yes")]
+    pub generate_sitemap: bool,
+    /// Write `robots.txt`.
+    #[serde(default = "yes")]
+    pub generate_robots_txt: bool,
+    /// Free-form data for templates.
+    #[serde(default)]
+    pub extra: toml::Table,
+}
+
+impl Config {
+    /// Reads and validates `site.toml` in `root`.
+    pub fn load(root: &Path) -> Result<Config> {
+        let path = root.join(CONFIG_FILE);
+        let bytes = std::fs::read(&path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                Error::invalid(
+                    Diagnostic::new(CONFIG_FILE, "no site.toml in this folder")
+                        .with_help("run ludd in the site's root folder, or create a site with `ludd init <dir>`"),
+                )
+            } else {
+                Error::io("read", &path, e)
+            }
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let line = line_of_offset(
+                &String::from_utf8_lossy(e.as_bytes()),
+                e.utf8_error().valid_up_to(),
+            );
+            Diagnostic::new(CONFIG_FILE, "the file is not valid UTF-8")
+                .at_line(line)
+                .with_help("save site.toml as UTF-8")
+        })?;
+        Config::parse(&text)
+    }
+
+    /// Parses and validates config text.
+    pub fn parse(text: &str) -> Result<Config> {
+        let mut config: Config = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| line_of_offset(text, s.start));
+            serde_diagnostic(Path::new(CONFIG_FILE), line, e.message())
+        })?;
+        config.validate(text)?;
+        Ok(config)
+    }
+
+    fn validate(&mut self, text: &str) -> Result<()> {
+        let at = |key: &str| find_key_line(text, key);
+        let mut problems = Vec::new();
+        self.base_url = self.base_url.trim_end_matches('/').to_string();
+        if !(self.base_url.starts_with("https://") || self.base_url.starts_with("http://")) {
+            problems.push(
+                Diagnostic::new(CONFIG_FILE, format!("base_url `{}` is not an absolute URL", self.base_url))
+                    .at_optional_line(at("base_url"))
+                    .with_help("write it with its scheme, like base_url = \"https://example.org\""),
+            );
+        }
+        if self.languages.is_empty() {
+            self.languages.0.push((self.default_language.clone(), LanguageConfig::default()));
+        }
+        for code in self.languages.keys() {
+            if !is_language_code(code) {
+                problems.push(
+                    Diagnostic::new(CONFIG_FILE, format!("`{code}` is not a language code"))
+                        .at_optional_line(at(&format!("languages.{code}")))
+                        .with_help("use a BCP 47 code such as de, en, fr, pt-BR"),
+                );
+            }
+        }
+        if !self.languages.contains_key(&self.default_language) {
+            problems.push(
+                Diagnostic::new(
+                    CONFIG_FILE,
+                    format!("default_language `{}` has no [languages.{}] table", self.default_language, self.default_language),
+                )
+                .at_optional_line(at("default_language"))
+                .with_help(format!("add [languages.{}] or pick one of: {}", self.default_language, self.language_codes().join(", "))),
+            );
+        }
+        let mut seen = Vec::new();
+        for t in &self.taxonomies {
+            let ok = !t.name.is_empty()
+                && t.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+            if !ok || RESERVED_FRONT_MATTER_KEYS.contains(&t.name.as_str()) || seen.contains(&&t.name) {
+                problems.push(
+                    Diagnostic::new(CONFIG_FILE, format!("taxonomy name `{}` cannot be used", t.name))
+                        .at_optional_line(at("taxonomies"))
+                        .with_help("use a unique lowercase name (a-z, 0-9, -, _) that is not a front matter key"),
+                );
+            }
+            if t.paginate_by == Some(0) {
+                problems.push(
+                    Diagnostic::new(CONFIG_FILE, format!("taxonomy `{}` has paginate_by = 0", t.name))
+                        .at_optional_line(at("paginate_by"))
+                        .with_help("use a positive number, or remove the key"),
+                );
+            }
+            seen.push(&t.name);
+        }
+        if self.output_dir.as_os_str().is_empty() {
+            problems.push(
+                Diagnostic::new(CONFIG_FILE, "output_dir is empty")
+                    .at_optional_line(at("output_dir"))
+                    .with_help("use a folder such as \"public\""),
+            );
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Invalid(problems))
+        }
+    }
+
+    /// Language codes, default language first, the others in the order they are written.
+    pub fn language_codes(&self) -> Vec<String> {
+        let mut codes: Vec<String> = self.languages.keys().cloned().collect();
+        codes.sort_by_key(|c| c != &self.default_language);
+        codes
+    }
+}
+
+/// Front matter keys that a taxonomy may not shadow.
+pub const RESERVED_FRONT_MATTER_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "date",
+    "updated",
+    "draft",
+    "weight",
+    "slug",
+    "aliases",
+    "template",
+    "translation_key",
+    "extra",
+    "sort_by",
+    "paginate_by",
+    "taxonomies",
+];
+
+/// A BCP 47-like code: a 2–3 letter primary subtag, optional subtags of letters and digits.
+pub fn is_language_code(code: &str) -> bool {
+    let mut parts = code.split('-');
+    let primary_ok = parts
+        .next()
+        .is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_lowercase()));
+    primary_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// The line where `key` (or a `[table.key]` header) is written, for diagnostics.
+fn find_key_line(text: &str, key: &str) -> Option<usize> {
+    let last = key.rsplit('.').next().unwrap_or(key);
+    text.lines().position(|l| {
+        let t = l.trim_start();
+        t.starts_with(&format!("[{key}]"))
+            || (t.starts_with(last) && t[last.len()..].trim_start().starts_with('='))
+    })
+    .map(|i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = "title = \"T\"\nbase_url = \"https://example.org/\"\ndefault_language = \"de\"\n";
+
+    #[test]
+    fn minimal_config_gets_defaults() {
+        let c = Config::parse(MINIMAL).expect("valid");
+        assert_eq!(c.base_url, "https://example.org");
+        assert_eq!(c.output_dir, PathBuf::from("public"));
+        assert_eq!(c.language_codes(), vec!["de"]);
+        assert_eq!(c.taxonomies[0].name, "tags");
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_suggestion() {
+        let err = Config::parse(&format!("{MINIMAL}titel = \"x\"\n")).expect_err("invalid");
+        let d = &err.diagnostics()[0];
+        assert_eq!(d.line, Some(4));
+        assert!(d.message.contains("unknown key `titel`"), "{d}");
+        assert!(d.help.as_deref().unwrap_or("").contains("did you mean `title`"), "{d}");
+    }
+
+    #[test]
+    fn default_language_must_be_configured() {
+        let text = format!("{MINIMAL}[languages.en]\nname = \"English\"\n");
+        let err = Config::parse(&text).expect_err("invalid");
+        assert!(err.to_string().contains("default_language `de`"), "{err}");
+    }
+
+    #[test]
+    fn language_codes_are_checked() {
+        assert!(is_language_code("de"));
+        assert!(is_language_code("pt-BR"));
+        assert!(!is_language_code("../x"));
+        assert!(!is_language_code("German"));
+    }
+}

@@ -1,0 +1,343 @@
+//! Walks `content/`: classifies each Markdown file (section, page, bundle page) and its language,
+//! reads it, splits its front matter, and lists the other files (bundle and section assets).
+
+use crate::error::{Diagnostic, Error, Result, collect_all};
+use crate::load::front_matter::{self, FrontMatter};
+use crate::load::keys::line_of_offset;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// The content folder's name.
+pub const CONTENT_DIR: &str = "content";
+
+/// What a Markdown file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DocKind {
+    /// `_index.md`: a section (the root one is the home page).
+    Section,
+    /// `name.md`: a page.
+    Page,
+    /// `name/index.md`: a page bundle.
+    Bundle,
+}
+
+/// One Markdown file, read and split.
+#[derive(Debug, Clone)]
+pub struct SourceDoc {
+    /// Path relative to `content/`, with `/` separators.
+    pub rel_path: String,
+    /// Section, page or bundle.
+    pub kind: DocKind,
+    /// Language code.
+    pub lang: String,
+    /// Translation group: the path without the language code (`forderungen/_index.md`), or the
+    /// `translation_key`.
+    pub group: String,
+    /// Folder of the section this document belongs to (for a section: its own folder), `""` at the root.
+    pub section_dir: String,
+    /// The name the default URL segment comes from (file stem, bundle or section folder name).
+    pub stem: String,
+    /// Parsed front matter.
+    pub front_matter: FrontMatter,
+    /// Markdown body (shared: cloning a document is cheap).
+    pub body: std::sync::Arc<str>,
+    /// Line of the body's first line in the file.
+    pub body_line: usize,
+}
+
+/// A non-Markdown file inside `content/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentAsset {
+    /// Path relative to `content/`.
+    pub rel_path: String,
+    /// Absolute path on disk.
+    pub source: PathBuf,
+}
+
+/// Everything in `content/`.
+#[derive(Debug, Clone, Default)]
+pub struct Content {
+    /// Markdown files (drafts included; the model filters them).
+    pub docs: Vec<SourceDoc>,
+    /// Other files.
+    pub assets: Vec<ContentAsset>,
+}
+
+/// Files that editors and tools leave behind, which are never content.
+pub fn is_ignored_file(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name.ends_with(".bak")
+        || name == "4913"
+}
+
+/// How to read content files.
+#[derive(Debug, Clone)]
+pub struct ContentSettings {
+    /// Configured language codes, default first.
+    pub languages: Vec<String>,
+    /// The default language.
+    pub default_language: String,
+    /// Configured taxonomy names.
+    pub taxonomies: Vec<String>,
+}
+
+/// Reads the whole content tree.
+pub fn load(root: &Path, settings: &ContentSettings) -> Result<Content> {
+    let content_dir = root.join(CONTENT_DIR);
+    if !content_dir.is_dir() {
+        return Err(Diagnostic::new(CONTENT_DIR, "the content folder is missing")
+            .with_help("create content/_index.md for the home page")
+            .into());
+    }
+    let (markdown, assets) = walk(root, &content_dir)?;
+    let bundle_dirs = bundle_dirs(markdown.iter().map(|(rel, _)| rel.as_str()), settings);
+    let docs = collect_all(
+        markdown
+            .par_iter()
+            .map(|(rel, path)| read_doc(rel, path, settings, &bundle_dirs))
+            .collect::<Vec<_>>(),
+    )?;
+    Ok(Content { docs, assets })
+}
+
+/// Re-reads only what changed below `content/`: every path in `changed` (absolute) is dropped
+/// from `previous` with everything under it, then read again if it still exists.
+pub fn reload(root: &Path, previous: &Content, changed: &[PathBuf], settings: &ContentSettings) -> Result<Content> {
+    let content_dir = root.join(CONTENT_DIR);
+    let mut prefixes = Vec::new();
+    for path in changed {
+        if let Ok(rel) = path.strip_prefix(&content_dir) {
+            prefixes.push(rel_string(rel, root)?);
+        }
+    }
+    let touched = |rel: &str| prefixes.iter().any(|p| p.is_empty() || rel == p || rel.starts_with(&format!("{p}/")));
+    let mut markdown: Vec<(String, PathBuf)> = Vec::new();
+    let mut assets: Vec<ContentAsset> = previous.assets.iter().filter(|a| !touched(&a.rel_path)).cloned().collect();
+    let mut seen = std::collections::HashSet::new();
+    for p in &prefixes {
+        let abs = content_dir.join(p);
+        if !abs.exists() || !seen.insert(p.clone()) {
+            continue;
+        }
+        let (md, other) = walk(root, &abs)?;
+        let base = if abs.is_dir() { p.clone() } else { split_dir(p).0.to_string() };
+        let join = |rel: String| if base.is_empty() { rel } else if rel.is_empty() { base.clone() } else { format!("{base}/{rel}") };
+        let single_file = !abs.is_dir();
+        for (rel, path) in md {
+            markdown.push((if single_file { p.clone() } else { join(rel) }, path));
+        }
+        for a in other {
+            let rel = if single_file { p.clone() } else { join(a.rel_path) };
+            assets.push(ContentAsset { rel_path: rel, source: a.source });
+        }
+    }
+    let kept: Vec<&SourceDoc> = previous.docs.iter().filter(|d| !touched(&d.rel_path)).collect();
+    let bundle_dirs = bundle_dirs(
+        kept.iter().map(|d| d.rel_path.as_str()).chain(markdown.iter().map(|(r, _)| r.as_str())),
+        settings,
+    );
+    // A new or removed bundle changes how its folder's other files are read: re-read those too.
+    let mut docs: Vec<SourceDoc> = Vec::with_capacity(kept.len() + markdown.len());
+    for d in kept {
+        let (dir, _) = split_dir(&d.rel_path);
+        let was_bundle_member = d.kind == DocKind::Bundle;
+        let now_in_bundle = bundle_dirs.iter().any(|b| dir == b || dir.starts_with(&format!("{b}/")));
+        if now_in_bundle != was_bundle_member && d.kind != DocKind::Section {
+            markdown.push((d.rel_path.clone(), content_dir.join(&d.rel_path)));
+        } else {
+            docs.push(d.clone());
+        }
+    }
+    docs.extend(collect_all(
+        markdown
+            .par_iter()
+            .map(|(rel, path)| read_doc(rel, path, settings, &bundle_dirs))
+            .collect::<Vec<_>>(),
+    )?);
+    docs.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    assets.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    Ok(Content { docs, assets })
+}
+
+/// Markdown files and other files below `dir` (a folder or a single file), relative to `dir`.
+fn walk(root: &Path, dir: &Path) -> Result<(Vec<(String, PathBuf)>, Vec<ContentAsset>)> {
+    let mut markdown = Vec::new();
+    let mut assets = Vec::new();
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored_file(&e.file_name().to_string_lossy()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            // A file deleted while we walk is simply gone.
+            Err(e) if e.io_error().is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound) => continue,
+            Err(e) => return Err(walk_error(root, e)),
+        };
+        if !entry.file_type().is_file() || (entry.depth() == 0 && is_ignored_file(&entry.file_name().to_string_lossy())) {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(dir).unwrap_or(Path::new(""));
+        let rel_path = rel_string(rel, root)?;
+        let is_markdown = entry.file_name().to_string_lossy().ends_with(".md");
+        if is_markdown {
+            markdown.push((rel_path, entry.into_path()));
+        } else {
+            assets.push(ContentAsset { rel_path, source: entry.into_path() });
+        }
+    }
+    Ok((markdown, assets))
+}
+
+/// Folders that hold an `index.md` (page bundles).
+fn bundle_dirs<'a>(rel_paths: impl Iterator<Item = &'a str>, settings: &ContentSettings) -> Vec<String> {
+    rel_paths
+        .filter_map(|rel| {
+            let (dir, file) = split_dir(rel);
+            let stem = file.strip_suffix(".md")?;
+            let (base, _) = split_lang(stem, &settings.languages, &settings.default_language);
+            (base == "index" && !dir.is_empty()).then(|| dir.to_string())
+        })
+        .collect()
+}
+
+fn walk_error(root: &Path, e: walkdir::Error) -> Error {
+    let path = e.path().map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf()).unwrap_or_else(|| PathBuf::from(CONTENT_DIR));
+    if e.loop_ancestor().is_some() {
+        return Diagnostic::new(path, "symbolic link loop in the content folder")
+            .with_help("remove the link that points back to one of its parent folders")
+            .into();
+    }
+    match e.into_io_error() {
+        Some(io) if io.kind() == std::io::ErrorKind::NotFound => Diagnostic::new(path, "file vanished while reading the content folder")
+            .with_help("something deleted it during the build; build again")
+            .into(),
+        Some(io) => Error::io("read", &path, io),
+        None => Diagnostic::new(path, "cannot walk the content folder").into(),
+    }
+}
+
+fn rel_string(rel: &Path, root: &Path) -> Result<String> {
+    let mut parts = Vec::new();
+    for c in rel.components() {
+        match c.as_os_str().to_str() {
+            Some(s) => parts.push(s),
+            None => {
+                return Err(Diagnostic::new(root.join(CONTENT_DIR).join(rel), "file name is not valid UTF-8")
+                    .with_help("rename the file using UTF-8 characters")
+                    .into());
+            }
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+/// `("a/b", "c.md")` for `a/b/c.md`; `("", "c.md")` at the root.
+pub fn split_dir(rel: &str) -> (&str, &str) {
+    rel.rsplit_once('/').unwrap_or(("", rel))
+}
+
+/// Splits `name.en` into `("name", Some("en"))` when `en` is a configured language.
+pub fn split_lang<'a>(stem: &'a str, languages: &[String], _default: &str) -> (&'a str, Option<&'a str>) {
+    if let Some((base, code)) = stem.rsplit_once('.')
+        && languages.iter().any(|l| l == code)
+    {
+        return (base, Some(code));
+    }
+    (stem, None)
+}
+
+fn read_doc(rel_path: &str, path: &Path, settings: &ContentSettings, bundle_dirs: &[String]) -> Result<SourceDoc> {
+    let (languages, default_language, taxonomies) = (&settings.languages, settings.default_language.as_str(), &settings.taxonomies);
+    let display = Path::new(CONTENT_DIR).join(rel_path);
+    let bytes = std::fs::read(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Error::invalid(Diagnostic::new(&display, "file vanished during the build").with_help("build again"))
+        } else {
+            Error::io("read", &display, e)
+        }
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let line = line_of_offset(&String::from_utf8_lossy(&e.as_bytes()[..valid]), valid);
+        Error::invalid(
+            Diagnostic::new(&display, "the file is not valid UTF-8")
+                .at_line(line)
+                .with_help("save the file as UTF-8 (most editors have an \"encoding\" setting)"),
+        )
+    })?;
+    let (dir, file) = split_dir(rel_path);
+    let stem = file.strip_suffix(".md").unwrap_or(file);
+    let (base, code) = split_lang(stem, languages, default_language);
+    if code.is_none()
+        && let Some((_, suffix)) = base.rsplit_once('.')
+        && crate::load::config::is_language_code(suffix)
+        && suffix.len() <= 3
+    {
+        return Err(Diagnostic::new(&display, format!("language `{suffix}` is not configured"))
+            .with_help(format!("add [languages.{suffix}] to site.toml, or rename the file"))
+            .into());
+    }
+    let lang = code.unwrap_or(default_language).to_string();
+    let (kind, section_dir, stem) = match base {
+        "_index" => (DocKind::Section, dir.to_string(), split_dir(dir).1.to_string()),
+        "index" if !dir.is_empty() => (DocKind::Bundle, split_dir(dir).0.to_string(), split_dir(dir).1.to_string()),
+        _ => {
+            let in_bundle = bundle_dirs.iter().any(|b| dir == b || dir.starts_with(&format!("{b}/")));
+            if in_bundle {
+                return Err(Diagnostic::new(&display, "a page bundle folder cannot hold other Markdown pages")
+                    .with_help("move this file out of the bundle folder, or make the folder a section with _index.md")
+                    .into());
+            }
+            (DocKind::Page, dir.to_string(), base.to_string())
+        }
+    };
+    let split = front_matter::split(&text, &display, taxonomies, kind == DocKind::Section)?;
+    let group = match &split.front_matter.translation_key {
+        Some(key) => format!("key:{key}"),
+        None => {
+            let file = if code.is_some() { format!("{base}.md") } else { file.to_string() };
+            if dir.is_empty() { file } else { format!("{dir}/{file}") }
+        }
+    };
+    let body_line = split.body_line;
+    let body: std::sync::Arc<str> = split.body.into();
+    Ok(SourceDoc {
+        rel_path: rel_path.to_string(),
+        kind,
+        lang,
+        group,
+        section_dir,
+        stem,
+        front_matter: split.front_matter,
+        body,
+        body_line,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_suffixes() {
+        let langs = vec!["de".to_string(), "en".to_string()];
+        assert_eq!(split_lang("artikel.en", &langs, "de"), ("artikel", Some("en")));
+        assert_eq!(split_lang("artikel", &langs, "de"), ("artikel", None));
+        assert_eq!(split_lang("v1.2", &langs, "de"), ("v1.2", None));
+    }
+
+    #[test]
+    fn editor_files_are_ignored() {
+        for name in [".#a.md", "a.md~", ".a.md.swp", "#a.md#", "4913", ".DS_Store"] {
+            assert!(is_ignored_file(name), "{name}");
+        }
+        assert!(!is_ignored_file("a.md"));
+    }
+}

@@ -1,0 +1,79 @@
+//! Load stage: reads the site from disk into plain data — config, content files with their front
+//! matter, and the theme. Nothing here knows about URLs or HTML.
+
+pub mod config;
+pub mod content;
+pub mod front_matter;
+pub mod keys;
+pub mod theme;
+
+use crate::error::Result;
+use std::path::Path;
+
+/// The site as read from disk.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// `site.toml`.
+    pub config: config::Config,
+    /// `content/`.
+    pub content: content::Content,
+    /// Theme and site templates, UI strings, static files.
+    pub theme: theme::Theme,
+}
+
+/// Reads everything under `root`.
+pub fn load(root: &Path) -> Result<Project> {
+    let config = config::Config::load(root)?;
+    let settings = content_settings(&config);
+    let (content, theme) = rayon::join(|| content::load(root, &settings), || theme::load(root, config.theme.as_deref()));
+    Ok(Project { config, content: content?, theme: theme? })
+}
+
+/// How `config` says content files are read.
+pub fn content_settings(config: &config::Config) -> content::ContentSettings {
+    content::ContentSettings {
+        languages: config.language_codes(),
+        default_language: config.default_language.clone(),
+        taxonomies: config.taxonomies.iter().map(|t| t.name.clone()).collect(),
+    }
+}
+
+/// What kind of input a changed path is, which decides how much must be read again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ChangeKind {
+    /// A file under `content/`.
+    Content,
+    /// Templates, UI strings or static files (the site's or the theme's).
+    Theme,
+    /// `site.toml`, or something we cannot place: read everything.
+    Everything,
+}
+
+/// Classifies a changed path (absolute) of the site at `root`.
+pub fn classify(root: &Path, path: &Path) -> Option<ChangeKind> {
+    let rel = path.strip_prefix(root).ok()?;
+    let first = rel.components().next()?.as_os_str().to_str()?;
+    match first {
+        "content" => Some(ChangeKind::Content),
+        "templates" | "themes" | "i18n" | "static" => Some(ChangeKind::Theme),
+        config::CONFIG_FILE => Some(ChangeKind::Everything),
+        _ => None,
+    }
+}
+
+/// Loads the project again after `changed` paths, re-reading only what they touch.
+/// An empty `changed` list reads everything.
+pub fn reload(root: &Path, previous: &Project, changed: &[std::path::PathBuf]) -> Result<Project> {
+    let kinds: Vec<ChangeKind> = changed.iter().filter_map(|p| classify(root, p)).collect();
+    if changed.is_empty() || kinds.contains(&ChangeKind::Everything) {
+        return load(root);
+    }
+    let config = previous.config.clone();
+    let content = if kinds.contains(&ChangeKind::Content) {
+        content::reload(root, &previous.content, changed, &content_settings(&config))?
+    } else {
+        previous.content.clone()
+    };
+    let theme = if kinds.contains(&ChangeKind::Theme) { theme::load(root, config.theme.as_deref())? } else { previous.theme.clone() };
+    Ok(Project { config, content, theme })
+}

@@ -1,0 +1,121 @@
+//! The `ludd` command line: a thin layer over the library that parses arguments, runs a command
+//! and reports the result. Exit code 0 on success, 1 on any error.
+
+use anyhow::{Context, Result};
+use clap::{CommandFactory, Parser, Subcommand};
+use ludd::build::{BuildOptions, BuildReport, find_root};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// A fast static site generator for multilingual campaign sites.
+#[derive(Parser)]
+#[command(name = "ludd", version, about, propagate_version = true)]
+struct Cli {
+    /// The site folder (default: the nearest folder upwards with a site.toml)
+    #[arg(long, short = 'r', global = true)]
+    root: Option<PathBuf>,
+    /// Print only errors
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print more detail
+    #[arg(long, short, global = true)]
+    verbose: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into its output folder
+    Build(BuildArgs),
+    /// Create a new site with the default theme
+    Init {
+        /// Folder to create
+        dir: PathBuf,
+    },
+    /// Print shell completions
+    Completions {
+        /// bash, zsh, fish, elvish or powershell
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(clap::Args)]
+struct BuildArgs {
+    /// Override base_url (for preview deploys)
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Override output_dir
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// Include drafts
+    #[arg(long)]
+    drafts: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn site_root(cli: &Cli) -> Result<PathBuf> {
+    if let Some(r) = &cli.root {
+        return Ok(r.clone());
+    }
+    let cwd = std::env::current_dir().context("cannot read the current folder")?;
+    Ok(find_root(&cwd).unwrap_or(cwd))
+}
+
+fn run(cli: &Cli) -> Result<()> {
+    match &cli.command {
+        Command::Build(args) => {
+            let options = BuildOptions {
+                root: site_root(cli)?,
+                drafts: args.drafts,
+                base_url: args.base_url.clone(),
+                output_dir: args.output.clone(),
+                is_serve: false,
+            };
+            let report = ludd::build(&options).map_err(|e| anyhow::anyhow!("{e}\nbuild failed; the previous output is unchanged"))?;
+            print_report(&report, cli);
+            Ok(())
+        }
+        Command::Init { dir } => {
+            ludd::init::init(dir)?;
+            if !cli.quiet {
+                println!("created a new site in {}", dir.display());
+                println!("next: cd {} && ludd serve", dir.display());
+            }
+            Ok(())
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(*shell, &mut Cli::command(), "ludd", &mut std::io::stdout());
+            Ok(())
+        }
+    }
+}
+
+fn print_report(report: &BuildReport, cli: &Cli) {
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    if cli.quiet {
+        return;
+    }
+    let per_lang: Vec<String> = report.pages_per_language.iter().map(|(l, n)| format!("{l} {n}")).collect();
+    println!(
+        "built {} files ({} written, {} unchanged) into {} in {:.0} ms",
+        report.files,
+        report.stats.written,
+        report.stats.unchanged,
+        report.output.display(),
+        report.elapsed.as_secs_f64() * 1000.0
+    );
+    println!("pages per language: {}; {} warnings", per_lang.join(", "), report.warnings.len());
+}

@@ -1,0 +1,279 @@
+//! Template contexts: turns the model and the rendered Markdown into Tera values. Site- and
+//! language-level values are built once; each document's listing summary is built once and shared
+//! (Tera values are reference-counted), so a section never re-serialises its pages per render.
+
+use crate::model::{Doc, DocId, Language, Site};
+use crate::render::markdown::TocEntry;
+use crate::render::DocContent;
+use tera::Value;
+
+/// Builds a Tera map from `(key, value)` pairs.
+pub fn obj(pairs: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
+    let mut map = tera::Map::default();
+    for (k, v) in pairs {
+        map.insert(k.into(), v);
+    }
+    Value::from(map)
+}
+
+/// A string, or none.
+pub fn opt(value: Option<impl Into<Value>>) -> Value {
+    value.map(Into::into).unwrap_or_else(Value::none)
+}
+
+/// Values shared by every render of one build.
+pub struct SharedValues {
+    /// `site` per language.
+    pub site: Vec<Value>,
+    /// `language` per language.
+    pub language: Vec<Value>,
+    /// `menu` entries per language (without `is_current`).
+    pub menu: Vec<Vec<MenuItem>>,
+    /// Each document's listing summary (no content).
+    pub summaries: Vec<Value>,
+    /// Each document's listing summary marked as a fallback.
+    pub fallback_summaries: Vec<Value>,
+}
+
+/// One menu entry.
+pub struct MenuItem {
+    /// Target document.
+    pub id: DocId,
+    /// Shown in the default language.
+    pub is_fallback: bool,
+}
+
+impl SharedValues {
+    /// Builds the shared values.
+    pub fn new(site: &Site, contents: &[std::sync::Arc<DocContent>]) -> SharedValues {
+        let site_values = site.languages.iter().map(|l| site_value(site, l)).collect();
+        let language = site
+            .languages
+            .iter()
+            .map(|l| obj([("code", l.code.as_str().into()), ("name", l.name.as_str().into()), ("dir", l.direction.as_str().into())]))
+            .collect();
+        let menu = (0..site.languages.len()).map(|l| menu_items(site, l)).collect();
+        let summaries: Vec<Value> = (0..site.docs.len()).map(|id| doc_value(site, contents, id, false, false)).collect();
+        let fallback_summaries = (0..site.docs.len()).map(|id| doc_value(site, contents, id, false, true)).collect();
+        SharedValues { site: site_values, language, menu, summaries, fallback_summaries }
+    }
+}
+
+fn site_value(site: &Site, l: &Language) -> Value {
+    obj([
+        ("title", l.title.as_str().into()),
+        ("description", l.description.as_str().into()),
+        ("base_url", site.config.base_url.as_str().into()),
+        ("default_language", site.config.default_language.as_str().into()),
+        ("extra", Value::from_serializable(&l.extra)),
+        ("taxonomies", site.config.taxonomies.iter().map(|t| Value::from(t.name.as_str())).collect::<Vec<_>>().into()),
+    ])
+}
+
+/// Top-level sections and pages of the home page in language `lang`, by weight.
+fn menu_items(site: &Site, lang: usize) -> Vec<MenuItem> {
+    let Some(home) = site.homes[lang] else { return Vec::new() };
+    let h = &site.docs[home];
+    let mut items: Vec<MenuItem> = h.subsections.iter().map(|&id| MenuItem { id, is_fallback: false }).collect();
+    if let Some(default_home) = site.homes[Site::DEFAULT_LANGUAGE].filter(|_| site.languages[lang].fallback && lang != 0) {
+        for &sub in &site.docs[default_home].subsections {
+            if site.docs[sub].translations[lang].is_none() {
+                items.push(MenuItem { id: sub, is_fallback: true });
+            }
+        }
+    }
+    items.extend(h.pages.iter().map(|l| MenuItem { id: l.id, is_fallback: l.is_fallback }));
+    items.sort_by_key(|m| (site.docs[m.id].source.front_matter.weight.unwrap_or(i64::MAX), site.docs[m.id].url.clone()));
+    items
+}
+
+/// A document as a Tera value. `full` adds content and toc; `is_fallback` marks listing entries
+/// shown in another language.
+pub fn doc_value(site: &Site, contents: &[std::sync::Arc<DocContent>], id: DocId, full: bool, is_fallback: bool) -> Value {
+    let d = &site.docs[id];
+    let c = &contents[id];
+    let fm = &d.source.front_matter;
+    let mut pairs = vec![
+        ("title", c.title.as_str().into()),
+        ("description", opt(fm.description.as_deref())),
+        ("date", opt(fm.date.map(|x| x.iso()))),
+        ("updated", opt(fm.updated.map(|x| x.iso()))),
+        ("slug", d.url.trim_end_matches('/').rsplit('/').next().unwrap_or("").into()),
+        ("url", d.url.as_str().into()),
+        ("permalink", site.permalink(&d.url).into()),
+        ("summary", opt(c.summary.as_deref().map(Value::safe_string))),
+        ("word_count", c.word_count.into()),
+        ("reading_time", c.word_count.div_ceil(200).max(1).into()),
+        ("lang", site.languages[d.lang].code.as_str().into()),
+        ("extra", Value::from_serializable(&fm.extra)),
+        ("weight", opt(fm.weight)),
+        ("taxonomies", taxonomies_value(site, d)),
+        ("assets", d.assets.iter().map(|a| Value::from(asset_url(d, a))).collect::<Vec<_>>().into()),
+        ("is_fallback", is_fallback.into()),
+        ("is_section", d.is_section().into()),
+    ];
+    if full {
+        pairs.push(("content", Value::safe_string(&c.html)));
+        pairs.push(("toc", toc_value(&c.toc)));
+        pairs.push(("previous", neighbour(site, contents, d.previous)));
+        pairs.push(("next", neighbour(site, contents, d.next)));
+    }
+    obj(pairs)
+}
+
+/// URL of a bundle or section asset next to its document.
+pub fn asset_url(d: &Doc, rel_path: &str) -> String {
+    format!("{}{}", d.url, crate::load::content::split_dir(rel_path).1)
+}
+
+fn neighbour(site: &Site, contents: &[std::sync::Arc<DocContent>], id: Option<DocId>) -> Value {
+    opt(id.map(|id| obj([("title", contents[id].title.as_str().into()), ("url", site.docs[id].url.as_str().into())])))
+}
+
+fn taxonomies_value(site: &Site, d: &Doc) -> Value {
+    let mut map = tera::Map::default();
+    for &(t, term) in &d.terms {
+        let tax = &site.taxonomies[t];
+        let term = &tax.terms[term];
+        let entry = map.entry(tax.config.name.clone().into()).or_insert_with(|| Value::from(Vec::<Value>::new()));
+        let mut list: Vec<Value> = entry.as_array().map(<[Value]>::to_vec).unwrap_or_default();
+        list.push(obj([("name", term.name.as_str().into()), ("url", term.url.as_str().into())]));
+        *entry = Value::from(list);
+    }
+    Value::from(map)
+}
+
+fn toc_value(toc: &[TocEntry]) -> Value {
+    toc.iter()
+        .map(|e| {
+            obj([
+                ("level", e.level.into()),
+                ("id", e.id.as_str().into()),
+                ("title", e.title.as_str().into()),
+                ("children", toc_value(&e.children)),
+            ])
+        })
+        .collect::<Vec<_>>()
+        .into()
+}
+
+/// What differs per rendered output: where it is and which document it shows in which languages.
+pub struct Place<'a> {
+    /// Language index.
+    pub lang: usize,
+    /// Root-relative URL of this output.
+    pub path: &'a str,
+    /// For each language, (URL, exists, title) of this output's counterpart.
+    pub translations: Vec<(String, bool, Option<String>)>,
+}
+
+impl Place<'_> {
+    /// The counterparts of a document: its translations, else the default-language version.
+    pub fn for_doc<'a>(site: &Site, contents: &[std::sync::Arc<DocContent>], id: DocId, path: &'a str) -> Place<'a> {
+        let d = &site.docs[id];
+        let fallback = d.translations[Site::DEFAULT_LANGUAGE].unwrap_or(id);
+        let translations = d
+            .translations
+            .iter()
+            .map(|t| match t {
+                Some(t) => (site.docs[*t].url.clone(), true, Some(contents[*t].title.clone())),
+                None => (site.docs[fallback].url.clone(), false, Some(contents[fallback].title.clone())),
+            })
+            .collect();
+        Place { lang: d.lang, path, translations }
+    }
+
+    /// Counterparts of a generated page that exists in every language at `prefix + suffix`.
+    pub fn generated<'a>(site: &Site, lang: usize, path: &'a str, suffix: &str) -> Place<'a> {
+        let translations = site.languages.iter().map(|l| (format!("{}{suffix}", l.prefix), true, None)).collect();
+        Place { lang, path, translations }
+    }
+}
+
+/// The base context every template gets.
+pub fn base_context(site: &Site, shared: &SharedValues, contents: &[std::sync::Arc<DocContent>], place: &Place, is_serve: bool) -> tera::Context {
+    let lang = &site.languages[place.lang];
+    let mut ctx = tera::Context::new();
+    ctx.insert_value("site", shared.site[place.lang].clone());
+    ctx.insert_value("lang", lang.code.as_str().into());
+    ctx.insert_value("dir", lang.direction.as_str().into());
+    ctx.insert_value("language", shared.language[place.lang].clone());
+    let translations: Vec<Value> = site
+        .languages
+        .iter()
+        .zip(&place.translations)
+        .enumerate()
+        .map(|(i, (l, (url, exists, title)))| {
+            obj([
+                ("code", l.code.as_str().into()),
+                ("name", l.name.as_str().into()),
+                ("dir", l.direction.as_str().into()),
+                ("url", url.as_str().into()),
+                ("exists", (*exists).into()),
+                ("is_current", (i == place.lang).into()),
+                ("title", opt(title.as_deref())),
+            ])
+        })
+        .collect();
+    ctx.insert_value("translations", translations.into());
+    ctx.insert_value("head_links", Value::safe_string(&head_links(site, place)));
+    ctx.insert_value("canonical", site.permalink(place.path).into());
+    ctx.insert_value("current_path", place.path.into());
+    ctx.insert_value("feed_url", site.permalink(&format!("{}/atom.xml", lang.prefix)).into());
+    let menu: Vec<Value> = shared.menu[place.lang]
+        .iter()
+        .map(|m| {
+            let d = &site.docs[m.id];
+            obj([
+                ("title", contents[m.id].title.as_str().into()),
+                ("url", d.url.as_str().into()),
+                ("weight", opt(d.source.front_matter.weight)),
+                ("lang", site.languages[d.lang].code.as_str().into()),
+                ("is_fallback", m.is_fallback.into()),
+                ("is_current", (place.path == d.url || (d.url != "/" && place.path.starts_with(&d.url) && d.is_section())).into()),
+            ])
+        })
+        .collect();
+    ctx.insert_value("menu", menu.into());
+    ctx.insert_value("is_serve", is_serve.into());
+    ctx
+}
+
+/// Canonical, hreflang alternates (reciprocal, absolute, with x-default) and the feed link.
+pub fn head_links(site: &Site, place: &Place) -> String {
+    let mut out = String::with_capacity(512);
+    let esc = |s: &str| s.replace('&', "&amp;").replace('"', "&quot;");
+    out.push_str(&format!("<link rel=\"canonical\" href=\"{}\">\n", esc(&site.permalink(place.path))));
+    let existing: Vec<(&Language, &String)> = site
+        .languages
+        .iter()
+        .zip(&place.translations)
+        .filter(|(_, (_, exists, _))| *exists)
+        .map(|(l, (url, _, _))| (l, url))
+        .collect();
+    if existing.len() > 1 {
+        for (l, url) in &existing {
+            out.push_str(&format!(
+                "<link rel=\"alternate\" hreflang=\"{}\" href=\"{}\">\n",
+                l.code,
+                esc(&site.permalink(url))
+            ));
+        }
+        let default_url = place.translations.first().map(|t| t.0.as_str()).unwrap_or("/");
+        let x_default = if site.config.default_language_in_subdir && default_url == site.languages[0].prefix.clone() + "/" {
+            "/".to_string()
+        } else {
+            default_url.to_string()
+        };
+        out.push_str(&format!("<link rel=\"alternate\" hreflang=\"x-default\" href=\"{}\">\n", esc(&site.permalink(&x_default))));
+    }
+    if site.config.generate_feeds {
+        let lang = &site.languages[place.lang];
+        out.push_str(&format!(
+            "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"{}\" href=\"{}\">",
+            esc(&lang.title),
+            esc(&site.permalink(&format!("{}/atom.xml", lang.prefix)))
+        ));
+    }
+    out
+}

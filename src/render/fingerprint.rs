@@ -1,0 +1,243 @@
+//! Fingerprints: for every output file, a 64-bit hash of everything its bytes depend on — the
+//! documents it shows (content or just their listing summary), its language's settings and UI
+//! strings, its template with everything that template pulls in, and the static files. An
+//! incremental rebuild renders only the outputs whose fingerprint changed; since each output's
+//! fingerprint covers all of its inputs, the result equals a clean build.
+
+use super::DocContent;
+use super::jobs::{Job, Planned};
+use crate::load::theme::TemplateSource;
+use crate::model::{DocId, Site};
+use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+/// Hashes anything hashable.
+pub fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
+    let mut h = DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+/// Templates named in `{% extends %}` / `{% include %}` tags of `text`.
+pub fn referenced_templates(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{%") {
+        rest = &rest[start + 2..];
+        let Some(end) = rest.find("%}") else { break };
+        let tag = rest[..end].trim().trim_start_matches('-').trim_start();
+        for keyword in ["extends", "include"] {
+            if let Some(args) = tag.strip_prefix(keyword) {
+                for quote in ['"', '\''] {
+                    let mut parts = args.split(quote);
+                    parts.next();
+                    if let Some(name) = parts.next() {
+                        out.push(name.to_string());
+                        break;
+                    }
+                }
+            }
+        }
+        rest = &rest[end..];
+    }
+    out
+}
+
+/// Per template name: a hash of its text, the templates it extends or includes (transitively)
+/// and every template that defines components (they can be used from anywhere).
+pub fn template_fingerprints(templates: &[TemplateSource]) -> HashMap<String, u64> {
+    let by_name: HashMap<&str, &TemplateSource> = templates.iter().map(|t| (t.name.as_str(), t)).collect();
+    let components: Vec<&str> =
+        templates.iter().filter(|t| t.text.contains("{% component") || t.text.contains("{%- component")).map(|t| t.text.as_str()).collect();
+    let components_hash = hash_of(&components);
+    templates
+        .iter()
+        .map(|t| {
+            let mut seen: HashSet<&str> = HashSet::new();
+            let mut stack = vec![t.name.as_str()];
+            let mut h = DefaultHasher::new();
+            components_hash.hash(&mut h);
+            while let Some(name) = stack.pop() {
+                if !seen.insert(name) {
+                    continue;
+                }
+                name.hash(&mut h);
+                match by_name.get(name) {
+                    Some(src) => {
+                        src.text.hash(&mut h);
+                        for r in referenced_templates(&src.text) {
+                            if let Some((k, _)) = by_name.get_key_value(r.as_str()) {
+                                stack.push(k);
+                            } else {
+                                r.hash(&mut h);
+                            }
+                        }
+                    }
+                    None => 0u8.hash(&mut h),
+                }
+            }
+            (t.name.clone(), h.finish())
+        })
+        .collect()
+}
+
+/// Everything Markdown rendering depends on beyond a document's own text: configuration, UI
+/// strings and the shortcode templates. When it changes, all Markdown is rendered again.
+pub fn markdown_environment(site: &Site, template_fps: &HashMap<String, u64>) -> u64 {
+    let mut h = DefaultHasher::new();
+    format!("{:?}", site.config).hash(&mut h);
+    site.theme.ui_strings.hash(&mut h);
+    let mut shortcodes: Vec<(&String, &u64)> = template_fps.iter().filter(|(k, _)| k.starts_with("shortcodes/")).collect();
+    shortcodes.sort();
+    shortcodes.hash(&mut h);
+    h.finish()
+}
+
+/// Fingerprints of documents and languages, the building blocks of output fingerprints.
+pub struct Atoms<'a> {
+    site: &'a Site,
+    summary: Vec<u64>,
+    full: Vec<u64>,
+    language: Vec<u64>,
+    templates: HashMap<String, u64>,
+}
+
+impl<'a> Atoms<'a> {
+    /// Computes the atoms of a rendered site. `static_hash` covers static file contents.
+    pub fn new(site: &'a Site, contents: &[std::sync::Arc<DocContent>], static_hash: u64) -> Atoms<'a> {
+        let summary: Vec<u64> = site
+            .docs
+            .iter()
+            .zip(contents)
+            .map(|(d, c)| {
+                let fm = &d.source.front_matter;
+                let mut h = DefaultHasher::new();
+                (&d.url, &c.title, &fm.description, &fm.date, &fm.updated, &fm.weight, d.lang).hash(&mut h);
+                serde_json::to_string(&fm.extra).unwrap_or_default().hash(&mut h);
+                (&c.summary, c.word_count, d.is_section(), &d.assets).hash(&mut h);
+                for &(t, term) in &d.terms {
+                    let tm = &site.taxonomies[t].terms[term];
+                    (&site.taxonomies[t].config.name, &tm.name, &tm.url).hash(&mut h);
+                }
+                h.finish()
+            })
+            .collect();
+        let full = summary.iter().zip(contents).map(|(s, c)| hash_of(&(s, c.html_hash, hash_of(&format!("{:?}", c.toc))))).collect();
+        let mut atoms = Atoms { site, summary, full, language: Vec::new(), templates: template_fingerprints(&site.theme.templates) };
+        atoms.language = (0..site.languages.len()).map(|l| atoms.language_fp(l, static_hash)).collect();
+        atoms
+    }
+
+    fn language_fp(&self, lang: usize, static_hash: u64) -> u64 {
+        let site = self.site;
+        let mut h = DefaultHasher::new();
+        format!("{:?}", site.config).hash(&mut h);
+        format!("{:?}", site.languages).hash(&mut h);
+        site.theme.ui_strings.get(&site.languages[lang].code).hash(&mut h);
+        site.theme.ui_strings.get(&site.config.default_language).hash(&mut h);
+        static_hash.hash(&mut h);
+        // The menu shows the home page's children; any of their summaries can change it.
+        for home in site.homes.iter().flatten() {
+            for &sub in &site.docs[*home].subsections {
+                self.summary[sub].hash(&mut h);
+            }
+            for l in &site.docs[*home].pages {
+                (l.id, l.is_fallback, self.summary[l.id]).hash(&mut h);
+            }
+        }
+        h.finish()
+    }
+
+    fn template(&self, name: &str) -> u64 {
+        self.templates.get(name).copied().unwrap_or(0)
+    }
+
+    fn translations(&self, id: DocId, h: &mut DefaultHasher) {
+        let d = &self.site.docs[id];
+        for t in &d.translations {
+            t.map(|t| self.summary[t]).hash(h);
+        }
+        d.translations[Site::DEFAULT_LANGUAGE].map(|t| self.summary[t]).hash(h);
+    }
+
+    /// The fingerprint of one planned output.
+    pub fn output(&self, planned: &Planned, asset_fp: &dyn Fn(&std::path::Path) -> u64) -> u64 {
+        let site = self.site;
+        let mut h = DefaultHasher::new();
+        planned.job.hash(&mut h);
+        planned.path.hash(&mut h);
+        match &planned.job {
+            Job::Doc { id, .. } => {
+                let d = &site.docs[*id];
+                (self.language[d.lang], self.full[*id], d.parent.is_none()).hash(&mut h);
+                d.source.front_matter.template.hash(&mut h);
+                for name in ["index.html", "section.html", "page.html"] {
+                    self.template(name).hash(&mut h);
+                }
+                if let Some(t) = &d.source.front_matter.template {
+                    self.template(t).hash(&mut h);
+                }
+                self.translations(*id, &mut h);
+                d.previous.map(|p| self.summary[p]).hash(&mut h);
+                d.next.map(|p| self.summary[p]).hash(&mut h);
+                for l in &d.pages {
+                    (l.id, l.is_fallback, self.summary[l.id]).hash(&mut h);
+                }
+                for &s in &d.subsections {
+                    self.summary[s].hash(&mut h);
+                }
+            }
+            Job::TaxonomyList { taxonomy } | Job::Term { taxonomy, .. } | Job::TermFeed { taxonomy, .. } => {
+                let tax = &site.taxonomies[*taxonomy];
+                (self.language[tax.lang], self.template("taxonomy_list.html"), self.template("taxonomy_single.html")).hash(&mut h);
+                for other in site.taxonomies.iter().filter(|t| t.config.name == tax.config.name) {
+                    for t in &other.terms {
+                        (other.lang, &t.name, &t.slug, &t.url, t.pages.len()).hash(&mut h);
+                    }
+                }
+                if let Job::Term { term, .. } | Job::TermFeed { term, .. } = &planned.job {
+                    for &p in &tax.terms[*term].pages {
+                        (self.summary[p], self.full[p]).hash(&mut h);
+                    }
+                }
+            }
+            Job::Feed { lang } => {
+                self.language[*lang].hash(&mut h);
+                for (i, d) in site.docs.iter().enumerate() {
+                    if d.lang == *lang && !d.is_section() && d.source.front_matter.date.is_some() {
+                        self.full[i].hash(&mut h);
+                    }
+                }
+            }
+            Job::NotFound { lang } => (self.language[*lang], self.template("404.html")).hash(&mut h),
+            Job::Sitemap { .. } => {
+                format!("{:?}", site.config).hash(&mut h);
+                for (i, d) in site.docs.iter().enumerate() {
+                    (&d.url, &d.translations, self.summary[i]).hash(&mut h);
+                }
+                for t in &site.taxonomies {
+                    for term in &t.terms {
+                        term.url.hash(&mut h);
+                    }
+                }
+            }
+            Job::Robots => format!("{:?}", site.config).hash(&mut h),
+            Job::Alias { id, .. } => (self.summary[*id], self.language[site.docs[*id].lang]).hash(&mut h),
+            Job::Chooser => {
+                self.language.hash(&mut h);
+                self.template("language_chooser.html").hash(&mut h);
+                for home in site.homes.iter().flatten() {
+                    self.summary[*home].hash(&mut h);
+                }
+            }
+            Job::Static { index } => asset_fp(&site.theme.static_files[*index].source).hash(&mut h),
+            Job::Asset { id, asset } => {
+                let rel = &site.docs[*id].assets[*asset];
+                if let Some(a) = site.assets.iter().find(|a| &a.rel_path == rel) {
+                    asset_fp(&a.source).hash(&mut h);
+                }
+            }
+        }
+        h.finish()
+    }
+}

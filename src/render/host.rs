@@ -1,0 +1,110 @@
+//! What the Markdown renderer asks of the site while rendering one document: resolving internal
+//! links, rendering shortcodes through the templates, and UI strings.
+
+use crate::model::{DocId, Site};
+use crate::render::markdown::{MarkdownHost, ShortcodeArgs, ShortcodeValue};
+use crate::render::templates::{Templates, ui_string};
+use crate::render::warnings::Warnings;
+use tera::Value;
+
+/// The host for one document.
+pub struct DocHost<'a> {
+    /// The site.
+    pub site: &'a Site,
+    /// The document being rendered.
+    pub id: DocId,
+    /// Templates for shortcodes.
+    pub templates: &'a Templates,
+    /// Build warnings.
+    pub warnings: &'a Warnings,
+}
+
+impl MarkdownHost for DocHost<'_> {
+    fn resolve_link(&self, target: &str) -> Result<String, String> {
+        let doc = &self.site.docs[self.id];
+        let rel = match target.strip_prefix("@/") {
+            Some(rel) => rel.to_string(),
+            None => join_relative(crate::model::urls::content_dir_of(&doc.source.rel_path), target)
+                .ok_or_else(|| format!("`{target}` points outside the content folder"))?,
+        };
+        let id = self.site.by_path.get(&rel).copied().ok_or_else(|| format!("no content file `content/{rel}`"))?;
+        let found = &self.site.docs[id];
+        let target_id = found.translations[doc.lang].or(found.translations[Site::DEFAULT_LANGUAGE]).unwrap_or(id);
+        Ok(self.site.docs[target_id].url.clone())
+    }
+
+    fn render_shortcode(&self, name: &str, args: &ShortcodeArgs, body: Option<&str>, nth: usize) -> Result<String, String> {
+        let template = format!("shortcodes/{name}.html");
+        if !self.templates.has(&template) {
+            return Err(format!("unknown shortcode `{name}`: add templates/{template} to the site or theme"));
+        }
+        let doc = &self.site.docs[self.id];
+        let lang = &self.site.languages[doc.lang];
+        let mut ctx = tera::Context::new();
+        for (k, v) in args {
+            ctx.insert_value(k.clone(), shortcode_value(v));
+        }
+        ctx.insert_value("body", body.map(Value::safe_string).unwrap_or_else(Value::none));
+        ctx.insert_value("lang", lang.code.as_str().into());
+        ctx.insert_value("dir", lang.direction.as_str().into());
+        ctx.insert_value("page_url", self.site.permalink(&doc.url).into());
+        ctx.insert_value("page_title", doc.front_title().unwrap_or(&doc.source.stem).into());
+        ctx.insert_value("nth", nth.into());
+        ctx.insert_value(
+            "site",
+            crate::render::context::obj([
+                ("title", lang.title.as_str().into()),
+                ("base_url", self.site.config.base_url.as_str().into()),
+                ("extra", Value::from_serializable(&lang.extra)),
+            ]),
+        );
+        self.templates.render(&template, &ctx).map_err(|e| {
+            e.diagnostics()
+                .first()
+                .map(|d| format!("shortcode `{name}` failed: {}:{} {}", d.path.display(), d.line.unwrap_or(0), d.message))
+                .unwrap_or_else(|| format!("shortcode `{name}` failed: {e}"))
+        })
+    }
+
+    fn ui_string(&self, key: &str) -> String {
+        let lang = &self.site.languages[self.site.docs[self.id].lang].code;
+        ui_string(&self.site.theme.ui_strings, &self.site.config.default_language, lang, key, self.warnings)
+    }
+}
+
+fn shortcode_value(v: &ShortcodeValue) -> Value {
+    match v {
+        ShortcodeValue::Str(s) => s.as_str().into(),
+        ShortcodeValue::Int(i) => (*i).into(),
+        ShortcodeValue::Float(f) => (*f).into(),
+        ShortcodeValue::Bool(b) => (*b).into(),
+        ShortcodeValue::Array(a) => a.iter().map(shortcode_value).collect::<Vec<_>>().into(),
+    }
+}
+
+/// Joins a relative link to a content folder; None if it climbs out of `content/`.
+pub fn join_relative(dir: &str, target: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for seg in target.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::join_relative;
+
+    #[test]
+    fn relative_links() {
+        assert_eq!(join_relative("a/b", "../c.md").as_deref(), Some("a/c.md"));
+        assert_eq!(join_relative("", "c.md").as_deref(), Some("c.md"));
+        assert_eq!(join_relative("", "../c.md"), None);
+    }
+}

@@ -1,0 +1,420 @@
+//! The output plan: one job per file the site will contain, each with its output path, and the
+//! rendering of a job into bytes. Two jobs that claim the same path are an error.
+
+use super::context::{self, Place, SharedValues, base_context, obj, opt};
+use super::templates::Templates;
+use super::{DocContent, feeds, sitemap};
+use crate::error::{Diagnostic, Error, Result};
+use crate::model::urls::output_path;
+use crate::model::{DocId, Site};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use tera::Value;
+
+/// One output file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Job {
+    /// A document (section pages may be paginated: `pager` from 1).
+    Doc { id: DocId, pager: usize },
+    /// A taxonomy's term list.
+    TaxonomyList { taxonomy: usize },
+    /// One term's pages.
+    Term { taxonomy: usize, term: usize, pager: usize },
+    /// A term's Atom feed.
+    TermFeed { taxonomy: usize, term: usize },
+    /// A language's 404 page.
+    NotFound { lang: usize },
+    /// A language's Atom feed.
+    Feed { lang: usize },
+    /// `sitemap.xml` (part 0) or its parts when split.
+    Sitemap { part: usize },
+    /// `robots.txt`.
+    Robots,
+    /// A redirect page for an alias.
+    Alias { id: DocId, alias: usize },
+    /// The language chooser at `/` (default language in a subfolder).
+    Chooser,
+    /// A static file from the theme or site.
+    Static { index: usize },
+    /// A bundle or section file copied next to its document.
+    Asset { id: DocId, asset: usize },
+}
+
+/// What a job produces.
+pub enum Output {
+    /// Rendered bytes.
+    Bytes(Vec<u8>),
+    /// A file to copy.
+    Copy(PathBuf),
+}
+
+/// A job and its output path (relative to the output folder).
+#[derive(Debug, Clone)]
+pub struct Planned {
+    /// The job.
+    pub job: Job,
+    /// Output path.
+    pub path: String,
+}
+
+/// Number of pagers of a listing with `items` entries.
+pub fn pager_count(items: usize, paginate_by: Option<usize>) -> usize {
+    match paginate_by {
+        Some(n) if n > 0 => items.div_ceil(n).max(1),
+        _ => 1,
+    }
+}
+
+/// URL of pager `k` (from 1) of a listing at `base`.
+pub fn pager_url(base: &str, k: usize) -> String {
+    if k <= 1 { base.to_string() } else { format!("{base}page/{k}/") }
+}
+
+/// Lists every output of the site.
+pub fn plan(site: &Site) -> Result<Vec<Planned>> {
+    let mut jobs = Vec::new();
+    let mut push = |job: Job, path: String| jobs.push(Planned { job, path });
+    for (id, d) in site.docs.iter().enumerate() {
+        let pagers = pager_count(d.pages.len(), site.pagination(d));
+        for pager in 1..=pagers {
+            push(Job::Doc { id, pager }, output_path(&pager_url(&d.url, pager)));
+        }
+        for (alias, path) in d.aliases.iter().enumerate() {
+            push(Job::Alias { id, alias }, output_path(path));
+        }
+        for (asset, rel) in d.assets.iter().enumerate() {
+            push(Job::Asset { id, asset }, output_path(&context::asset_url(d, rel)));
+        }
+    }
+    for (t, tax) in site.taxonomies.iter().enumerate() {
+        if tax.terms.is_empty() {
+            continue;
+        }
+        push(Job::TaxonomyList { taxonomy: t }, output_path(&tax.url));
+        for (term, tm) in tax.terms.iter().enumerate() {
+            for pager in 1..=pager_count(tm.pages.len(), tax.config.paginate_by) {
+                push(Job::Term { taxonomy: t, term, pager }, output_path(&pager_url(&tm.url, pager)));
+            }
+            if tax.config.feed && site.config.generate_feeds {
+                push(Job::TermFeed { taxonomy: t, term }, format!("{}atom.xml", output_path(&tm.url).trim_end_matches("index.html")));
+            }
+        }
+    }
+    for (lang, l) in site.languages.iter().enumerate() {
+        push(Job::NotFound { lang }, format!("{}404.html", dir_of(&l.prefix)));
+        if l.is_default && !l.prefix.is_empty() {
+            push(Job::NotFound { lang }, "404.html".to_string());
+        }
+        if site.config.generate_feeds {
+            push(Job::Feed { lang }, format!("{}atom.xml", dir_of(&l.prefix)));
+        }
+    }
+    if site.config.default_language_in_subdir {
+        push(Job::Chooser, "index.html".to_string());
+    }
+    if site.config.generate_sitemap {
+        for part in 0..sitemap::part_count(site) {
+            push(Job::Sitemap { part }, sitemap::part_path(part));
+        }
+    }
+    if site.config.generate_robots_txt {
+        push(Job::Robots, "robots.txt".to_string());
+    }
+    let generated: std::collections::HashSet<String> = jobs.iter().map(|p| p.path.clone()).collect();
+    for (index, f) in site.theme.static_files.iter().enumerate() {
+        // A static file never replaces a generated page.
+        if !generated.contains(&f.rel_path) {
+            jobs.push(Planned { job: Job::Static { index }, path: f.rel_path.clone() });
+        }
+    }
+    check_collisions(site, &jobs)?;
+    Ok(jobs)
+}
+
+fn dir_of(prefix: &str) -> String {
+    let p = prefix.trim_start_matches('/');
+    if p.is_empty() { String::new() } else { format!("{p}/") }
+}
+
+fn describe(site: &Site, job: &Job) -> String {
+    match job {
+        Job::Doc { id, .. } | Job::Asset { id, .. } => format!("content/{}", site.docs[*id].source.rel_path),
+        Job::Alias { id, .. } => format!("an alias of content/{}", site.docs[*id].source.rel_path),
+        Job::TaxonomyList { taxonomy } | Job::Term { taxonomy, .. } | Job::TermFeed { taxonomy, .. } => {
+            format!("the `{}` taxonomy", site.taxonomies[*taxonomy].config.name)
+        }
+        _ => "a generated file".to_string(),
+    }
+}
+
+fn check_collisions(site: &Site, jobs: &[Planned]) -> Result<()> {
+    let mut seen: HashMap<&str, &Job> = HashMap::with_capacity(jobs.len());
+    let mut problems = Vec::new();
+    for p in jobs {
+        if let Some(other) = seen.insert(p.path.as_str(), &p.job) {
+            problems.push(
+                Diagnostic::new(describe(site, &p.job), format!("writes {} which {} writes too", p.path, describe(site, other)))
+                    .with_help("rename one of them or change its slug"),
+            );
+        }
+    }
+    if problems.is_empty() { Ok(()) } else { Err(Error::Invalid(problems)) }
+}
+
+/// Everything a job needs to render.
+pub struct RenderInput<'a> {
+    /// The model.
+    pub site: &'a Site,
+    /// Rendered Markdown per document.
+    pub contents: &'a [std::sync::Arc<DocContent>],
+    /// Shared template values.
+    pub shared: &'a SharedValues,
+    /// Templates.
+    pub templates: &'a Templates,
+    /// Rendering for the preview server.
+    pub is_serve: bool,
+}
+
+impl RenderInput<'_> {
+    /// Produces a job's output.
+    pub fn render(&self, planned: &Planned) -> Result<Output> {
+        let site = self.site;
+        let bytes = |s: String| Ok(Output::Bytes(s.into_bytes()));
+        match &planned.job {
+            Job::Doc { id, pager } => bytes(self.doc(*id, *pager)?),
+            Job::TaxonomyList { taxonomy } => bytes(self.taxonomy_list(*taxonomy)?),
+            Job::Term { taxonomy, term, pager } => bytes(self.term(*taxonomy, *term, *pager)?),
+            Job::TermFeed { taxonomy, term } => bytes(feeds::term_feed(site, self.contents, *taxonomy, *term)),
+            Job::NotFound { lang } => bytes(self.not_found(*lang)?),
+            Job::Feed { lang } => bytes(feeds::language_feed(site, self.contents, *lang)),
+            Job::Sitemap { part } => bytes(sitemap::render(site, *part)),
+            Job::Robots => bytes(robots(site)),
+            Job::Alias { id, .. } => {
+                let d = &site.docs[*id];
+                bytes(redirect_page(site, &d.url, &self.contents[*id].title, d.lang))
+            }
+            Job::Chooser => bytes(self.chooser()?),
+            Job::Static { index } => Ok(Output::Copy(site.theme.static_files[*index].source.clone())),
+            Job::Asset { id, asset } => {
+                let rel = &site.docs[*id].assets[*asset];
+                let source = site.assets.iter().find(|a| &a.rel_path == rel).map(|a| a.source.clone());
+                source.map(Output::Copy).ok_or_else(|| Diagnostic::new(format!("content/{rel}"), "file vanished during the build").into())
+            }
+        }
+    }
+
+    fn doc(&self, id: DocId, pager: usize) -> Result<String> {
+        let site = self.site;
+        let d = &site.docs[id];
+        let url = pager_url(&d.url, pager);
+        let place = Place::for_doc(site, self.contents, id, &url);
+        let mut ctx = base_context(site, self.shared, self.contents, &place, self.is_serve);
+        let value = context::doc_value(site, self.contents, id, true, false);
+        let template = match &d.source.front_matter.template {
+            Some(t) => t.clone(),
+            None if d.is_section() && d.parent.is_none() && d.source.section_dir.is_empty() => "index.html".to_string(),
+            None if d.is_section() => "section.html".to_string(),
+            None => "page.html".to_string(),
+        };
+        if d.is_section() {
+            let pages: Vec<Value> = d
+                .pages
+                .iter()
+                .map(|l| if l.is_fallback { self.shared.fallback_summaries[l.id].clone() } else { self.shared.summaries[l.id].clone() })
+                .collect();
+            let subsections: Vec<Value> = d
+                .subsections
+                .iter()
+                .map(|&s| {
+                    obj([
+                        ("title", self.contents[s].title.as_str().into()),
+                        ("description", opt(site.docs[s].source.front_matter.description.as_deref())),
+                        ("url", site.docs[s].url.as_str().into()),
+                    ])
+                })
+                .collect();
+            if let Some(n) = site.pagination(d) {
+                ctx.insert_value("paginator", paginator(&pages, n, pager, &d.url));
+            }
+            let mut map = value.into_map().unwrap_or_default();
+            map.insert("pages".into(), pages.into());
+            map.insert("subsections".into(), subsections.into());
+            ctx.insert_value("section", Value::from(map));
+        } else {
+            ctx.insert_value("page", value);
+        }
+        if !self.templates.has(&template) {
+            return Err(Diagnostic::new(super::source_path(site, id), format!("template `{template}` does not exist"))
+                .with_help("add it to templates/ or the theme, or fix the `template` field")
+                .into());
+        }
+        self.templates.render(&template, &ctx)
+    }
+
+    fn taxonomy_list(&self, t: usize) -> Result<String> {
+        let site = self.site;
+        let tax = &site.taxonomies[t];
+        let suffix = format!("/{}/", crate::slug::slugify(&tax.config.name));
+        let place = Place::generated(site, tax.lang, &tax.url, &suffix);
+        let mut ctx = base_context(site, self.shared, self.contents, &place, self.is_serve);
+        ctx.insert_value("taxonomy", taxonomy_value(site, t));
+        let terms: Vec<Value> = tax
+            .terms
+            .iter()
+            .map(|term| {
+                obj([
+                    ("name", term.name.as_str().into()),
+                    ("slug", term.slug.as_str().into()),
+                    ("url", term.url.as_str().into()),
+                    ("count", term.pages.len().into()),
+                ])
+            })
+            .collect();
+        ctx.insert_value("terms", terms.into());
+        self.templates.render("taxonomy_list.html", &ctx)
+    }
+
+    fn term(&self, t: usize, term: usize, pager: usize) -> Result<String> {
+        let site = self.site;
+        let tax = &site.taxonomies[t];
+        let tm = &tax.terms[term];
+        let url = pager_url(&tm.url, pager);
+        let translations = site
+            .languages
+            .iter()
+            .enumerate()
+            .map(|(l, lang)| {
+                let same = site.taxonomies.iter().find(|x| x.lang == l && x.config.name == tax.config.name);
+                match same.and_then(|x| x.terms.iter().find(|o| o.slug == tm.slug)) {
+                    Some(o) => (o.url.clone(), true, Some(o.name.clone())),
+                    None => (same.map(|x| x.url.clone()).unwrap_or_else(|| format!("{}/", lang.prefix)), false, None),
+                }
+            })
+            .collect();
+        let place = Place { lang: tax.lang, path: &url, translations };
+        let mut ctx = base_context(site, self.shared, self.contents, &place, self.is_serve);
+        ctx.insert_value("taxonomy", taxonomy_value(site, t));
+        let pages: Vec<Value> = tm.pages.iter().map(|&p| self.shared.summaries[p].clone()).collect();
+        if let Some(n) = tax.config.paginate_by {
+            ctx.insert_value("paginator", paginator(&pages, n, pager, &tm.url));
+        }
+        ctx.insert_value(
+            "term",
+            obj([
+                ("name", tm.name.as_str().into()),
+                ("slug", tm.slug.as_str().into()),
+                ("url", tm.url.as_str().into()),
+                ("pages", pages.into()),
+            ]),
+        );
+        self.templates.render("taxonomy_single.html", &ctx)
+    }
+
+    fn not_found(&self, lang: usize) -> Result<String> {
+        let site = self.site;
+        let path = format!("{}/404.html", site.languages[lang].prefix);
+        let place = Place::generated(site, lang, &path, "/404.html");
+        let ctx = base_context(site, self.shared, self.contents, &place, self.is_serve);
+        self.templates.render("404.html", &ctx)
+    }
+
+    fn chooser(&self) -> Result<String> {
+        let site = self.site;
+        let translations: Vec<(String, bool, Option<String>)> = site
+            .languages
+            .iter()
+            .enumerate()
+            .map(|(l, lang)| match site.homes[l] {
+                Some(h) => (site.docs[h].url.clone(), true, Some(self.contents[h].title.clone())),
+                None => (format!("{}/", lang.prefix), false, None),
+            })
+            .collect();
+        if self.templates.has("language_chooser.html") {
+            let place = Place { lang: 0, path: "/", translations };
+            let ctx = base_context(site, self.shared, self.contents, &place, self.is_serve);
+            return self.templates.render("language_chooser.html", &ctx);
+        }
+        Ok(builtin_chooser(site, &translations))
+    }
+}
+
+fn taxonomy_value(site: &Site, t: usize) -> Value {
+    let tax = &site.taxonomies[t];
+    obj([
+        ("name", tax.config.name.as_str().into()),
+        ("url", tax.url.as_str().into()),
+        ("lang", site.languages[tax.lang].code.as_str().into()),
+    ])
+}
+
+/// The `paginator` value for pager `current` (from 1).
+fn paginator(pages: &[Value], per: usize, current: usize, base: &str) -> Value {
+    let count = pager_count(pages.len(), Some(per));
+    let start = (current - 1).saturating_mul(per).min(pages.len());
+    let end = start.saturating_add(per).min(pages.len());
+    obj([
+        ("pages", pages[start..end].to_vec().into()),
+        ("current_index", current.into()),
+        ("number_pagers", count.into()),
+        ("paginate_by", per.into()),
+        ("total_pages", pages.len().into()),
+        ("first", base.into()),
+        ("last", pager_url(base, count).into()),
+        ("previous", opt((current > 1).then(|| pager_url(base, current - 1)))),
+        ("next", opt((current < count).then(|| pager_url(base, current + 1)))),
+    ])
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// A redirect page: meta refresh, canonical link, and a plain link for people.
+pub fn redirect_page(site: &Site, target: &str, title: &str, lang: usize) -> String {
+    let l = &site.languages[lang];
+    let url = escape(&site.permalink(target));
+    let text = site.theme.ui_strings.get(&l.code).and_then(|m| m.get("redirect.text")).cloned().unwrap_or_else(|| "This page has moved to".to_string());
+    format!(
+        "<!doctype html>\n<html lang=\"{code}\" dir=\"{dir}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n<meta name=\"robots\" content=\"noindex\">\n<link rel=\"canonical\" href=\"{url}\">\n<meta http-equiv=\"refresh\" content=\"0; url={url}\">\n</head>\n<body>\n<p>{text} <a href=\"{url}\">{title}</a>.</p>\n</body>\n</html>\n",
+        code = l.code,
+        dir = l.direction.as_str(),
+        title = escape(title),
+        text = escape(&text),
+    )
+}
+
+fn builtin_chooser(site: &Site, translations: &[(String, bool, Option<String>)]) -> String {
+    let default = &site.languages[0];
+    let mut links = String::new();
+    let mut alternates = String::new();
+    for (l, (url, _, _)) in site.languages.iter().zip(translations) {
+        links.push_str(&format!(
+            "<li><a href=\"{}\" lang=\"{}\" hreflang=\"{}\">{}</a></li>\n",
+            escape(url),
+            l.code,
+            l.code,
+            escape(&l.name)
+        ));
+        alternates.push_str(&format!(
+            "<link rel=\"alternate\" hreflang=\"{}\" href=\"{}\">\n",
+            l.code,
+            escape(&site.permalink(url))
+        ));
+    }
+    let title = site.theme.ui_strings.get(&default.code).and_then(|m| m.get("chooser.title")).cloned().unwrap_or_else(|| default.title.clone());
+    format!(
+        "<!doctype html>\n<html lang=\"{code}\" dir=\"{dir}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n<link rel=\"canonical\" href=\"{home}\">\n{alternates}<link rel=\"alternate\" hreflang=\"x-default\" href=\"{home}\">\n</head>\n<body>\n<main>\n<h1>{title}</h1>\n<ul>\n{links}</ul>\n</main>\n</body>\n</html>\n",
+        code = default.code,
+        dir = default.direction.as_str(),
+        title = escape(&title),
+        home = escape(&site.permalink("/")),
+    )
+}
+
+fn robots(site: &Site) -> String {
+    let mut s = String::from("User-agent: *\nAllow: /\n");
+    if site.config.generate_sitemap {
+        s.push_str(&format!("Sitemap: {}\n", site.permalink("/sitemap.xml")));
+    }
+    s
+}

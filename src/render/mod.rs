@@ -1,0 +1,166 @@
+//! Render stage: Markdown for every document (in parallel), link and anchor checks, then the
+//! list of outputs (pages, listings, taxonomies, feeds, sitemap, redirects, static files) and
+//! the rendering of each one. Produces bytes; writing them is the write stage's job.
+
+pub mod context;
+pub mod feeds;
+pub mod fingerprint;
+pub mod host;
+pub mod jobs;
+pub mod markdown;
+pub mod sitemap;
+pub mod templates;
+pub mod warnings;
+
+use crate::error::{Diagnostic, Error, Result, collect_all};
+use crate::model::{DocId, Site};
+use host::DocHost;
+use markdown::{InternalLink, MarkdownOptions, TocEntry};
+use rayon::prelude::*;
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use templates::Templates;
+use warnings::Warnings;
+
+/// A document's rendered Markdown.
+#[derive(Debug, Clone, Default)]
+pub struct DocContent {
+    /// Title: front matter, else first heading, else file name.
+    pub title: String,
+    /// Body HTML.
+    pub html: String,
+    /// HTML before `<!-- more -->`.
+    pub summary: Option<String>,
+    /// Table of contents.
+    pub toc: Vec<TocEntry>,
+    /// Every id in the body.
+    pub ids: HashSet<String>,
+    /// Internal links, for the anchor check.
+    pub links: Vec<InternalLink>,
+    /// Words in the body.
+    pub word_count: usize,
+    /// Hash of `html`, for fingerprints.
+    pub html_hash: u64,
+}
+
+/// The previous build's Markdown, for reuse.
+pub struct PreviousMarkdown<'a> {
+    /// Its model.
+    pub site: &'a Site,
+    /// Its rendered Markdown.
+    pub contents: &'a [Arc<DocContent>],
+    /// Its [`fingerprint::markdown_environment`].
+    pub environment: u64,
+}
+
+/// Renders every document's Markdown, reusing the previous build's result for documents whose
+/// text, place and link targets are unchanged (when the environment is unchanged too).
+pub fn render_markdown(
+    site: &Site,
+    templates: &Templates,
+    warnings: &Warnings,
+    environment: u64,
+    previous: Option<&PreviousMarkdown>,
+) -> Result<Vec<Arc<DocContent>>> {
+    let previous = previous.filter(|p| p.environment == environment);
+    let results: Vec<Result<Arc<DocContent>>> = (0..site.docs.len())
+        .into_par_iter()
+        .map(|id| match previous.and_then(|p| reusable(site, templates, warnings, id, p)) {
+            Some(content) => Ok(content),
+            None => render_doc_markdown(site, templates, warnings, id).map(Arc::new),
+        })
+        .collect();
+    collect_all(results)
+}
+
+/// The previous rendering of document `id`, if nothing it depends on changed.
+fn reusable(site: &Site, templates: &Templates, warnings: &Warnings, id: DocId, previous: &PreviousMarkdown) -> Option<Arc<DocContent>> {
+    let doc = &site.docs[id];
+    let old_id = *previous.site.by_path.get(&doc.source.rel_path)?;
+    let old = &previous.site.docs[old_id];
+    let same = old.source.body == doc.source.body
+        && old.source.body_line == doc.source.body_line
+        && old.url == doc.url
+        && old.source.front_matter.title == doc.source.front_matter.title
+        && previous.site.languages[old.lang].code == site.languages[doc.lang].code;
+    if !same {
+        return None;
+    }
+    let content = previous.contents.get(old_id)?;
+    let host = DocHost { site, id, templates, warnings };
+    use markdown::MarkdownHost;
+    let links_same = content.links.iter().all(|l| l.target.is_empty() || host.resolve_link(&l.target).as_deref() == Ok(l.url.as_str()));
+    links_same.then(|| Arc::clone(content))
+}
+
+/// Renders one document's Markdown.
+pub fn render_doc_markdown(site: &Site, templates: &Templates, warnings: &Warnings, id: DocId) -> Result<DocContent> {
+    let doc = &site.docs[id];
+    let host = DocHost { site, id, templates, warnings };
+    let options = MarkdownOptions {
+        lang: &site.languages[doc.lang].code,
+        smart_punctuation: site.config.markdown.smart_punctuation,
+    };
+    let rendered = markdown::render(&doc.source.body, doc.source.body_line, &options, &host).map_err(|e| {
+        Error::invalid(
+            Diagnostic::new(source_path(site, id), e.message.clone())
+                .at_line(e.line)
+                .with_help(markdown_help(&e.message)),
+        )
+    })?;
+    let title = doc
+        .front_title()
+        .map(str::to_string)
+        .or(rendered.first_heading.clone())
+        .unwrap_or_else(|| doc.source.stem.clone());
+    Ok(DocContent {
+        title,
+        summary: rendered.summary_html,
+        toc: rendered.toc,
+        ids: rendered.ids.into_iter().collect(),
+        links: rendered.internal_links,
+        word_count: rendered.word_count,
+        html_hash: fingerprint::hash_of(&rendered.html),
+        html: rendered.html,
+    })
+}
+
+fn markdown_help(message: &str) -> &'static str {
+    if message.contains("broken link") {
+        "link to an existing file with @/path/from/content.md, or fix the relative path"
+    } else if message.contains("shortcode") {
+        "check the shortcode's name and arguments: {{ name(key=\"value\") }} or {% name() %}…{% end %}"
+    } else {
+        "fix the Markdown at this line"
+    }
+}
+
+/// `content/<rel_path>` of a document.
+pub fn source_path(site: &Site, id: DocId) -> PathBuf {
+    PathBuf::from("content").join(&site.docs[id].source.rel_path)
+}
+
+/// Every `#fragment` of an internal link must exist on its target page.
+pub fn check_anchors(site: &Site, contents: &[Arc<DocContent>]) -> Result<()> {
+    let mut problems = Vec::new();
+    for (id, c) in contents.iter().enumerate() {
+        for link in &c.links {
+            let Some(fragment) = &link.fragment else { continue };
+            let target = if link.url.is_empty() { Some(id) } else { site.by_url.get(&link.url).copied() };
+            let Some(target) = target else { continue };
+            if !contents[target].ids.contains(fragment.as_str()) {
+                let shown = if link.target.is_empty() { format!("#{fragment}") } else { format!("{}#{fragment}", link.target) };
+                problems.push(
+                    Diagnostic::new(source_path(site, id), format!("link `{shown}` points to a missing anchor"))
+                        .at_line(link.line)
+                        .with_help(format!(
+                            "{} has no element with id=\"{fragment}\"; link to an existing heading id or add {{#{fragment}}} to a heading",
+                            source_path(site, target).display()
+                        )),
+                );
+            }
+        }
+    }
+    if problems.is_empty() { Ok(()) } else { Err(Error::Invalid(problems)) }
+}

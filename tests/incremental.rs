@@ -1,0 +1,229 @@
+//! The serve invariant: after any sequence of edits, creates, deletes and renames, the output of
+//! an incremental rebuild is byte-identical to a clean build of the same tree.
+
+#![cfg(feature = "serve")]
+
+use ludd::build::{BuildOptions, build};
+use ludd::serve::session::Session;
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// A tiny deterministic PRNG (xorshift64*), so failures reproduce from the seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+const BASE: &str = r#"<!doctype html><html lang="{{ lang }}" dir="{{ dir }}"><head><title>{% block title %}{{ site.title }}{% endblock title %}</title>{{ head_links }}</head>
+<body><nav>{% for m in menu %}<a href="{{ m.url }}">{{ m.title }}</a>{% endfor %}</nav>
+<nav>{% for t in translations %}<a href="{{ t.url }}" data-exists="{{ t.exists }}">{{ t.name }}</a>{% endfor %}</nav>
+<p>{{ t(key="hello") }}</p><link rel="stylesheet" href="{{ asset(path='style.css') }}">
+{% block main %}{% endblock main %}</body></html>"#;
+const PAGE: &str = r#"{% extends "base.html" %}{% block main %}<h1>{{ page.title }}</h1>{{ page.content }}
+{% if page.previous %}<a href="{{ page.previous.url }}">{{ page.previous.title }}</a>{% endif %}
+{% if page.next %}<a href="{{ page.next.url }}">{{ page.next.title }}</a>{% endif %}
+{% for tag in page.taxonomies?.tags | default(value=[]) %}<a href="{{ tag.url }}">{{ tag.name }}</a>{% endfor %}{% endblock main %}"#;
+const SECTION: &str = r#"{% extends "base.html" %}{% block main %}<h1>{{ section.title }}</h1>{{ section.content }}
+<ul>{% for p in section.pages %}<li><a href="{{ p.url }}">{{ p.title }}</a>{{ p.is_fallback }}</li>{% endfor %}</ul>
+<ul>{% for s in section.subsections %}<li><a href="{{ s.url }}">{{ s.title }}</a></li>{% endfor %}</ul>{% endblock main %}"#;
+const TERMS: &str = r#"{% extends "base.html" %}{% block main %}{% for t in terms %}<a href="{{ t.url }}">{{ t.name }} {{ t.count }}</a>{% endfor %}{% endblock main %}"#;
+const TERM: &str = r#"{% extends "base.html" %}{% block main %}<h1>{{ term.name }}</h1>{% for p in term.pages %}<a href="{{ p.url }}">{{ p.title }}</a>{% endfor %}{% endblock main %}"#;
+const NOT_FOUND: &str = r#"{% extends "base.html" %}{% block main %}<h1>404</h1>{% endblock main %}"#;
+
+fn write(path: &Path, text: &str) {
+    if let Some(p) = path.parent() {
+        fs::create_dir_all(p).expect("mkdir");
+    }
+    fs::write(path, text).expect("write");
+}
+
+fn fixture(root: &Path) {
+    write(
+        &root.join("site.toml"),
+        "title = \"T\"\nbase_url = \"http://127.0.0.1:1111\"\ndefault_language = \"de\"\n\n[languages.de]\nname = \"Deutsch\"\n\n[languages.en]\nname = \"English\"\nfallback = true\n",
+    );
+    for (name, text) in [
+        ("base.html", BASE),
+        ("page.html", PAGE),
+        ("section.html", SECTION),
+        ("index.html", SECTION),
+        ("taxonomy_list.html", TERMS),
+        ("taxonomy_single.html", TERM),
+        ("404.html", NOT_FOUND),
+    ] {
+        write(&root.join("templates").join(name), text);
+    }
+    write(&root.join("i18n/de.toml"), "hello = \"Hallo\"\n");
+    write(&root.join("i18n/en.toml"), "hello = \"Hello\"\n");
+    write(&root.join("static/style.css"), "body { color: black }\n");
+    write(&root.join("content/_index.md"), "---\ntitle: Start\n---\nWillkommen.\n");
+    write(&root.join("content/_index.en.md"), "---\ntitle: Home\n---\nWelcome.\n");
+    for s in ["a", "b"] {
+        write(&root.join(format!("content/{s}/_index.md")), &format!("---\ntitle: Bereich {s}\nweight: 1\n---\n"));
+        write(&root.join(format!("content/{s}/_index.en.md")), &format!("---\ntitle: Section {s}\nweight: 1\n---\n"));
+        for i in 0..3 {
+            page(root, s, i, "de", 0);
+        }
+        page(root, s, 0, "en", 0);
+    }
+}
+
+fn page(root: &Path, section: &str, i: usize, lang: &str, version: u64) -> PathBuf {
+    let suffix = if lang == "de" { String::new() } else { format!(".{lang}") };
+    let path = root.join(format!("content/{section}/p{i}{suffix}.md"));
+    let tag = ["x", "y", "z"][(version as usize + i) % 3];
+    let link = if i > 0 { format!("[prev](@/{section}/p{}.md)", i - 1) } else { "[home](@/_index.md)".to_string() };
+    write(
+        &path,
+        &format!("---\ntitle: \"{section} {i} {lang} v{version}\"\nweight: {}\ndate: 2025-0{}-01\ntags: [\"{tag}\"]\n---\n## Kopf {version}\n\nText {version} {link}.\n", (version % 5) as i64 - i as i64, 1 + i % 9),
+    );
+    path
+}
+
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for e in walkdir::WalkDir::new(dir).into_iter().filter_map(Result::ok) {
+        if e.file_type().is_file() {
+            let rel = e.path().strip_prefix(dir).expect("prefix").to_string_lossy().to_string();
+            out.insert(rel, fs::read(e.path()).expect("read"));
+        }
+    }
+    out
+}
+
+/// One random change to the site; returns the paths it touched.
+fn mutate(root: &Path, rng: &mut Rng, step: u64) -> Vec<PathBuf> {
+    let sections = ["a", "b", "c"];
+    let section = sections[rng.below(3)];
+    let i = rng.below(5);
+    let lang = ["de", "en"][rng.below(2)];
+    match rng.below(10) {
+        0..=2 => {
+            let p = page(root, section, i, lang, step);
+            let mut touched = vec![p];
+            if section == "c" && !root.join("content/c/_index.md").exists() {
+                let idx = root.join("content/c/_index.md");
+                write(&idx, "---\ntitle: Bereich c\n---\n");
+                touched.push(idx);
+            }
+            touched
+        }
+        3 => {
+            let suffix = if lang == "de" { String::new() } else { format!(".{lang}") };
+            let p = root.join(format!("content/{section}/p{i}{suffix}.md"));
+            let _ = fs::remove_file(&p);
+            // A page that others link to cannot go: rewrite links by touching the next page.
+            let next = root.join(format!("content/{section}/p{}{suffix}.md", i + 1));
+            let mut touched = vec![p];
+            if next.exists() {
+                page(root, section, i + 1, lang, step);
+                let _ = fs::remove_file(&next);
+                touched.push(next);
+            }
+            touched
+        }
+        4 => {
+            let from = root.join(format!("content/{section}/p{i}.en.md"));
+            let to = root.join(format!("content/{section}/p{}.en.md", i + 10));
+            if from.exists() && i > 0 {
+                let _ = fs::rename(&from, &to);
+            }
+            vec![from, to]
+        }
+        5 => {
+            let p = root.join("templates/page.html");
+            write(&p, &PAGE.replace("<h1>", &format!("<h1 data-v=\"{step}\">")));
+            vec![p]
+        }
+        6 => {
+            let p = root.join(format!("i18n/{lang}.toml"));
+            write(&p, &format!("hello = \"Hallo {step}\"\n"));
+            vec![p]
+        }
+        7 => {
+            let p = root.join("static/style.css");
+            write(&p, &format!("body {{ color: #{:06x} }}\n", step * 4099 % 0xffffff));
+            vec![p]
+        }
+        8 => {
+            let p = root.join(format!("content/{section}/_index{}.md", if lang == "de" { "" } else { ".en" }));
+            write(&p, &format!("---\ntitle: Bereich {section} {step}\nweight: {}\nsort_by: {}\n---\nText {step}\n", step % 3, ["weight", "date", "title"][rng.below(3)]));
+            vec![p]
+        }
+        _ => {
+            let p = root.join("site.toml");
+            let text = fs::read_to_string(&p).expect("read");
+            let fallback = if text.contains("fallback = true") { "fallback = false" } else { "fallback = true" };
+            write(&p, &text.replace("fallback = true", "X").replace("fallback = false", "X").replace('X', fallback));
+            vec![p]
+        }
+    }
+}
+
+#[test]
+fn incremental_rebuilds_equal_clean_builds() {
+    for seed in [1u64, 7, 42] {
+        let site = tempfile::tempdir().expect("tempdir");
+        let root = site.path().join("site");
+        fixture(&root);
+        let serve_out = site.path().join("serve");
+        let options = BuildOptions { root: root.clone(), is_serve: true, ..Default::default() };
+        let (mut session, first) = Session::start(options.clone(), serve_out.clone());
+        first.expect("first build");
+        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        for step in 1..=25 {
+            let touched = mutate(&root, &mut rng, step);
+            let incremental = session.rebuild(&touched);
+            let clean_out = site.path().join(format!("clean-{step}"));
+            let clean = build(&BuildOptions { output_dir: Some(clean_out.clone()), ..options.clone() });
+            match (&incremental, &clean) {
+                (Ok(_), Ok(_)) => {
+                    let (a, b) = (tree(&serve_out), tree(&clean_out));
+                    let a_keys: Vec<&String> = a.keys().collect();
+                    let b_keys: Vec<&String> = b.keys().collect();
+                    assert_eq!(a_keys, b_keys, "seed {seed} step {step}: file sets differ after {touched:?}");
+                    for (k, v) in &a {
+                        assert!(v == &b[k], "seed {seed} step {step}: {k} differs after {touched:?}\n--- incremental\n{}\n--- clean\n{}", String::from_utf8_lossy(v), String::from_utf8_lossy(&b[k]));
+                    }
+                }
+                (Err(_), Err(_)) => {}
+                _ => panic!("seed {seed} step {step}: incremental {:?} but clean {:?}", incremental.as_ref().err(), clean.as_ref().err()),
+            }
+            let _ = fs::remove_dir_all(&clean_out);
+        }
+    }
+}
+
+#[test]
+fn a_one_page_edit_rewrites_only_what_shows_it() {
+    let site = tempfile::tempdir().expect("tempdir");
+    let root = site.path().join("site");
+    fixture(&root);
+    let options = BuildOptions { root: root.clone(), is_serve: true, ..Default::default() };
+    let (mut session, first) = Session::start(options, site.path().join("serve"));
+    first.expect("first build");
+    // Body-only edit: the page itself and the feeds that carry its content, nothing else.
+    let path = root.join("content/a/p1.md");
+    let text = fs::read_to_string(&path).expect("read").replace("Text 0", "Neuer Text");
+    write(&path, &text);
+    let changes = session.rebuild(&[path]).expect("rebuild");
+    assert_eq!(changes.written, vec!["a/p1/index.html", "atom.xml", "tags/y/atom.xml"]);
+    // No change at all: nothing is written.
+    let changes = session.rebuild(&[root.join("content/a/p1.md")]).expect("rebuild");
+    assert!(changes.is_empty(), "{changes:?}");
+    // A CSS edit rewrites the stylesheet and the pages that carry its hash, and says so.
+    let css = root.join("static/style.css");
+    write(&css, "body { color: red }\n");
+    let changes = session.rebuild(&[css]).expect("rebuild");
+    assert!(changes.written.contains(&"style.css".to_string()));
+}
