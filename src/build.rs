@@ -43,9 +43,17 @@ pub struct BuildReport {
     pub files: usize,
     /// The output folder.
     pub output: PathBuf,
+    /// Weight of every HTML page, heaviest first (sites up to [`WEIGH_UP_TO`] pages).
+    pub weights: Option<Vec<crate::check::weight::PageWeight>>,
+    /// The page weight budget in kB.
+    pub budget_kb: u64,
     /// Wall time.
     pub elapsed: Duration,
 }
+
+/// Sites with at most this many HTML pages get their page weights in every build report;
+/// larger ones are weighed by `ludd check`.
+pub const WEIGH_UP_TO: usize = 1000;
 
 /// A site rendered in memory up to its output plan: everything needed to produce any file.
 pub struct Rendered {
@@ -143,9 +151,18 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let staging = Staging::begin(&output)?;
     rendered.write_all(&staging, options.is_serve)?;
     let stats = staging.commit()?;
+    let html: Vec<String> = rendered.plan.iter().filter(|p| p.path.ends_with(".html")).map(|p| p.path.clone()).collect();
+    let weights = if html.len() <= WEIGH_UP_TO { Some(crate::check::weight::weigh(&output, &html)?) } else { None };
+    let mut warnings = rendered.warnings.list();
+    let budget_kb = rendered.site.config.budget.page_kb;
+    for w in weights.iter().flatten().filter(|w| w.total > budget_kb * 1000) {
+        warnings.push(format!("{} weighs {:.1} kB, over the budget of {budget_kb} kB", w.page, w.total as f64 / 1000.0));
+    }
     Ok(BuildReport {
+        weights,
+        budget_kb,
         pages_per_language: pages_per_language(&rendered.site),
-        warnings: rendered.warnings.list(),
+        warnings,
         stats,
         files: rendered.plan.len(),
         output,

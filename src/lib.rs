@@ -6,6 +6,7 @@
 //! [`build`] runs the stages; the preview server reuses them.
 
 pub mod build;
+pub mod check;
 pub mod error;
 pub mod init;
 pub mod load;

@@ -118,4 +118,18 @@ fn print_report(report: &BuildReport, cli: &Cli) {
         report.elapsed.as_secs_f64() * 1000.0
     );
     println!("pages per language: {}; {} warnings", per_lang.join(", "), report.warnings.len());
+    match &report.weights {
+        Some(weights) => {
+            let shown = if cli.verbose { weights.len() } else { weights.len().min(12) };
+            println!("page weights (gzip, with everything each page loads; budget {} kB):", report.budget_kb);
+            for w in &weights[..shown] {
+                println!("  {:>7.1} kB  {}", w.total as f64 / 1000.0, w.page);
+            }
+            if shown < weights.len() {
+                let lightest = weights.last().map(|w| w.total as f64 / 1000.0).unwrap_or(0.0);
+                println!("  … {} more pages, the lightest {lightest:.1} kB (--verbose lists all)", weights.len() - shown);
+            }
+        }
+        None => println!("page weights: run `ludd check` (not measured on every build of sites over {} pages)", ludd::build::WEIGH_UP_TO),
+    }
 }

@@ -126,6 +126,25 @@ impl Default for MarkdownConfig {
     }
 }
 
+/// `[budget]`: limits the site should stay within.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetConfig {
+    /// Most kilobytes (gzip) one page may transfer with everything it loads.
+    #[serde(default = "default_page_kb")]
+    pub page_kb: u64,
+}
+
+impl Default for BudgetConfig {
+    fn default() -> Self {
+        BudgetConfig { page_kb: default_page_kb() }
+    }
+}
+
+fn default_page_kb() -> u64 {
+    100
+}
+
 fn yes() -> bool {
     true
 }
@@ -189,6 +208,9 @@ pub struct Config {
     /// Write `robots.txt`.
     #[serde(default = "yes")]
     pub generate_robots_txt: bool,
+    /// Limits such as the page weight budget.
+    #[serde(default)]
+    pub budget: BudgetConfig,
     /// Free-form data for templates.
     #[serde(default)]
     pub extra: toml::Table,

@@ -1,0 +1,162 @@
+//! Page weight: what a visitor downloads for one page — the HTML plus every same-site stylesheet,
+//! script, font and image it loads — as gzip-compressed bytes, the way a server sends them.
+
+use crate::error::{Error, Result};
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// One page's weight.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageWeight {
+    /// Output path of the HTML file (`en/article/index.html`).
+    pub page: String,
+    /// Compressed bytes of the HTML itself.
+    pub html: u64,
+    /// Compressed bytes of the HTML and everything it loads.
+    pub total: u64,
+}
+
+/// Gzip-compressed size of `bytes` (level 6, like most servers).
+pub fn gzip_size(bytes: &[u8]) -> u64 {
+    let mut enc = flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 3), flate2::Compression::new(6));
+    if enc.write_all(bytes).is_err() {
+        return bytes.len() as u64;
+    }
+    enc.finish().map(|v| v.len() as u64).unwrap_or(bytes.len() as u64)
+}
+
+/// Same-site resources an HTML page loads: stylesheets, scripts, images (`src`, `srcset`),
+/// media posters and preloaded fonts. Links to pages are not loads.
+pub fn loaded_resources(html: &str) -> Vec<String> {
+    use lol_html::{element, rewrite_str, RewriteStrSettings};
+    let found = std::cell::RefCell::new(Vec::new());
+    let push = |v: Option<String>| {
+        if let Some(v) = v {
+            found.borrow_mut().push(v);
+        }
+    };
+    let srcset = |v: Option<String>| {
+        for candidate in v.unwrap_or_default().split(',') {
+            if let Some(url) = candidate.split_whitespace().next() {
+                found.borrow_mut().push(url.to_string());
+            }
+        }
+    };
+    let _ = rewrite_str(
+        html,
+        RewriteStrSettings {
+            element_content_handlers: vec![
+                element!("link[href]", |el| {
+                    let rel = el.get_attribute("rel").unwrap_or_default().to_ascii_lowercase();
+                    if rel.split_whitespace().any(|r| r == "stylesheet" || r == "preload" || r == "modulepreload") {
+                        push(el.get_attribute("href"));
+                    }
+                    Ok(())
+                }),
+                element!("script[src], img[src], audio[src], video[src], source[src], iframe[src], embed[src], input[src]", |el| {
+                    push(el.get_attribute("src"));
+                    Ok(())
+                }),
+                element!("video[poster]", |el| {
+                    push(el.get_attribute("poster"));
+                    Ok(())
+                }),
+                element!("img[srcset], source[srcset]", |el| {
+                    srcset(el.get_attribute("srcset"));
+                    Ok(())
+                }),
+            ],
+            ..RewriteStrSettings::new()
+        },
+    );
+    found.into_inner()
+}
+
+/// The output file a same-site URL refers to, from the page at `page` (output path).
+fn resolve(output: &Path, page: &str, url: &str) -> Option<PathBuf> {
+    if url.starts_with("//") || url.contains("://") || url.starts_with("data:") {
+        return None;
+    }
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    let rel = if let Some(abs) = path.strip_prefix('/') {
+        abs.to_string()
+    } else {
+        let dir = page.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        if dir.is_empty() { path.to_string() } else { format!("{dir}/{path}") }
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    let mut file = output.join(parts.join("/"));
+    if rel.ends_with('/') || rel.is_empty() {
+        file = file.join("index.html");
+    }
+    Some(file)
+}
+
+/// Weights of the given HTML pages (output paths) in `output`, heaviest first.
+pub fn weigh(output: &Path, pages: &[String]) -> Result<Vec<PageWeight>> {
+    use rayon::prelude::*;
+    let cache: Mutex<HashMap<PathBuf, u64>> = Mutex::new(HashMap::new());
+    let resource_size = |file: &Path| -> u64 {
+        if let Some(&s) = cache.lock().ok().and_then(|c| c.get(file).copied()).as_ref() {
+            return s;
+        }
+        let size = std::fs::read(file).map(|b| gzip_size(&b)).unwrap_or(0);
+        if let Ok(mut c) = cache.lock() {
+            c.insert(file.to_path_buf(), size);
+        }
+        size
+    };
+    let mut weights = pages
+        .par_iter()
+        .map(|page| {
+            let file = output.join(page);
+            let bytes = std::fs::read(&file).map_err(|e| Error::io("read", &file, e))?;
+            let html = gzip_size(&bytes);
+            let text = String::from_utf8_lossy(&bytes);
+            let mut resources: Vec<PathBuf> = loaded_resources(&text).iter().filter_map(|u| resolve(output, page, u)).collect();
+            resources.sort();
+            resources.dedup();
+            let total = html + resources.iter().map(|r| resource_size(r)).sum::<u64>();
+            Ok(PageWeight { page: page.clone(), html, total })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    weights.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.page.cmp(&b.page)));
+    Ok(weights)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_what_a_page_loads() {
+        let html = r#"<link rel="stylesheet" href="/a.css?h=1"><link rel="canonical" href="/x/"><a href="/y/">y</a>
+<script src="/s.js" defer></script><img src="i.png" srcset="i2.png 2x, i3.png 3x" alt=""><link rel="icon" href="/f.svg">"#;
+        assert_eq!(loaded_resources(html), vec!["/a.css?h=1", "/s.js", "i.png", "i2.png", "i3.png"]);
+    }
+
+    #[test]
+    fn resolves_relative_and_absolute_urls() {
+        let out = Path::new("/o");
+        assert_eq!(resolve(out, "en/a/index.html", "/c.css?h=1"), Some(PathBuf::from("/o/c.css")));
+        assert_eq!(resolve(out, "en/a/index.html", "img.png"), Some(PathBuf::from("/o/en/a/img.png")));
+        assert_eq!(resolve(out, "en/a/index.html", "https://cdn.example/x.js"), None);
+    }
+
+    #[test]
+    fn gzip_shrinks_text() {
+        let text = "hello world ".repeat(1000);
+        assert!(gzip_size(text.as_bytes()) < 200);
+    }
+}
