@@ -47,6 +47,8 @@ pub struct BuildReport {
     pub weights: Option<Vec<crate::check::weight::PageWeight>>,
     /// The page weight budget in kB.
     pub budget_kb: u64,
+    /// Time per stage.
+    pub timings: Vec<(&'static str, Duration)>,
     /// Wall time.
     pub elapsed: Duration,
 }
@@ -73,19 +75,33 @@ pub struct Rendered {
     pub plan: Vec<Planned>,
     /// Warnings so far.
     pub warnings: Warnings,
+    /// Time per stage, for `--verbose`.
+    pub timings: Vec<(&'static str, Duration)>,
 }
 
 impl Rendered {
     /// Loads, models and renders the Markdown of the site at `options.root`.
     pub fn prepare(options: &BuildOptions) -> Result<Rendered> {
-        Rendered::from_project(load::load(&options.root)?, options, None)
+        let start = Instant::now();
+        let project = load::load(&options.root)?;
+        let loaded = start.elapsed();
+        let mut rendered = Rendered::from_project(project, options, None)?;
+        rendered.timings.insert(0, ("load", loaded));
+        Ok(rendered)
     }
 
     /// Models and renders a loaded project, reusing `previous` Markdown where nothing changed.
     pub fn from_project(project: load::Project, options: &BuildOptions, previous: Option<&Rendered>) -> Result<Rendered> {
         let model_options =
             ModelOptions { drafts: options.drafts, base_url: options.base_url.clone(), output_dir: options.output_dir.clone() };
+        let mut clock = Instant::now();
+        let mut timings = Vec::new();
+        let mut lap = |name: &'static str| {
+            timings.push((name, clock.elapsed()));
+            clock = Instant::now();
+        };
         let site = Arc::new(Site::build(project, &model_options)?);
+        lap("model");
         let warnings = Warnings::default();
         let asset_hashes = Arc::new(AssetHashes::compute(&site)?);
         let templates = Templates::new(&site, Arc::clone(&asset_hashes), &warnings)?;
@@ -95,11 +111,14 @@ impl Rendered {
             contents: &p.contents,
             environment: p.markdown_environment,
         });
+        lap("templates");
         let contents = render::render_markdown(&site, &templates, &warnings, environment, previous_markdown.as_ref())?;
+        lap("markdown");
         render::check_anchors(&site, &contents)?;
         let shared = SharedValues::new(&site, &contents);
         let plan = jobs::plan(&site)?;
-        Ok(Rendered { site, templates, contents, asset_hashes, markdown_environment: environment, shared, plan, warnings })
+        lap("plan");
+        Ok(Rendered { site, templates, contents, asset_hashes, markdown_environment: environment, shared, plan, warnings, timings })
     }
 
     /// Fingerprint of every planned output (see [`fingerprint`]).
@@ -148,9 +167,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let start = Instant::now();
     let rendered = Rendered::prepare(options)?;
     let output = write::resolve_output(&options.root, &rendered.site.config.output_dir)?;
+    let mut timings = rendered.timings.clone();
+    let clock = Instant::now();
     let staging = Staging::begin(&output)?;
     rendered.write_all(&staging, options.is_serve)?;
     let stats = staging.commit()?;
+    timings.push(("render+write", clock.elapsed()));
     let html: Vec<String> = rendered.plan.iter().filter(|p| p.path.ends_with(".html")).map(|p| p.path.clone()).collect();
     let weights = if html.len() <= WEIGH_UP_TO { Some(crate::check::weight::weigh(&output, &html)?) } else { None };
     let mut warnings = rendered.warnings.list();
@@ -161,6 +183,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     Ok(BuildReport {
         weights,
         budget_kb,
+        timings,
         pages_per_language: pages_per_language(&rendered.site),
         warnings,
         stats,

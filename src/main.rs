@@ -28,6 +28,9 @@ struct Cli {
 enum Command {
     /// Build the site into its output folder
     Build(BuildArgs),
+    /// Build the site into a private folder, serve it and rebuild on every change
+    #[cfg(feature = "serve")]
+    Serve(ServeArgs),
     /// Create a new site with the default theme
     Init {
         /// Folder to create
@@ -51,6 +54,26 @@ struct BuildArgs {
     /// Include drafts
     #[arg(long)]
     drafts: bool,
+}
+
+#[cfg(feature = "serve")]
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Port to listen on (0: any free port; a taken port moves up to 20 higher)
+    #[arg(long, short, default_value_t = 1111)]
+    port: u16,
+    /// Address to listen on
+    #[arg(long, short, default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// Open the site in a browser
+    #[arg(long)]
+    open: bool,
+    /// Include drafts
+    #[arg(long)]
+    drafts: bool,
+    /// Poll for changes instead of using file system events (network drives, containers)
+    #[arg(long)]
+    poll: bool,
 }
 
 fn main() -> ExitCode {
@@ -86,6 +109,20 @@ fn run(cli: &Cli) -> Result<()> {
             print_report(&report, cli);
             Ok(())
         }
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => {
+            let options = ludd::serve::ServeOptions {
+                root: site_root(cli)?,
+                bind: args.bind,
+                port: args.port,
+                open: args.open,
+                drafts: args.drafts,
+                poll: args.poll,
+                quiet: cli.quiet,
+            };
+            ludd::serve::run(options)?;
+            Ok(())
+        }
         Command::Init { dir } => {
             ludd::init::init(dir)?;
             if !cli.quiet {
@@ -118,6 +155,10 @@ fn print_report(report: &BuildReport, cli: &Cli) {
         report.elapsed.as_secs_f64() * 1000.0
     );
     println!("pages per language: {}; {} warnings", per_lang.join(", "), report.warnings.len());
+    if cli.verbose {
+        let stages: Vec<String> = report.timings.iter().map(|(n, d)| format!("{n} {:.0} ms", d.as_secs_f64() * 1000.0)).collect();
+        println!("stages: {}", stages.join(", "));
+    }
     match &report.weights {
         Some(weights) => {
             let shown = if cli.verbose { weights.len() } else { weights.len().min(12) };

@@ -111,12 +111,12 @@ pub fn doc_value(site: &Site, contents: &[std::sync::Arc<DocContent>], id: DocId
         ("assets", d.assets.iter().map(|a| Value::from(asset_url(d, a))).collect::<Vec<_>>().into()),
         ("is_fallback", is_fallback.into()),
         ("is_section", d.is_section().into()),
+        ("previous", neighbour(site, contents, d.previous)),
+        ("next", neighbour(site, contents, d.next)),
     ];
     if full {
         pairs.push(("content", Value::safe_string(&c.html)));
         pairs.push(("toc", toc_value(&c.toc)));
-        pairs.push(("previous", neighbour(site, contents, d.previous)));
-        pairs.push(("next", neighbour(site, contents, d.next)));
     }
     obj(pairs)
 }
@@ -229,6 +229,7 @@ pub fn base_context(site: &Site, shared: &SharedValues, contents: &[std::sync::A
                 ("url", d.url.as_str().into()),
                 ("weight", opt(d.source.front_matter.weight)),
                 ("lang", site.languages[d.lang].code.as_str().into()),
+                ("extra", Value::from_serializable(&d.source.front_matter.extra)),
                 ("is_fallback", m.is_fallback.into()),
                 ("is_current", (place.path == d.url || (d.url != "/" && place.path.starts_with(&d.url) && d.is_section())).into()),
             ])

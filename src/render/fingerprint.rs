@@ -160,6 +160,12 @@ impl<'a> Atoms<'a> {
         d.translations[Site::DEFAULT_LANGUAGE].map(|t| self.summary[t]).hash(h);
     }
 
+    /// A listed page's neighbours (listing entries show them).
+    fn neighbours(&self, id: DocId, h: &mut DefaultHasher) {
+        let d = &self.site.docs[id];
+        (d.previous.map(|p| self.summary[p]), d.next.map(|p| self.summary[p])).hash(h);
+    }
+
     /// The fingerprint of one planned output.
     pub fn output(&self, planned: &Planned, asset_fp: &dyn Fn(&std::path::Path) -> u64) -> u64 {
         let site = self.site;
@@ -178,10 +184,15 @@ impl<'a> Atoms<'a> {
                     self.template(t).hash(&mut h);
                 }
                 self.translations(*id, &mut h);
+                // Pager k links the translations' pager k where they have one.
+                for t in d.translations.iter().flatten() {
+                    (site.docs[*t].pages.len(), site.pagination(&site.docs[*t])).hash(&mut h);
+                }
                 d.previous.map(|p| self.summary[p]).hash(&mut h);
                 d.next.map(|p| self.summary[p]).hash(&mut h);
                 for l in &d.pages {
                     (l.id, l.is_fallback, self.summary[l.id]).hash(&mut h);
+                    self.neighbours(l.id, &mut h);
                 }
                 for &s in &d.subsections {
                     self.summary[s].hash(&mut h);
@@ -198,6 +209,7 @@ impl<'a> Atoms<'a> {
                 if let Job::Term { term, .. } | Job::TermFeed { term, .. } = &planned.job {
                     for &p in &tax.terms[*term].pages {
                         (self.summary[p], self.full[p]).hash(&mut h);
+                        self.neighbours(p, &mut h);
                     }
                 }
             }

@@ -207,7 +207,18 @@ impl RenderInput<'_> {
         let site = self.site;
         let d = &site.docs[id];
         let url = pager_url(&d.url, pager);
-        let place = Place::for_doc(site, self.contents, id, &url);
+        let mut place = Place::for_doc(site, self.contents, id, &url);
+        if pager > 1 {
+            // Pager k of a listing corresponds to pager k of its translations, where they have one.
+            for (t_url, exists, _) in &mut place.translations {
+                let pagers = site.by_url.get(t_url.as_str()).map(|&t| pager_count(site.docs[t].pages.len(), site.pagination(&site.docs[t])));
+                if *exists && pagers.is_some_and(|n| n >= pager) {
+                    *t_url = pager_url(t_url, pager);
+                } else {
+                    *exists = false;
+                }
+            }
+        }
         let mut ctx = base_context(site, self.shared, self.contents, &place, self.is_serve);
         let value = context::doc_value(site, self.contents, id, true, false);
         let template = match &d.source.front_matter.template {
@@ -230,6 +241,9 @@ impl RenderInput<'_> {
                         ("title", self.contents[s].title.as_str().into()),
                         ("description", opt(site.docs[s].source.front_matter.description.as_deref())),
                         ("url", site.docs[s].url.as_str().into()),
+                        ("lang", site.languages[site.docs[s].lang].code.as_str().into()),
+                        ("weight", opt(site.docs[s].source.front_matter.weight)),
+                        ("extra", Value::from_serializable(&site.docs[s].source.front_matter.extra)),
                     ])
                 })
                 .collect();
@@ -254,8 +268,16 @@ impl RenderInput<'_> {
     fn taxonomy_list(&self, t: usize) -> Result<String> {
         let site = self.site;
         let tax = &site.taxonomies[t];
-        let suffix = format!("/{}/", crate::slug::slugify(&tax.config.name));
-        let place = Place::generated(site, tax.lang, &tax.url, &suffix);
+        // A language whose taxonomy has no terms has no list page: fall back like a document does.
+        let list_in = |l: usize| site.taxonomies.iter().find(|x| x.lang == l && x.config.name == tax.config.name && !x.terms.is_empty());
+        let fallback = list_in(0).map_or_else(|| tax.url.clone(), |x| x.url.clone());
+        let translations = (0..site.languages.len())
+            .map(|l| match list_in(l) {
+                Some(x) => (x.url.clone(), true, None),
+                None => (fallback.clone(), false, None),
+            })
+            .collect();
+        let place = Place { lang: tax.lang, path: &tax.url, translations };
         let mut ctx = base_context(site, self.shared, self.contents, &place, self.is_serve);
         ctx.insert_value("taxonomy", taxonomy_value(site, t));
         let terms: Vec<Value> = tax
@@ -279,15 +301,12 @@ impl RenderInput<'_> {
         let tax = &site.taxonomies[t];
         let tm = &tax.terms[term];
         let url = pager_url(&tm.url, pager);
-        let translations = site
-            .languages
-            .iter()
-            .enumerate()
-            .map(|(l, lang)| {
-                let same = site.taxonomies.iter().find(|x| x.lang == l && x.config.name == tax.config.name);
+        let translations = (0..site.languages.len())
+            .map(|l| {
+                let same = site.taxonomies.iter().find(|x| x.lang == l && x.config.name == tax.config.name && !x.terms.is_empty());
                 match same.and_then(|x| x.terms.iter().find(|o| o.slug == tm.slug)) {
                     Some(o) => (o.url.clone(), true, Some(o.name.clone())),
-                    None => (same.map(|x| x.url.clone()).unwrap_or_else(|| format!("{}/", lang.prefix)), false, None),
+                    None => (same.map_or_else(|| tm.url.clone(), |x| x.url.clone()), false, None),
                 }
             })
             .collect();

@@ -109,11 +109,14 @@ fn register(tera: &mut Tera, site: &Arc<Site>, assets: Arc<AssetHashes>, warning
         let url = resolve_url(&s, &path, &lang).map_err(tera::Error::message)?;
         Ok(if absolute { s.permalink(&url) } else { url })
     });
+    let base_url = site.config.base_url.clone();
     tera.register_function("asset", move |kwargs: Kwargs, _: &State| -> TeraResult<String> {
         let path: String = kwargs.must_get("path")?;
+        let absolute: bool = kwargs.get("absolute")?.unwrap_or(false);
         let clean = path.trim_start_matches('/');
+        let base = if absolute { base_url.as_str() } else { "" };
         match assets.0.get(clean) {
-            Some(hash) => Ok(format!("/{clean}?h={hash}")),
+            Some(hash) => Ok(format!("{base}/{clean}?h={hash}")),
             None => Err(tera::Error::message(format!(
                 "asset `{path}` not found in static/ (theme or site)"
             ))),
@@ -126,7 +129,9 @@ fn register(tera: &mut Tera, site: &Arc<Site>, assets: Arc<AssetHashes>, warning
     let default_lang = default.clone();
     tera.register_function("t", move |kwargs: Kwargs, state: &State| -> TeraResult<String> {
         let key: String = kwargs.must_get("key")?;
-        Ok(ui_string(&strings, &default_lang, &current_lang(state), &key, &w))
+        let lang: Option<String> = kwargs.get("lang")?;
+        let lang = lang.unwrap_or_else(|| current_lang(state));
+        Ok(ui_string(&strings, &default_lang, &lang, &key, &w))
     });
     let w = warnings.clone();
     tera.register_filter("date", move |value: String, kwargs: Kwargs, state: &State| -> TeraResult<String> {

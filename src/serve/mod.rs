@@ -1,4 +1,169 @@
 //! `ludd serve`: the live preview — a private build, a file watcher, incremental rebuilds and an
 //! HTTP server that tells open pages to reload.
+//!
+//! How the parts fit: [`run`] binds the port, creates the private output folder (a temporary
+//! folder, never the deploy `output_dir`) and starts the [`rebuild`] thread, which owns the
+//! [`session::Session`] and the [`watch`]er and runs the first build. The main thread then runs
+//! a tokio runtime with the [`server`]. After every rebuild the rebuild thread tells the
+//! [`reload::Hub`], which fans the result out to every open page over server-sent events.
 
+pub mod rebuild;
+pub mod reload;
+pub mod server;
 pub mod session;
+pub mod watch;
+
+use crate::build::BuildOptions;
+use crate::load::config::CONFIG_FILE;
+use std::fmt::Display;
+use std::io::{self, Write};
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+/// What `ludd serve` was asked to do.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The site root.
+    pub root: PathBuf,
+    /// The address to listen on.
+    pub bind: IpAddr,
+    /// The port; 0 takes any free port, a taken port moves up to 20 ports higher.
+    pub port: u16,
+    /// Open the site in a browser once it is built.
+    pub open: bool,
+    /// Include drafts.
+    pub drafts: bool,
+    /// Poll for file changes instead of using the operating system's events.
+    pub poll: bool,
+    /// Print only errors (the URL is always printed).
+    pub quiet: bool,
+}
+
+/// What stops `ludd serve` from starting (once it runs, nothing stops it but Ctrl-C).
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The site folder cannot be read.
+    #[error("cannot open the site folder `{}`: {source}", .path.display())]
+    Root {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// No `site.toml`.
+    #[error("no {CONFIG_FILE} in `{}`\n  help: run `ludd serve` inside a site, pass --root, or create one with `ludd init`", .0.display())]
+    NoSite(PathBuf),
+    /// The port (and the next 20) could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// Address and port tried first.
+        addr: String,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// The private output folder could not be created.
+    #[error("cannot create the preview folder: {0}")]
+    OutDir(#[source] io::Error),
+    /// The runtime or the rebuild thread could not start.
+    #[error("cannot start the server: {0}")]
+    Start(#[source] io::Error),
+    /// The server failed while running.
+    #[error("the server stopped: {0}")]
+    Serve(#[source] io::Error),
+}
+
+/// Prints a line on stdout; a closed stdout must not stop the server.
+pub(crate) fn say(line: impl Display) {
+    let mut out = io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
+/// Prints a line on stderr, never failing.
+pub(crate) fn shout(line: impl Display) {
+    let _ = writeln!(io::stderr().lock(), "{line}");
+}
+
+/// The site's address as seen from a browser (no trailing slash).
+pub fn site_url(bind: IpAddr, port: u16) -> String {
+    match bind {
+        ip if ip.is_unspecified() => format!("http://localhost:{port}"),
+        IpAddr::V4(ip) => format!("http://{ip}:{port}"),
+        IpAddr::V6(ip) => format!("http://[{ip}]:{port}"),
+    }
+}
+
+/// Runs the preview server until Ctrl-C (or SIGTERM). Prints `serving <url>` first.
+pub fn run(options: ServeOptions) -> Result<(), ServeError> {
+    let root = std::fs::canonicalize(&options.root)
+        .map_err(|source| ServeError::Root { path: options.root.clone(), source })?;
+    if !root.join(CONFIG_FILE).is_file() {
+        return Err(ServeError::NoSite(root));
+    }
+    let (listener, port) = server::bind(options.bind, options.port)
+        .map_err(|source| ServeError::Bind { addr: site_url(options.bind, options.port), source })?;
+    let url = site_url(options.bind, port);
+    let out = tempfile::Builder::new().prefix("ludd-serve-").tempdir().map_err(ServeError::OutDir)?;
+    let out_dir = std::fs::canonicalize(out.path()).map_err(ServeError::OutDir)?;
+    say(format!("serving {url}/"));
+    if options.port != 0 && port != options.port {
+        say(format!("port {} is taken, using {port}", options.port));
+    }
+    say(format!("preview files in {} (press Ctrl-C to stop)", out_dir.display()));
+
+    let hub = Arc::new(reload::Hub::new());
+    let settings = rebuild::Settings {
+        build: BuildOptions {
+            root,
+            drafts: options.drafts,
+            base_url: Some(url.clone()),
+            output_dir: None,
+            is_serve: true,
+        },
+        out_dir: out_dir.clone(),
+        poll: options.poll,
+        quiet: options.quiet,
+    };
+    let first_build = rebuild::spawn(settings, Arc::clone(&hub)).map_err(ServeError::Start)?;
+    // Requests that arrive meanwhile wait in the listen queue.
+    let _ = first_build.recv();
+    if options.open {
+        open_browser(&format!("{url}/"));
+    }
+
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(ServeError::Start)?;
+    let state = server::AppState::new(out_dir, hub);
+    let result = runtime.block_on(server::serve(listener, state));
+    runtime.shutdown_background();
+    if !options.quiet {
+        say("stopped");
+    }
+    // Removes the preview files (the rebuild thread ends with the process).
+    drop(out);
+    result.map_err(ServeError::Serve)
+}
+
+/// Opens `url` in the default browser, if there is a way to; best effort.
+fn open_browser(url: &str) {
+    let openers: &[(&str, &[&str])] = if cfg!(target_os = "macos") {
+        &[("open", &[])]
+    } else if cfg!(windows) {
+        &[("cmd", &["/C", "start", ""])]
+    } else {
+        &[("xdg-open", &[]), ("open", &[])]
+    };
+    for (program, args) in openers {
+        let spawned =
+            Command::new(program).args(*args).arg(url).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn();
+        if let Ok(mut child) = spawned {
+            // Reap it so it does not linger as a zombie.
+            std::thread::spawn(move || child.wait());
+            return;
+        }
+    }
+    shout(format!("cannot open a browser here; open {url} yourself"));
+}

@@ -114,11 +114,9 @@ impl Rebuilder {
             Ok(changes) => {
                 let was_failing = self.hub.has_error();
                 let pages = self.pages.update(&self.settings.out_dir, &changes);
-                if !self.settings.quiet {
-                    say(describe_changes(trigger, &changes));
-                }
-                if was_failing {
-                    say("the error is fixed; pages show the new build");
+                if !self.settings.quiet || was_failing {
+                    let fixed = if was_failing { " (error fixed)" } else { "" };
+                    say(format!("{}{fixed}", describe_changes(trigger, &changes)));
                 }
                 if !changes.is_empty() || was_failing {
                     self.hub.changed(changes.written, changes.removed, pages, changes.elapsed);
@@ -232,7 +230,7 @@ pub fn describe_changes(trigger: &str, changes: &Changes) -> String {
     }
     let what = if parts.is_empty() { "no output changed".to_string() } else { parts.join(", ") };
     if trigger.is_empty() {
-        format!("built in {ms:.0} ms: {what}")
+        format!("built {} files in {ms:.0} ms", changes.written.len())
     } else {
         format!("{trigger} → {what} in {ms:.0} ms")
     }

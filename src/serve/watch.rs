@@ -22,8 +22,8 @@ pub const WATCHED_DIRS: [&str; 5] = ["content", "templates", "themes", "i18n", "
 /// How long the watcher waits for a burst of events to settle before reporting it.
 pub const DEBOUNCE: Duration = Duration::from_millis(30);
 
-/// How often `--poll` scans the inputs.
-pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
+/// How often `--poll` scans the inputs (reading every input file: keep it modest).
+pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
 /// What a debounced burst of file events asks the rebuild loop to do.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -213,7 +213,9 @@ impl Watcher {
         };
         let tick = Some(DEBOUNCE / 3);
         let inner = if poll {
-            let config = notify::Config::default().with_poll_interval(POLL_INTERVAL);
+            // The poll watcher keeps modification times in whole seconds: without comparing
+            // contents, a second save within the same second would go unnoticed.
+            let config = notify::Config::default().with_poll_interval(POLL_INTERVAL).with_compare_contents(true);
             Inner::Poll(new_debouncer_opt(DEBOUNCE, tick, handler, NoCache, config).map_err(WatchError::Start)?)
         } else {
             let config = notify::Config::default();
