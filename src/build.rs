@@ -91,9 +91,16 @@ impl Rendered {
     }
 
     /// Models and renders a loaded project, reusing `previous` Markdown where nothing changed.
-    pub fn from_project(project: load::Project, options: &BuildOptions, previous: Option<&Rendered>) -> Result<Rendered> {
-        let model_options =
-            ModelOptions { drafts: options.drafts, base_url: options.base_url.clone(), output_dir: options.output_dir.clone() };
+    pub fn from_project(
+        project: load::Project,
+        options: &BuildOptions,
+        previous: Option<&Rendered>,
+    ) -> Result<Rendered> {
+        let model_options = ModelOptions {
+            drafts: options.drafts,
+            base_url: options.base_url.clone(),
+            output_dir: options.output_dir.clone(),
+        };
         let mut clock = Instant::now();
         let mut timings = Vec::new();
         let mut lap = |name: &'static str| {
@@ -105,20 +112,39 @@ impl Rendered {
         let warnings = Warnings::default();
         let asset_hashes = Arc::new(AssetHashes::compute(&site)?);
         let templates = Templates::new(&site, Arc::clone(&asset_hashes), &warnings)?;
-        let environment = fingerprint::markdown_environment(&site, &fingerprint::template_fingerprints(&site.theme.templates));
+        let environment = fingerprint::markdown_environment(
+            &site,
+            &fingerprint::template_fingerprints(&site.theme.templates),
+        );
         let previous_markdown = previous.map(|p| PreviousMarkdown {
             site: &p.site,
             contents: &p.contents,
             environment: p.markdown_environment,
         });
         lap("templates");
-        let contents = render::render_markdown(&site, &templates, &warnings, environment, previous_markdown.as_ref())?;
+        let contents = render::render_markdown(
+            &site,
+            &templates,
+            &warnings,
+            environment,
+            previous_markdown.as_ref(),
+        )?;
         lap("markdown");
         render::check_anchors(&site, &contents)?;
         let shared = SharedValues::new(&site, &contents);
         let plan = jobs::plan(&site)?;
         lap("plan");
-        Ok(Rendered { site, templates, contents, asset_hashes, markdown_environment: environment, shared, plan, warnings, timings })
+        Ok(Rendered {
+            site,
+            templates,
+            contents,
+            asset_hashes,
+            markdown_environment: environment,
+            shared,
+            plan,
+            warnings,
+            timings,
+        })
     }
 
     /// Fingerprint of every planned output (see [`fingerprint`]).
@@ -132,14 +158,27 @@ impl Rendered {
                 return fingerprint::hash_of(&hashes.get(&f.rel_path));
             }
             let meta = std::fs::metadata(path).ok();
-            fingerprint::hash_of(&(path, meta.as_ref().map(|m| m.len()), meta.and_then(|m| m.modified().ok())))
+            fingerprint::hash_of(&(
+                path,
+                meta.as_ref().map(|m| m.len()),
+                meta.and_then(|m| m.modified().ok()),
+            ))
         };
-        self.plan.par_iter().map(|p| atoms.output(p, &asset_fp)).collect()
+        self.plan
+            .par_iter()
+            .map(|p| atoms.output(p, &asset_fp))
+            .collect()
     }
 
     /// The inputs a job renders from.
     pub fn input(&self, is_serve: bool) -> RenderInput<'_> {
-        RenderInput { site: &self.site, contents: &self.contents, shared: &self.shared, templates: &self.templates, is_serve }
+        RenderInput {
+            site: &self.site,
+            contents: &self.contents,
+            shared: &self.shared,
+            templates: &self.templates,
+            is_serve,
+        }
     }
 
     /// Renders one planned output.
@@ -166,19 +205,43 @@ impl Rendered {
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let start = Instant::now();
     let rendered = Rendered::prepare(options)?;
-    let output = write::resolve_output(&options.root, &rendered.site.config.output_dir)?;
+    let config = &rendered.site.config;
+    // An --output override has no line in site.toml.
+    let line = if options.output_dir.is_some() {
+        None
+    } else {
+        config.line_of("output_dir")
+    };
+    let output = write::resolve_output(&options.root, &config.output_dir, line)?;
     let mut timings = rendered.timings.clone();
     let clock = Instant::now();
     let staging = Staging::begin(&output)?;
     rendered.write_all(&staging, options.is_serve)?;
     let stats = staging.commit()?;
     timings.push(("render+write", clock.elapsed()));
-    let html: Vec<String> = rendered.plan.iter().filter(|p| p.path.ends_with(".html")).map(|p| p.path.clone()).collect();
-    let weights = if html.len() <= WEIGH_UP_TO { Some(crate::check::weight::weigh(&output, &html)?) } else { None };
+    let html: Vec<String> = rendered
+        .plan
+        .iter()
+        .filter(|p| p.path.ends_with(".html"))
+        .map(|p| p.path.clone())
+        .collect();
+    let weights = if html.len() <= WEIGH_UP_TO {
+        Some(crate::check::weight::weigh(&output, &html)?)
+    } else {
+        None
+    };
     let mut warnings = rendered.warnings.list();
     let budget_kb = rendered.site.config.budget.page_kb;
-    for w in weights.iter().flatten().filter(|w| w.total > budget_kb * 1000) {
-        warnings.push(format!("{} weighs {:.1} kB, over the budget of {budget_kb} kB", w.page, w.total as f64 / 1000.0));
+    for w in weights
+        .iter()
+        .flatten()
+        .filter(|w| w.total > budget_kb * 1000)
+    {
+        warnings.push(format!(
+            "{} weighs {:.1} kB, over the budget of {budget_kb} kB",
+            w.page,
+            w.total as f64 / 1000.0
+        ));
     }
     Ok(BuildReport {
         weights,
@@ -198,11 +261,19 @@ pub fn pages_per_language(site: &Site) -> Vec<(String, usize)> {
     site.languages
         .iter()
         .enumerate()
-        .map(|(i, l)| (l.code.clone(), site.docs.iter().filter(|d| d.lang == i).count()))
+        .map(|(i, l)| {
+            (
+                l.code.clone(),
+                site.docs.iter().filter(|d| d.lang == i).count(),
+            )
+        })
         .collect()
 }
 
 /// The site root containing `start` (the nearest folder upwards with a `site.toml`).
 pub fn find_root(start: &Path) -> Option<PathBuf> {
-    start.ancestors().find(|p| p.join(load::config::CONFIG_FILE).is_file()).map(Path::to_path_buf)
+    start
+        .ancestors()
+        .find(|p| p.join(load::config::CONFIG_FILE).is_file())
+        .map(Path::to_path_buf)
 }

@@ -33,18 +33,39 @@ email = "contact@example.org"
 "#;
 
 const STARTER: &[(&str, &str)] = &[
-    ("content/_index.md", "---\ntitle: \"Willkommen\"\ndescription: \"Die Startseite der Kampagne\"\n---\n\nDas ist die Startseite. Lies den [ersten Beitrag](@/erster-beitrag.md).\n"),
-    ("content/_index.en.md", "---\ntitle: \"Welcome\"\ndescription: \"The campaign's home page\"\n---\n\nThis is the home page. Read the [first post](@/erster-beitrag.md).\n"),
-    ("content/erster-beitrag.md", "---\ntitle: \"Erster Beitrag\"\ndate: 2025-01-01\nweight: 1\ntags: [\"Kampagne\"]\n---\n\n## Worum es geht\n\nSchreib hier deinen Text.\n"),
-    ("content/erster-beitrag.en.md", "---\ntitle: \"First post\"\nslug: \"first-post\"\ndate: 2025-01-01\nweight: 1\ntags: [\"Campaign\"]\n---\n\n## What it is about\n\nWrite your text here.\n"),
-    ("content/impressum.md", "---\ntitle: \"Impressum\"\nweight: 91\n---\n\n{{ publisher() }}\n"),
-    ("content/datenschutz.md", "---\ntitle: \"Datenschutz\"\nweight: 90\n---\n\nDiese Seite setzt keine Cookies und lädt nichts von anderen Servern.\n"),
+    (
+        "content/_index.md",
+        "---\ntitle: \"Willkommen\"\ndescription: \"Die Startseite der Kampagne\"\n---\n\nDas ist die Startseite. Lies den [ersten Beitrag](@/erster-beitrag.md).\n",
+    ),
+    (
+        "content/_index.en.md",
+        "---\ntitle: \"Welcome\"\ndescription: \"The campaign's home page\"\n---\n\nThis is the home page. Read the [first post](@/erster-beitrag.md).\n",
+    ),
+    (
+        "content/erster-beitrag.md",
+        "---\ntitle: \"Erster Beitrag\"\ndate: 2025-01-01\nweight: 1\ntags: [\"Kampagne\"]\n---\n\n## Worum es geht\n\nSchreib hier deinen Text.\n",
+    ),
+    (
+        "content/erster-beitrag.en.md",
+        "---\ntitle: \"First post\"\nslug: \"first-post\"\ndate: 2025-01-01\nweight: 1\ntags: [\"Campaign\"]\n---\n\n## What it is about\n\nWrite your text here.\n",
+    ),
+    (
+        "content/impressum.md",
+        "---\ntitle: \"Impressum\"\nweight: 91\n---\n\n{{ publisher() }}\n",
+    ),
+    (
+        "content/datenschutz.md",
+        "---\ntitle: \"Datenschutz\"\nweight: 90\n---\n\nDiese Seite setzt keine Cookies und lädt nichts von anderen Servern.\n",
+    ),
 ];
 
 /// Creates a starter site in `dir`, which must not exist or be empty.
 pub fn init(dir: &Path) -> Result<()> {
     if dir.exists() {
-        let empty = std::fs::read_dir(dir).map_err(|e| Error::io("read", dir, e))?.next().is_none();
+        let empty = std::fs::read_dir(dir)
+            .map_err(|e| Error::io("read", dir, e))?
+            .next()
+            .is_none();
         if !empty {
             return Err(Diagnostic::new(dir, "folder is not empty")
                 .with_help("choose a new folder name; ludd init never overwrites files")

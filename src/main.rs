@@ -105,7 +105,9 @@ fn run(cli: &Cli) -> Result<()> {
                 output_dir: args.output.clone(),
                 is_serve: false,
             };
-            let report = ludd::build(&options).map_err(|e| anyhow::anyhow!("{e}\nbuild failed; the previous output is unchanged"))?;
+            let report = ludd::build(&options).map_err(|e| {
+                anyhow::anyhow!("{e}\nbuild failed; the previous output is unchanged")
+            })?;
             print_report(&report, cli);
             Ok(())
         }
@@ -139,13 +141,17 @@ fn run(cli: &Cli) -> Result<()> {
 }
 
 fn print_report(report: &BuildReport, cli: &Cli) {
-    for w in &report.warnings {
-        eprintln!("warning: {w}");
-    }
     if cli.quiet {
         return;
     }
-    let per_lang: Vec<String> = report.pages_per_language.iter().map(|(l, n)| format!("{l} {n}")).collect();
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    let per_lang: Vec<String> = report
+        .pages_per_language
+        .iter()
+        .map(|(l, n)| format!("{l} {n}"))
+        .collect();
     println!(
         "built {} files ({} written, {} unchanged) into {} in {:.0} ms",
         report.files,
@@ -154,23 +160,47 @@ fn print_report(report: &BuildReport, cli: &Cli) {
         report.output.display(),
         report.elapsed.as_secs_f64() * 1000.0
     );
-    println!("pages per language: {}; {} warnings", per_lang.join(", "), report.warnings.len());
+    println!(
+        "pages per language: {}; {} warnings",
+        per_lang.join(", "),
+        report.warnings.len()
+    );
     if cli.verbose {
-        let stages: Vec<String> = report.timings.iter().map(|(n, d)| format!("{n} {:.0} ms", d.as_secs_f64() * 1000.0)).collect();
+        let stages: Vec<String> = report
+            .timings
+            .iter()
+            .map(|(n, d)| format!("{n} {:.0} ms", d.as_secs_f64() * 1000.0))
+            .collect();
         println!("stages: {}", stages.join(", "));
     }
     match &report.weights {
         Some(weights) => {
-            let shown = if cli.verbose { weights.len() } else { weights.len().min(12) };
-            println!("page weights (gzip, with everything each page loads; budget {} kB):", report.budget_kb);
+            let shown = if cli.verbose {
+                weights.len()
+            } else {
+                weights.len().min(12)
+            };
+            println!(
+                "page weights (gzip, with everything each page loads; budget {} kB):",
+                report.budget_kb
+            );
             for w in &weights[..shown] {
                 println!("  {:>7.1} kB  {}", w.total as f64 / 1000.0, w.page);
             }
             if shown < weights.len() {
-                let lightest = weights.last().map(|w| w.total as f64 / 1000.0).unwrap_or(0.0);
-                println!("  … {} more pages, the lightest {lightest:.1} kB (--verbose lists all)", weights.len() - shown);
+                let lightest = weights
+                    .last()
+                    .map(|w| w.total as f64 / 1000.0)
+                    .unwrap_or(0.0);
+                println!(
+                    "  … {} more pages, the lightest {lightest:.1} kB (--verbose lists all)",
+                    weights.len() - shown
+                );
             }
         }
-        None => println!("page weights: run `ludd check` (not measured on every build of sites over {} pages)", ludd::build::WEIGH_UP_TO),
+        None => println!(
+            "page weights: run `ludd check` (not measured on every build of sites over {} pages)",
+            ludd::build::WEIGH_UP_TO
+        ),
     }
 }

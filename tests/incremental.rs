@@ -38,7 +38,8 @@ const SECTION: &str = r#"{% extends "base.html" %}{% block main %}<h1>{{ section
 <ul>{% for s in section.subsections %}<li><a href="{{ s.url }}">{{ s.title }}</a></li>{% endfor %}</ul>{% endblock main %}"#;
 const TERMS: &str = r#"{% extends "base.html" %}{% block main %}{% for t in terms %}<a href="{{ t.url }}">{{ t.name }} {{ t.count }}</a>{% endfor %}{% endblock main %}"#;
 const TERM: &str = r#"{% extends "base.html" %}{% block main %}<h1>{{ term.name }}</h1>{% for p in term.pages %}<a href="{{ p.url }}">{{ p.title }}</a>{% endfor %}{% endblock main %}"#;
-const NOT_FOUND: &str = r#"{% extends "base.html" %}{% block main %}<h1>404</h1>{% endblock main %}"#;
+const NOT_FOUND: &str =
+    r#"{% extends "base.html" %}{% block main %}<h1>404</h1>{% endblock main %}"#;
 
 fn write(path: &Path, text: &str) {
     if let Some(p) = path.parent() {
@@ -66,11 +67,23 @@ fn fixture(root: &Path) {
     write(&root.join("i18n/de.toml"), "hello = \"Hallo\"\n");
     write(&root.join("i18n/en.toml"), "hello = \"Hello\"\n");
     write(&root.join("static/style.css"), "body { color: black }\n");
-    write(&root.join("content/_index.md"), "---\ntitle: Start\n---\nWillkommen.\n");
-    write(&root.join("content/_index.en.md"), "---\ntitle: Home\n---\nWelcome.\n");
+    write(
+        &root.join("content/_index.md"),
+        "---\ntitle: Start\n---\nWillkommen.\n",
+    );
+    write(
+        &root.join("content/_index.en.md"),
+        "---\ntitle: Home\n---\nWelcome.\n",
+    );
     for s in ["a", "b"] {
-        write(&root.join(format!("content/{s}/_index.md")), &format!("---\ntitle: Bereich {s}\nweight: 1\n---\n"));
-        write(&root.join(format!("content/{s}/_index.en.md")), &format!("---\ntitle: Section {s}\nweight: 1\n---\n"));
+        write(
+            &root.join(format!("content/{s}/_index.md")),
+            &format!("---\ntitle: Bereich {s}\nweight: 1\n---\n"),
+        );
+        write(
+            &root.join(format!("content/{s}/_index.en.md")),
+            &format!("---\ntitle: Section {s}\nweight: 1\n---\n"),
+        );
         for i in 0..3 {
             page(root, s, i, "de", 0);
         }
@@ -79,22 +92,42 @@ fn fixture(root: &Path) {
 }
 
 fn page(root: &Path, section: &str, i: usize, lang: &str, version: u64) -> PathBuf {
-    let suffix = if lang == "de" { String::new() } else { format!(".{lang}") };
+    let suffix = if lang == "de" {
+        String::new()
+    } else {
+        format!(".{lang}")
+    };
     let path = root.join(format!("content/{section}/p{i}{suffix}.md"));
     let tag = ["x", "y", "z"][(version as usize + i) % 3];
-    let link = if i > 0 { format!("[prev](@/{section}/p{}.md)", i - 1) } else { "[home](@/_index.md)".to_string() };
+    let link = if i > 0 {
+        format!("[prev](@/{section}/p{}.md)", i - 1)
+    } else {
+        "[home](@/_index.md)".to_string()
+    };
     write(
         &path,
-        &format!("---\ntitle: \"{section} {i} {lang} v{version}\"\nweight: {}\ndate: 2025-0{}-01\ntags: [\"{tag}\"]\n---\n## Kopf {version}\n\nText {version} {link}.\n", (version % 5) as i64 - i as i64, 1 + i % 9),
+        &format!(
+            "---\ntitle: \"{section} {i} {lang} v{version}\"\nweight: {}\ndate: 2025-0{}-01\ntags: [\"{tag}\"]\n---\n## Kopf {version}\n\nText {version} {link}.\n",
+            (version % 5) as i64 - i as i64,
+            1 + i % 9
+        ),
     );
     path
 }
 
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
-    for e in walkdir::WalkDir::new(dir).into_iter().filter_map(Result::ok) {
+    for e in walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
         if e.file_type().is_file() {
-            let rel = e.path().strip_prefix(dir).expect("prefix").to_string_lossy().to_string();
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .expect("prefix")
+                .to_string_lossy()
+                .to_string();
             out.insert(rel, fs::read(e.path()).expect("read"));
         }
     }
@@ -119,7 +152,11 @@ fn mutate(root: &Path, rng: &mut Rng, step: u64) -> Vec<PathBuf> {
             touched
         }
         3 => {
-            let suffix = if lang == "de" { String::new() } else { format!(".{lang}") };
+            let suffix = if lang == "de" {
+                String::new()
+            } else {
+                format!(".{lang}")
+            };
             let p = root.join(format!("content/{section}/p{i}{suffix}.md"));
             let _ = fs::remove_file(&p);
             // A page that others link to cannot go: rewrite links by touching the next page.
@@ -142,7 +179,10 @@ fn mutate(root: &Path, rng: &mut Rng, step: u64) -> Vec<PathBuf> {
         }
         5 => {
             let p = root.join("templates/page.html");
-            write(&p, &PAGE.replace("<h1>", &format!("<h1 data-v=\"{step}\">")));
+            write(
+                &p,
+                &PAGE.replace("<h1>", &format!("<h1 data-v=\"{step}\">")),
+            );
             vec![p]
         }
         6 => {
@@ -152,19 +192,42 @@ fn mutate(root: &Path, rng: &mut Rng, step: u64) -> Vec<PathBuf> {
         }
         7 => {
             let p = root.join("static/style.css");
-            write(&p, &format!("body {{ color: #{:06x} }}\n", step * 4099 % 0xffffff));
+            write(
+                &p,
+                &format!("body {{ color: #{:06x} }}\n", step * 4099 % 0xffffff),
+            );
             vec![p]
         }
         8 => {
-            let p = root.join(format!("content/{section}/_index{}.md", if lang == "de" { "" } else { ".en" }));
-            write(&p, &format!("---\ntitle: Bereich {section} {step}\nweight: {}\nsort_by: {}\n---\nText {step}\n", step % 3, ["weight", "date", "title"][rng.below(3)]));
+            let p = root.join(format!(
+                "content/{section}/_index{}.md",
+                if lang == "de" { "" } else { ".en" }
+            ));
+            write(
+                &p,
+                &format!(
+                    "---\ntitle: Bereich {section} {step}\nweight: {}\nsort_by: {}\n---\nText {step}\n",
+                    step % 3,
+                    ["weight", "date", "title"][rng.below(3)]
+                ),
+            );
             vec![p]
         }
         _ => {
             let p = root.join("site.toml");
             let text = fs::read_to_string(&p).expect("read");
-            let fallback = if text.contains("fallback = true") { "fallback = false" } else { "fallback = true" };
-            write(&p, &text.replace("fallback = true", "X").replace("fallback = false", "X").replace('X', fallback));
+            let fallback = if text.contains("fallback = true") {
+                "fallback = false"
+            } else {
+                "fallback = true"
+            };
+            write(
+                &p,
+                &text
+                    .replace("fallback = true", "X")
+                    .replace("fallback = false", "X")
+                    .replace('X', fallback),
+            );
             vec![p]
         }
     }
@@ -177,7 +240,11 @@ fn incremental_rebuilds_equal_clean_builds() {
         let root = site.path().join("site");
         fixture(&root);
         let serve_out = site.path().join("serve");
-        let options = BuildOptions { root: root.clone(), is_serve: true, ..Default::default() };
+        let options = BuildOptions {
+            root: root.clone(),
+            is_serve: true,
+            ..Default::default()
+        };
         let (mut session, first) = Session::start(options.clone(), serve_out.clone());
         first.expect("first build");
         let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
@@ -185,19 +252,34 @@ fn incremental_rebuilds_equal_clean_builds() {
             let touched = mutate(&root, &mut rng, step);
             let incremental = session.rebuild(&touched);
             let clean_out = site.path().join(format!("clean-{step}"));
-            let clean = build(&BuildOptions { output_dir: Some(clean_out.clone()), ..options.clone() });
+            let clean = build(&BuildOptions {
+                output_dir: Some(clean_out.clone()),
+                ..options.clone()
+            });
             match (&incremental, &clean) {
                 (Ok(_), Ok(_)) => {
                     let (a, b) = (tree(&serve_out), tree(&clean_out));
                     let a_keys: Vec<&String> = a.keys().collect();
                     let b_keys: Vec<&String> = b.keys().collect();
-                    assert_eq!(a_keys, b_keys, "seed {seed} step {step}: file sets differ after {touched:?}");
+                    assert_eq!(
+                        a_keys, b_keys,
+                        "seed {seed} step {step}: file sets differ after {touched:?}"
+                    );
                     for (k, v) in &a {
-                        assert!(v == &b[k], "seed {seed} step {step}: {k} differs after {touched:?}\n--- incremental\n{}\n--- clean\n{}", String::from_utf8_lossy(v), String::from_utf8_lossy(&b[k]));
+                        assert!(
+                            v == &b[k],
+                            "seed {seed} step {step}: {k} differs after {touched:?}\n--- incremental\n{}\n--- clean\n{}",
+                            String::from_utf8_lossy(v),
+                            String::from_utf8_lossy(&b[k])
+                        );
                     }
                 }
                 (Err(_), Err(_)) => {}
-                _ => panic!("seed {seed} step {step}: incremental {:?} but clean {:?}", incremental.as_ref().err(), clean.as_ref().err()),
+                _ => panic!(
+                    "seed {seed} step {step}: incremental {:?} but clean {:?}",
+                    incremental.as_ref().err(),
+                    clean.as_ref().err()
+                ),
             }
             let _ = fs::remove_dir_all(&clean_out);
         }
@@ -209,17 +291,28 @@ fn a_one_page_edit_rewrites_only_what_shows_it() {
     let site = tempfile::tempdir().expect("tempdir");
     let root = site.path().join("site");
     fixture(&root);
-    let options = BuildOptions { root: root.clone(), is_serve: true, ..Default::default() };
+    let options = BuildOptions {
+        root: root.clone(),
+        is_serve: true,
+        ..Default::default()
+    };
     let (mut session, first) = Session::start(options, site.path().join("serve"));
     first.expect("first build");
     // Body-only edit: the page itself and the feeds that carry its content, nothing else.
     let path = root.join("content/a/p1.md");
-    let text = fs::read_to_string(&path).expect("read").replace("Text 0", "Neuer Text");
+    let text = fs::read_to_string(&path)
+        .expect("read")
+        .replace("Text 0", "Neuer Text");
     write(&path, &text);
     let changes = session.rebuild(&[path]).expect("rebuild");
-    assert_eq!(changes.written, vec!["a/p1/index.html", "atom.xml", "tags/y/atom.xml"]);
+    assert_eq!(
+        changes.written,
+        vec!["a/p1/index.html", "atom.xml", "tags/y/atom.xml"]
+    );
     // No change at all: nothing is written.
-    let changes = session.rebuild(&[root.join("content/a/p1.md")]).expect("rebuild");
+    let changes = session
+        .rebuild(&[root.join("content/a/p1.md")])
+        .expect("rebuild");
     assert!(changes.is_empty(), "{changes:?}");
     // A CSS edit rewrites the stylesheet and the pages that carry its hash, and says so.
     let css = root.join("static/style.css");

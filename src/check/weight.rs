@@ -20,17 +20,22 @@ pub struct PageWeight {
 
 /// Gzip-compressed size of `bytes` (level 6, like most servers).
 pub fn gzip_size(bytes: &[u8]) -> u64 {
-    let mut enc = flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 3), flate2::Compression::new(6));
+    let mut enc = flate2::write::GzEncoder::new(
+        Vec::with_capacity(bytes.len() / 3),
+        flate2::Compression::new(6),
+    );
     if enc.write_all(bytes).is_err() {
         return bytes.len() as u64;
     }
-    enc.finish().map(|v| v.len() as u64).unwrap_or(bytes.len() as u64)
+    enc.finish()
+        .map(|v| v.len() as u64)
+        .unwrap_or(bytes.len() as u64)
 }
 
 /// Same-site resources an HTML page loads: stylesheets, scripts, images (`src`, `srcset`),
 /// media posters and preloaded fonts. Links to pages are not loads.
 pub fn loaded_resources(html: &str) -> Vec<String> {
-    use lol_html::{element, rewrite_str, RewriteStrSettings};
+    use lol_html::{RewriteStrSettings, element, rewrite_str};
     let found = std::cell::RefCell::new(Vec::new());
     let push = |v: Option<String>| {
         if let Some(v) = v {
@@ -49,16 +54,25 @@ pub fn loaded_resources(html: &str) -> Vec<String> {
         RewriteStrSettings {
             element_content_handlers: vec![
                 element!("link[href]", |el| {
-                    let rel = el.get_attribute("rel").unwrap_or_default().to_ascii_lowercase();
-                    if rel.split_whitespace().any(|r| r == "stylesheet" || r == "preload" || r == "modulepreload") {
+                    let rel = el
+                        .get_attribute("rel")
+                        .unwrap_or_default()
+                        .to_ascii_lowercase();
+                    if rel
+                        .split_whitespace()
+                        .any(|r| r == "stylesheet" || r == "preload" || r == "modulepreload")
+                    {
                         push(el.get_attribute("href"));
                     }
                     Ok(())
                 }),
-                element!("script[src], img[src], audio[src], video[src], source[src], iframe[src], embed[src], input[src]", |el| {
-                    push(el.get_attribute("src"));
-                    Ok(())
-                }),
+                element!(
+                    "script[src], img[src], audio[src], video[src], source[src], iframe[src], embed[src], input[src]",
+                    |el| {
+                        push(el.get_attribute("src"));
+                        Ok(())
+                    }
+                ),
                 element!("video[poster]", |el| {
                     push(el.get_attribute("poster"));
                     Ok(())
@@ -84,7 +98,11 @@ fn resolve(output: &Path, page: &str, url: &str) -> Option<PathBuf> {
         abs.to_string()
     } else {
         let dir = page.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-        if dir.is_empty() { path.to_string() } else { format!("{dir}/{path}") }
+        if dir.is_empty() {
+            path.to_string()
+        } else {
+            format!("{dir}/{path}")
+        }
     };
     let mut parts: Vec<&str> = Vec::new();
     for seg in rel.split('/') {
@@ -108,7 +126,12 @@ pub fn weigh(output: &Path, pages: &[String]) -> Result<Vec<PageWeight>> {
     use rayon::prelude::*;
     let cache: Mutex<HashMap<PathBuf, u64>> = Mutex::new(HashMap::new());
     let resource_size = |file: &Path| -> u64 {
-        if let Some(&s) = cache.lock().ok().and_then(|c| c.get(file).copied()).as_ref() {
+        if let Some(&s) = cache
+            .lock()
+            .ok()
+            .and_then(|c| c.get(file).copied())
+            .as_ref()
+        {
             return s;
         }
         let size = std::fs::read(file).map(|b| gzip_size(&b)).unwrap_or(0);
@@ -124,11 +147,18 @@ pub fn weigh(output: &Path, pages: &[String]) -> Result<Vec<PageWeight>> {
             let bytes = std::fs::read(&file).map_err(|e| Error::io("read", &file, e))?;
             let html = gzip_size(&bytes);
             let text = String::from_utf8_lossy(&bytes);
-            let mut resources: Vec<PathBuf> = loaded_resources(&text).iter().filter_map(|u| resolve(output, page, u)).collect();
+            let mut resources: Vec<PathBuf> = loaded_resources(&text)
+                .iter()
+                .filter_map(|u| resolve(output, page, u))
+                .collect();
             resources.sort();
             resources.dedup();
             let total = html + resources.iter().map(|r| resource_size(r)).sum::<u64>();
-            Ok(PageWeight { page: page.clone(), html, total })
+            Ok(PageWeight {
+                page: page.clone(),
+                html,
+                total,
+            })
         })
         .collect::<Result<Vec<_>>>()?;
     weights.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.page.cmp(&b.page)));
@@ -143,15 +173,27 @@ mod tests {
     fn finds_what_a_page_loads() {
         let html = r#"<link rel="stylesheet" href="/a.css?h=1"><link rel="canonical" href="/x/"><a href="/y/">y</a>
 <script src="/s.js" defer></script><img src="i.png" srcset="i2.png 2x, i3.png 3x" alt=""><link rel="icon" href="/f.svg">"#;
-        assert_eq!(loaded_resources(html), vec!["/a.css?h=1", "/s.js", "i.png", "i2.png", "i3.png"]);
+        assert_eq!(
+            loaded_resources(html),
+            vec!["/a.css?h=1", "/s.js", "i.png", "i2.png", "i3.png"]
+        );
     }
 
     #[test]
     fn resolves_relative_and_absolute_urls() {
         let out = Path::new("/o");
-        assert_eq!(resolve(out, "en/a/index.html", "/c.css?h=1"), Some(PathBuf::from("/o/c.css")));
-        assert_eq!(resolve(out, "en/a/index.html", "img.png"), Some(PathBuf::from("/o/en/a/img.png")));
-        assert_eq!(resolve(out, "en/a/index.html", "https://cdn.example/x.js"), None);
+        assert_eq!(
+            resolve(out, "en/a/index.html", "/c.css?h=1"),
+            Some(PathBuf::from("/o/c.css"))
+        );
+        assert_eq!(
+            resolve(out, "en/a/index.html", "img.png"),
+            Some(PathBuf::from("/o/en/a/img.png"))
+        );
+        assert_eq!(
+            resolve(out, "en/a/index.html", "https://cdn.example/x.js"),
+            None
+        );
     }
 
     #[test]

@@ -84,7 +84,10 @@ impl<'de> Deserialize<'de> for Languages {
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a table of languages, like [languages.de]")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<Languages, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Languages, A::Error> {
                 let mut out = Vec::new();
                 while let Some((code, lang)) = map.next_entry::<String, LanguageConfig>()? {
                     out.push((code, lang));
@@ -137,7 +140,9 @@ pub struct BudgetConfig {
 
 impl Default for BudgetConfig {
     fn default() -> Self {
-        BudgetConfig { page_kb: default_page_kb() }
+        BudgetConfig {
+            page_kb: default_page_kb(),
+        }
     }
 }
 
@@ -214,9 +219,17 @@ pub struct Config {
     /// Free-form data for templates.
     #[serde(default)]
     pub extra: toml::Table,
+    /// The file's text, to point diagnostics found later at the right line.
+    #[serde(skip)]
+    pub source: String,
 }
 
 impl Config {
+    /// The line of `site.toml` where `key` is set (`key` or `table.key`).
+    pub fn line_of(&self, key: &str) -> Option<usize> {
+        find_key_line(&self.source, key)
+    }
+
     /// Reads and validates `site.toml` in `root`.
     pub fn load(root: &Path) -> Result<Config> {
         let path = root.join(CONFIG_FILE);
@@ -249,6 +262,7 @@ impl Config {
             serde_diagnostic(Path::new(CONFIG_FILE), line, e.message())
         })?;
         config.validate(text)?;
+        config.source = text.to_string();
         Ok(config)
     }
 
@@ -258,13 +272,18 @@ impl Config {
         self.base_url = self.base_url.trim_end_matches('/').to_string();
         if !(self.base_url.starts_with("https://") || self.base_url.starts_with("http://")) {
             problems.push(
-                Diagnostic::new(CONFIG_FILE, format!("base_url `{}` is not an absolute URL", self.base_url))
-                    .at_optional_line(at("base_url"))
-                    .with_help("write it with its scheme, like base_url = \"https://example.org\""),
+                Diagnostic::new(
+                    CONFIG_FILE,
+                    format!("base_url `{}` is not an absolute URL", self.base_url),
+                )
+                .at_optional_line(at("base_url"))
+                .with_help("write it with its scheme, like base_url = \"https://example.org\""),
             );
         }
         if self.languages.is_empty() {
-            self.languages.0.push((self.default_language.clone(), LanguageConfig::default()));
+            self.languages
+                .0
+                .push((self.default_language.clone(), LanguageConfig::default()));
         }
         for code in self.languages.keys() {
             if !is_language_code(code) {
@@ -279,17 +298,29 @@ impl Config {
             problems.push(
                 Diagnostic::new(
                     CONFIG_FILE,
-                    format!("default_language `{}` has no [languages.{}] table", self.default_language, self.default_language),
+                    format!(
+                        "default_language `{}` has no [languages.{}] table",
+                        self.default_language, self.default_language
+                    ),
                 )
                 .at_optional_line(at("default_language"))
-                .with_help(format!("add [languages.{}] or pick one of: {}", self.default_language, self.language_codes().join(", "))),
+                .with_help(format!(
+                    "add [languages.{}] or pick one of: {}",
+                    self.default_language,
+                    self.language_codes().join(", ")
+                )),
             );
         }
         let mut seen = Vec::new();
         for t in &self.taxonomies {
             let ok = !t.name.is_empty()
-                && t.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
-            if !ok || RESERVED_FRONT_MATTER_KEYS.contains(&t.name.as_str()) || seen.contains(&&t.name) {
+                && t.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+            if !ok
+                || RESERVED_FRONT_MATTER_KEYS.contains(&t.name.as_str())
+                || seen.contains(&&t.name)
+            {
                 problems.push(
                     Diagnostic::new(CONFIG_FILE, format!("taxonomy name `{}` cannot be used", t.name))
                         .at_optional_line(at("taxonomies"))
@@ -298,9 +329,12 @@ impl Config {
             }
             if t.paginate_by == Some(0) {
                 problems.push(
-                    Diagnostic::new(CONFIG_FILE, format!("taxonomy `{}` has paginate_by = 0", t.name))
-                        .at_optional_line(at("paginate_by"))
-                        .with_help("use a positive number, or remove the key"),
+                    Diagnostic::new(
+                        CONFIG_FILE,
+                        format!("taxonomy `{}` has paginate_by = 0", t.name),
+                    )
+                    .at_optional_line(at("paginate_by"))
+                    .with_help("use a positive number, or remove the key"),
                 );
             }
             seen.push(&t.name);
@@ -351,25 +385,28 @@ pub fn is_language_code(code: &str) -> bool {
     let primary_ok = parts
         .next()
         .is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_lowercase()));
-    primary_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+    primary_ok
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 /// The line where `key` (or a `[table.key]` header) is written, for diagnostics.
 fn find_key_line(text: &str, key: &str) -> Option<usize> {
     let last = key.rsplit('.').next().unwrap_or(key);
-    text.lines().position(|l| {
-        let t = l.trim_start();
-        t.starts_with(&format!("[{key}]"))
-            || (t.starts_with(last) && t[last.len()..].trim_start().starts_with('='))
-    })
-    .map(|i| i + 1)
+    text.lines()
+        .position(|l| {
+            let t = l.trim_start();
+            t.starts_with(&format!("[{key}]"))
+                || (t.starts_with(last) && t[last.len()..].trim_start().starts_with('='))
+        })
+        .map(|i| i + 1)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const MINIMAL: &str = "title = \"T\"\nbase_url = \"https://example.org/\"\ndefault_language = \"de\"\n";
+    const MINIMAL: &str =
+        "title = \"T\"\nbase_url = \"https://example.org/\"\ndefault_language = \"de\"\n";
 
     #[test]
     fn minimal_config_gets_defaults() {
@@ -386,7 +423,13 @@ mod tests {
         let d = &err.diagnostics()[0];
         assert_eq!(d.line, Some(4));
         assert!(d.message.contains("unknown key `titel`"), "{d}");
-        assert!(d.help.as_deref().unwrap_or("").contains("did you mean `title`"), "{d}");
+        assert!(
+            d.help
+                .as_deref()
+                .unwrap_or("")
+                .contains("did you mean `title`"),
+            "{d}"
+        );
     }
 
     #[test]

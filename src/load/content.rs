@@ -43,6 +43,15 @@ pub struct SourceDoc {
     pub body: std::sync::Arc<str>,
     /// Line of the body's first line in the file.
     pub body_line: usize,
+    /// The front matter's text, to point later diagnostics at the right line.
+    pub header: String,
+}
+
+impl SourceDoc {
+    /// The line where front matter key `key` is set, if it is.
+    pub fn line_of(&self, key: &str) -> Option<usize> {
+        crate::load::front_matter::key_line(&self.header, key)
+    }
 }
 
 /// A non-Markdown file inside `content/`.
@@ -90,9 +99,11 @@ pub struct ContentSettings {
 pub fn load(root: &Path, settings: &ContentSettings) -> Result<Content> {
     let content_dir = root.join(CONTENT_DIR);
     if !content_dir.is_dir() {
-        return Err(Diagnostic::new(CONTENT_DIR, "the content folder is missing")
-            .with_help("create content/_index.md for the home page")
-            .into());
+        return Err(
+            Diagnostic::new(CONTENT_DIR, "the content folder is missing")
+                .with_help("create content/_index.md for the home page")
+                .into(),
+        );
     }
     let (markdown, assets) = walk(root, &content_dir)?;
     let bundle_dirs = bundle_dirs(markdown.iter().map(|(rel, _)| rel.as_str()), settings);
@@ -107,7 +118,12 @@ pub fn load(root: &Path, settings: &ContentSettings) -> Result<Content> {
 
 /// Re-reads only what changed below `content/`: every path in `changed` (absolute) is dropped
 /// from `previous` with everything under it, then read again if it still exists.
-pub fn reload(root: &Path, previous: &Content, changed: &[PathBuf], settings: &ContentSettings) -> Result<Content> {
+pub fn reload(
+    root: &Path,
+    previous: &Content,
+    changed: &[PathBuf],
+    settings: &ContentSettings,
+) -> Result<Content> {
     let content_dir = root.join(CONTENT_DIR);
     let mut prefixes = Vec::new();
     for path in changed {
@@ -115,9 +131,18 @@ pub fn reload(root: &Path, previous: &Content, changed: &[PathBuf], settings: &C
             prefixes.push(rel_string(rel, root)?);
         }
     }
-    let touched = |rel: &str| prefixes.iter().any(|p| p.is_empty() || rel == p || rel.starts_with(&format!("{p}/")));
+    let touched = |rel: &str| {
+        prefixes
+            .iter()
+            .any(|p| p.is_empty() || rel == p || rel.starts_with(&format!("{p}/")))
+    };
     let mut markdown: Vec<(String, PathBuf)> = Vec::new();
-    let mut assets: Vec<ContentAsset> = previous.assets.iter().filter(|a| !touched(&a.rel_path)).cloned().collect();
+    let mut assets: Vec<ContentAsset> = previous
+        .assets
+        .iter()
+        .filter(|a| !touched(&a.rel_path))
+        .cloned()
+        .collect();
     let mut seen = std::collections::HashSet::new();
     for p in &prefixes {
         let abs = content_dir.join(p);
@@ -125,20 +150,45 @@ pub fn reload(root: &Path, previous: &Content, changed: &[PathBuf], settings: &C
             continue;
         }
         let (md, other) = walk(root, &abs)?;
-        let base = if abs.is_dir() { p.clone() } else { split_dir(p).0.to_string() };
-        let join = |rel: String| if base.is_empty() { rel } else if rel.is_empty() { base.clone() } else { format!("{base}/{rel}") };
+        let base = if abs.is_dir() {
+            p.clone()
+        } else {
+            split_dir(p).0.to_string()
+        };
+        let join = |rel: String| {
+            if base.is_empty() {
+                rel
+            } else if rel.is_empty() {
+                base.clone()
+            } else {
+                format!("{base}/{rel}")
+            }
+        };
         let single_file = !abs.is_dir();
         for (rel, path) in md {
             markdown.push((if single_file { p.clone() } else { join(rel) }, path));
         }
         for a in other {
-            let rel = if single_file { p.clone() } else { join(a.rel_path) };
-            assets.push(ContentAsset { rel_path: rel, source: a.source });
+            let rel = if single_file {
+                p.clone()
+            } else {
+                join(a.rel_path)
+            };
+            assets.push(ContentAsset {
+                rel_path: rel,
+                source: a.source,
+            });
         }
     }
-    let kept: Vec<&SourceDoc> = previous.docs.iter().filter(|d| !touched(&d.rel_path)).collect();
+    let kept: Vec<&SourceDoc> = previous
+        .docs
+        .iter()
+        .filter(|d| !touched(&d.rel_path))
+        .collect();
     let bundle_dirs = bundle_dirs(
-        kept.iter().map(|d| d.rel_path.as_str()).chain(markdown.iter().map(|(r, _)| r.as_str())),
+        kept.iter()
+            .map(|d| d.rel_path.as_str())
+            .chain(markdown.iter().map(|(r, _)| r.as_str())),
         settings,
     );
     // A new or removed bundle changes how its folder's other files are read: re-read those too.
@@ -146,7 +196,9 @@ pub fn reload(root: &Path, previous: &Content, changed: &[PathBuf], settings: &C
     for d in kept {
         let (dir, _) = split_dir(&d.rel_path);
         let was_bundle_member = d.kind == DocKind::Bundle;
-        let now_in_bundle = bundle_dirs.iter().any(|b| dir == b || dir.starts_with(&format!("{b}/")));
+        let now_in_bundle = bundle_dirs
+            .iter()
+            .any(|b| dir == b || dir.starts_with(&format!("{b}/")));
         if now_in_bundle != was_bundle_member && d.kind != DocKind::Section {
             markdown.push((d.rel_path.clone(), content_dir.join(&d.rel_path)));
         } else {
@@ -165,7 +217,10 @@ pub fn reload(root: &Path, previous: &Content, changed: &[PathBuf], settings: &C
 }
 
 /// Markdown files and other files below `dir` (a folder or a single file), relative to `dir`.
-fn walk(root: &Path, dir: &Path) -> Result<(Vec<(String, PathBuf)>, Vec<ContentAsset>)> {
+/// Markdown files (relative path, absolute path) and other files found by [`walk`].
+type Walked = (Vec<(String, PathBuf)>, Vec<ContentAsset>);
+
+fn walk(root: &Path, dir: &Path) -> Result<Walked> {
     let mut markdown = Vec::new();
     let mut assets = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
@@ -177,10 +232,17 @@ fn walk(root: &Path, dir: &Path) -> Result<(Vec<(String, PathBuf)>, Vec<ContentA
         let entry = match entry {
             Ok(e) => e,
             // A file deleted while we walk is simply gone.
-            Err(e) if e.io_error().is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound) => continue,
+            Err(e)
+                if e.io_error()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound) =>
+            {
+                continue;
+            }
             Err(e) => return Err(walk_error(root, e)),
         };
-        if !entry.file_type().is_file() || (entry.depth() == 0 && is_ignored_file(&entry.file_name().to_string_lossy())) {
+        if !entry.file_type().is_file()
+            || (entry.depth() == 0 && is_ignored_file(&entry.file_name().to_string_lossy()))
+        {
             continue;
         }
         let rel = entry.path().strip_prefix(dir).unwrap_or(Path::new(""));
@@ -189,14 +251,20 @@ fn walk(root: &Path, dir: &Path) -> Result<(Vec<(String, PathBuf)>, Vec<ContentA
         if is_markdown {
             markdown.push((rel_path, entry.into_path()));
         } else {
-            assets.push(ContentAsset { rel_path, source: entry.into_path() });
+            assets.push(ContentAsset {
+                rel_path,
+                source: entry.into_path(),
+            });
         }
     }
     Ok((markdown, assets))
 }
 
 /// Folders that hold an `index.md` (page bundles).
-fn bundle_dirs<'a>(rel_paths: impl Iterator<Item = &'a str>, settings: &ContentSettings) -> Vec<String> {
+fn bundle_dirs<'a>(
+    rel_paths: impl Iterator<Item = &'a str>,
+    settings: &ContentSettings,
+) -> Vec<String> {
     rel_paths
         .filter_map(|rel| {
             let (dir, file) = split_dir(rel);
@@ -208,16 +276,21 @@ fn bundle_dirs<'a>(rel_paths: impl Iterator<Item = &'a str>, settings: &ContentS
 }
 
 fn walk_error(root: &Path, e: walkdir::Error) -> Error {
-    let path = e.path().map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf()).unwrap_or_else(|| PathBuf::from(CONTENT_DIR));
+    let path = e
+        .path()
+        .map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(CONTENT_DIR));
     if e.loop_ancestor().is_some() {
         return Diagnostic::new(path, "symbolic link loop in the content folder")
             .with_help("remove the link that points back to one of its parent folders")
             .into();
     }
     match e.into_io_error() {
-        Some(io) if io.kind() == std::io::ErrorKind::NotFound => Diagnostic::new(path, "file vanished while reading the content folder")
-            .with_help("something deleted it during the build; build again")
-            .into(),
+        Some(io) if io.kind() == std::io::ErrorKind::NotFound => {
+            Diagnostic::new(path, "file vanished while reading the content folder")
+                .with_help("something deleted it during the build; build again")
+                .into()
+        }
         Some(io) => Error::io("read", &path, io),
         None => Diagnostic::new(path, "cannot walk the content folder").into(),
     }
@@ -229,9 +302,12 @@ fn rel_string(rel: &Path, root: &Path) -> Result<String> {
         match c.as_os_str().to_str() {
             Some(s) => parts.push(s),
             None => {
-                return Err(Diagnostic::new(root.join(CONTENT_DIR).join(rel), "file name is not valid UTF-8")
-                    .with_help("rename the file using UTF-8 characters")
-                    .into());
+                return Err(Diagnostic::new(
+                    root.join(CONTENT_DIR).join(rel),
+                    "file name is not valid UTF-8",
+                )
+                .with_help("rename the file using UTF-8 characters")
+                .into());
             }
         }
     }
@@ -244,7 +320,11 @@ pub fn split_dir(rel: &str) -> (&str, &str) {
 }
 
 /// Splits `name.en` into `("name", Some("en"))` when `en` is a configured language.
-pub fn split_lang<'a>(stem: &'a str, languages: &[String], _default: &str) -> (&'a str, Option<&'a str>) {
+pub fn split_lang<'a>(
+    stem: &'a str,
+    languages: &[String],
+    _default: &str,
+) -> (&'a str, Option<&'a str>) {
     if let Some((base, code)) = stem.rsplit_once('.')
         && languages.iter().any(|l| l == code)
     {
@@ -253,12 +333,24 @@ pub fn split_lang<'a>(stem: &'a str, languages: &[String], _default: &str) -> (&
     (stem, None)
 }
 
-fn read_doc(rel_path: &str, path: &Path, settings: &ContentSettings, bundle_dirs: &[String]) -> Result<SourceDoc> {
-    let (languages, default_language, taxonomies) = (&settings.languages, settings.default_language.as_str(), &settings.taxonomies);
+fn read_doc(
+    rel_path: &str,
+    path: &Path,
+    settings: &ContentSettings,
+    bundle_dirs: &[String],
+) -> Result<SourceDoc> {
+    let (languages, default_language, taxonomies) = (
+        &settings.languages,
+        settings.default_language.as_str(),
+        &settings.taxonomies,
+    );
     let display = Path::new(CONTENT_DIR).join(rel_path);
     let bytes = std::fs::read(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
-            Error::invalid(Diagnostic::new(&display, "file vanished during the build").with_help("build again"))
+            Error::invalid(
+                Diagnostic::new(&display, "file vanished during the build")
+                    .with_help("build again"),
+            )
         } else {
             Error::io("read", &display, e)
         }
@@ -280,16 +372,30 @@ fn read_doc(rel_path: &str, path: &Path, settings: &ContentSettings, bundle_dirs
         && crate::load::config::is_language_code(suffix)
         && suffix.len() <= 3
     {
-        return Err(Diagnostic::new(&display, format!("language `{suffix}` is not configured"))
-            .with_help(format!("add [languages.{suffix}] to site.toml, or rename the file"))
-            .into());
+        return Err(
+            Diagnostic::new(&display, format!("language `{suffix}` is not configured"))
+                .with_help(format!(
+                    "add [languages.{suffix}] to site.toml, or rename the file"
+                ))
+                .into(),
+        );
     }
     let lang = code.unwrap_or(default_language).to_string();
     let (kind, section_dir, stem) = match base {
-        "_index" => (DocKind::Section, dir.to_string(), split_dir(dir).1.to_string()),
-        "index" if !dir.is_empty() => (DocKind::Bundle, split_dir(dir).0.to_string(), split_dir(dir).1.to_string()),
+        "_index" => (
+            DocKind::Section,
+            dir.to_string(),
+            split_dir(dir).1.to_string(),
+        ),
+        "index" if !dir.is_empty() => (
+            DocKind::Bundle,
+            split_dir(dir).0.to_string(),
+            split_dir(dir).1.to_string(),
+        ),
         _ => {
-            let in_bundle = bundle_dirs.iter().any(|b| dir == b || dir.starts_with(&format!("{b}/")));
+            let in_bundle = bundle_dirs
+                .iter()
+                .any(|b| dir == b || dir.starts_with(&format!("{b}/")));
             if in_bundle {
                 return Err(Diagnostic::new(&display, "a page bundle folder cannot hold other Markdown pages")
                     .with_help("move this file out of the bundle folder, or make the folder a section with _index.md")
@@ -302,11 +408,20 @@ fn read_doc(rel_path: &str, path: &Path, settings: &ContentSettings, bundle_dirs
     let group = match &split.front_matter.translation_key {
         Some(key) => format!("key:{key}"),
         None => {
-            let file = if code.is_some() { format!("{base}.md") } else { file.to_string() };
-            if dir.is_empty() { file } else { format!("{dir}/{file}") }
+            let file = if code.is_some() {
+                format!("{base}.md")
+            } else {
+                file.to_string()
+            };
+            if dir.is_empty() {
+                file
+            } else {
+                format!("{dir}/{file}")
+            }
         }
     };
     let body_line = split.body_line;
+    let header = split.header.to_string();
     let body: std::sync::Arc<str> = split.body.into();
     Ok(SourceDoc {
         rel_path: rel_path.to_string(),
@@ -318,6 +433,7 @@ fn read_doc(rel_path: &str, path: &Path, settings: &ContentSettings, bundle_dirs
         front_matter: split.front_matter,
         body,
         body_line,
+        header,
     })
 }
 
@@ -328,14 +444,24 @@ mod tests {
     #[test]
     fn language_suffixes() {
         let langs = vec!["de".to_string(), "en".to_string()];
-        assert_eq!(split_lang("artikel.en", &langs, "de"), ("artikel", Some("en")));
+        assert_eq!(
+            split_lang("artikel.en", &langs, "de"),
+            ("artikel", Some("en"))
+        );
         assert_eq!(split_lang("artikel", &langs, "de"), ("artikel", None));
         assert_eq!(split_lang("v1.2", &langs, "de"), ("v1.2", None));
     }
 
     #[test]
     fn editor_files_are_ignored() {
-        for name in [".#a.md", "a.md~", ".a.md.swp", "#a.md#", "4913", ".DS_Store"] {
+        for name in [
+            ".#a.md",
+            "a.md~",
+            ".a.md.swp",
+            "#a.md#",
+            "4913",
+            ".DS_Store",
+        ] {
             assert!(is_ignored_file(name), "{name}");
         }
         assert!(!is_ignored_file("a.md"));

@@ -23,12 +23,18 @@ impl Date {
     pub fn parse(text: &str) -> Option<Date> {
         let text = text.trim();
         if let Ok(ts) = text.parse::<jiff::Timestamp>() {
-            return Some(Date { timestamp: ts, date_only: false });
+            return Some(Date {
+                timestamp: ts,
+                date_only: false,
+            });
         }
         if let Ok(dt) = text.parse::<jiff::civil::DateTime>() {
             let ts = dt.to_zoned(jiff::tz::TimeZone::UTC).ok()?.timestamp();
             let date_only = !text.contains(['T', ' ', ':']);
-            return Some(Date { timestamp: ts, date_only });
+            return Some(Date {
+                timestamp: ts,
+                date_only,
+            });
         }
         None
     }
@@ -103,17 +109,29 @@ pub struct Split<'a> {
     pub body: &'a str,
     /// 1-based line of the body's first line in the file.
     pub body_line: usize,
+    /// The front matter's text (without fences), for diagnostics found later.
+    pub header: &'a str,
 }
 
 /// Splits and parses `text`. `taxonomies` are the configured taxonomy names; `is_section` allows
 /// the section-only keys.
-pub fn split<'a>(text: &'a str, path: &Path, taxonomies: &[String], is_section: bool) -> Result<Split<'a>> {
+pub fn split<'a>(
+    text: &'a str,
+    path: &Path,
+    taxonomies: &[String],
+    is_section: bool,
+) -> Result<Split<'a>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let fence = match first_line(text) {
         "---" => "---",
         "+++" => "+++",
         _ => {
-            return Ok(Split { front_matter: FrontMatter::default(), body: text, body_line: 1 });
+            return Ok(Split {
+                front_matter: FrontMatter::default(),
+                body: text,
+                body_line: 1,
+                header: "",
+            });
         }
     };
     let header_start = text.find('\n').map_or(text.len(), |i| i + 1);
@@ -127,10 +145,15 @@ pub fn split<'a>(text: &'a str, path: &Path, taxonomies: &[String], is_section: 
         offset += line.len();
     }
     let Some((end, body_start)) = header_end else {
-        return Err(Diagnostic::new(path, format!("the front matter opened with `{fence}` is never closed"))
-            .at_line(1)
-            .with_help(format!("add a line with only `{fence}` after the front matter"))
-            .into());
+        return Err(Diagnostic::new(
+            path,
+            format!("the front matter opened with `{fence}` is never closed"),
+        )
+        .at_line(1)
+        .with_help(format!(
+            "add a line with only `{fence}` after the front matter"
+        ))
+        .into());
     };
     let header = &text[header_start..end];
     let raw = if fence == "---" {
@@ -143,6 +166,7 @@ pub fn split<'a>(text: &'a str, path: &Path, taxonomies: &[String], is_section: 
         front_matter,
         body: &text[body_start..],
         body_line: line_of_offset(text, body_start),
+        header,
     })
 }
 
@@ -168,9 +192,14 @@ fn parse_yaml(header: &str, path: &Path) -> Result<Map<String, Value>> {
 fn parse_toml(header: &str, path: &Path) -> Result<Map<String, Value>> {
     let table: toml::Table = toml::from_str(header).map_err(|e| {
         let line = e.span().map(|s| line_of_offset(header, s.start) + 1);
-        Diagnostic::new(path, format!("invalid TOML front matter: {}", e.message().trim()))
-            .at_optional_line(line)
-            .with_help("front matter is `key = value` lines between two `+++` lines; strings need quotes")
+        Diagnostic::new(
+            path,
+            format!("invalid TOML front matter: {}", e.message().trim()),
+        )
+        .at_optional_line(line)
+        .with_help(
+            "front matter is `key = value` lines between two `+++` lines; strings need quotes",
+        )
     })?;
     into_table(toml_to_json(toml::Value::Table(table)), path)
 }
@@ -179,9 +208,11 @@ fn into_table(value: Value, path: &Path) -> Result<Map<String, Value>> {
     match value {
         Value::Object(map) => Ok(map),
         Value::Null => Ok(Map::new()),
-        _ => Err(Diagnostic::new(path, "front matter must be a list of `key: value` pairs")
-            .at_line(2)
-            .into()),
+        _ => Err(
+            Diagnostic::new(path, "front matter must be a list of `key: value` pairs")
+                .at_line(2)
+                .into(),
+        ),
     }
 }
 
@@ -194,7 +225,9 @@ pub fn toml_to_json(value: toml::Value) -> Value {
         toml::Value::Boolean(b) => Value::Bool(b),
         toml::Value::Datetime(d) => Value::String(d.to_string()),
         toml::Value::Array(a) => Value::Array(a.into_iter().map(toml_to_json).collect()),
-        toml::Value::Table(t) => Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect()),
+        toml::Value::Table(t) => {
+            Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+        }
     }
 }
 
@@ -207,7 +240,12 @@ fn typed(
     taxonomies: &[String],
     is_section: bool,
 ) -> Result<FrontMatter> {
-    let line_of = |key: &str| key_line(header, key);
+    let line_of = |key: &str| -> Line {
+        Line {
+            header: Some(header),
+            key: key.to_string(),
+        }
+    };
     let mut valid: Vec<&str> = RESERVED_FRONT_MATTER_KEYS
         .iter()
         .copied()
@@ -222,7 +260,7 @@ fn typed(
                 format!("unknown front matter key `{key}`")
             };
             return Err(Diagnostic::new(path, message)
-                .at_optional_line(line_of(key))
+                .at_optional_line(key_line(header, key))
                 .with_help(unknown_key_help(key, &valid))
                 .into());
         }
@@ -230,16 +268,31 @@ fn typed(
     let mut field = |key: &str| raw.remove(key).filter(|v| !v.is_null());
     let mut fm = FrontMatter {
         title: get(field("title"), "title", path, line_of("title"))?,
-        description: get(field("description"), "description", path, line_of("description"))?,
+        description: get(
+            field("description"),
+            "description",
+            path,
+            line_of("description"),
+        )?,
         draft: get(field("draft"), "draft", path, line_of("draft"))?.unwrap_or(false),
         weight: get(field("weight"), "weight", path, line_of("weight"))?,
         slug: get(field("slug"), "slug", path, line_of("slug"))?,
         aliases: get(field("aliases"), "aliases", path, line_of("aliases"))?.unwrap_or_default(),
         template: get(field("template"), "template", path, line_of("template"))?,
-        translation_key: get(field("translation_key"), "translation_key", path, line_of("translation_key"))?,
+        translation_key: get(
+            field("translation_key"),
+            "translation_key",
+            path,
+            line_of("translation_key"),
+        )?,
         extra: get(field("extra"), "extra", path, line_of("extra"))?.unwrap_or_default(),
         sort_by: get(field("sort_by"), "sort_by", path, line_of("sort_by"))?,
-        paginate_by: get(field("paginate_by"), "paginate_by", path, line_of("paginate_by"))?,
+        paginate_by: get(
+            field("paginate_by"),
+            "paginate_by",
+            path,
+            line_of("paginate_by"),
+        )?,
         date: None,
         updated: None,
         terms: BTreeMap::new(),
@@ -248,17 +301,25 @@ fn typed(
     fm.updated = date_field(field("updated"), "updated", path, line_of("updated"))?;
     if fm.paginate_by == Some(0) {
         return Err(Diagnostic::new(path, "paginate_by must be at least 1")
-            .at_optional_line(line_of("paginate_by"))
+            .at_optional_line(key_line(header, "paginate_by"))
             .into());
     }
-    let nested: Option<Map<String, Value>> = get(field("taxonomies"), "taxonomies", path, line_of("taxonomies"))?;
+    let nested: Option<Map<String, Value>> = get(
+        field("taxonomies"),
+        "taxonomies",
+        path,
+        line_of("taxonomies"),
+    )?;
     for (name, value) in nested.into_iter().flatten() {
         if !taxonomies.contains(&name) {
             let names: Vec<&str> = taxonomies.iter().map(String::as_str).collect();
-            return Err(Diagnostic::new(path, format!("taxonomy `{name}` is not declared in site.toml"))
-                .at_optional_line(line_of(&name))
-                .with_help(unknown_key_help(&name, &names))
-                .into());
+            return Err(Diagnostic::new(
+                path,
+                format!("taxonomy `{name}` is not declared in site.toml"),
+            )
+            .at_optional_line(key_line(header, &name))
+            .with_help(unknown_key_help(&name, &names))
+            .into());
         }
         let terms: Vec<String> = get(Some(value), &name, path, line_of(&name))?.unwrap_or_default();
         fm.terms.insert(name, terms);
@@ -271,21 +332,48 @@ fn typed(
     Ok(fm)
 }
 
-fn get<T: DeserializeOwned>(value: Option<Value>, key: &str, path: &Path, line: Option<usize>) -> Result<Option<T>> {
+/// Where a key is written; looked up only when an error needs it.
+struct Line<'a> {
+    header: Option<&'a str>,
+    key: String,
+}
+
+impl<'a> Line<'a> {
+    fn find(&self) -> Option<usize> {
+        self.header.and_then(|h| key_line(h, &self.key))
+    }
+
+    fn find_later(&self) -> Line<'a> {
+        Line {
+            header: self.header,
+            key: self.key.clone(),
+        }
+    }
+}
+
+fn get<T: DeserializeOwned>(
+    value: Option<Value>,
+    key: &str,
+    path: &Path,
+    line: Line,
+) -> Result<Option<T>> {
     let Some(value) = value else { return Ok(None) };
     serde_json::from_value(value).map(Some).map_err(|e| {
         Diagnostic::new(path, format!("`{key}` has the wrong type: {e}"))
-            .at_optional_line(line)
+            .at_optional_line(line.find())
             .with_help(expected_shape(key))
             .into()
     })
 }
 
-fn date_field(value: Option<Value>, key: &str, path: &Path, line: Option<usize>) -> Result<Option<Date>> {
-    let Some(text) = get::<String>(value, key, path, line)? else { return Ok(None) };
+fn date_field(value: Option<Value>, key: &str, path: &Path, line: Line) -> Result<Option<Date>> {
+    let found = line.find_later();
+    let Some(text) = get::<String>(value, key, path, line)? else {
+        return Ok(None);
+    };
     Date::parse(&text).map(Some).ok_or_else(|| {
         Diagnostic::new(path, format!("`{key}` is not a date: `{text}`"))
-            .at_optional_line(line)
+            .at_optional_line(found.find())
             .with_help("write a date as 2025-10-28 or a date and time as 2025-10-28T10:00:00Z")
             .into()
     })
@@ -298,13 +386,15 @@ fn expected_shape(key: &str) -> String {
         "aliases" => "write a list of paths, like [\"/old-url/\"]".into(),
         "extra" | "taxonomies" => "write a table of keys and values".into(),
         "sort_by" => "write one of: weight, date, title".into(),
-        "title" | "description" | "slug" | "template" | "translation_key" => "write text in quotes".into(),
+        "title" | "description" | "slug" | "template" | "translation_key" => {
+            "write text in quotes".into()
+        }
         _ => "write a list of terms, like [\"climate\", \"work\"]".into(),
     }
 }
 
 /// Line in the whole file (header starts on line 2) where `key` is set.
-fn key_line(header: &str, key: &str) -> Option<usize> {
+pub fn key_line(header: &str, key: &str) -> Option<usize> {
     header
         .lines()
         .position(|l| {
@@ -332,7 +422,10 @@ mod tests {
         let text = "---\ntitle: \"Hallo\"\ndate: 2025-03-24\ntags: [a, b]\nweight: 3\n---\nBody\n";
         let s = split(text, Path::new("a.md"), &tags(), false).expect("valid");
         assert_eq!(s.front_matter.title.as_deref(), Some("Hallo"));
-        assert_eq!(s.front_matter.date.map(|d| d.iso()), Some("2025-03-24".to_string()));
+        assert_eq!(
+            s.front_matter.date.map(|d| d.iso()),
+            Some("2025-03-24".to_string())
+        );
         assert_eq!(s.front_matter.terms["tags"], vec!["a", "b"]);
         assert_eq!(s.body, "Body\n");
         assert_eq!(s.body_line, 7);
@@ -340,9 +433,13 @@ mod tests {
 
     #[test]
     fn toml_front_matter_with_datetime() {
-        let text = "+++\ntitle = \"x\"\ndate = 2025-03-24T10:00:00Z\n[taxonomies]\ntags = [\"a\"]\n+++\n";
+        let text =
+            "+++\ntitle = \"x\"\ndate = 2025-03-24T10:00:00Z\n[taxonomies]\ntags = [\"a\"]\n+++\n";
         let s = split(text, Path::new("a.md"), &tags(), false).expect("valid");
-        assert_eq!(s.front_matter.date.map(|d| d.iso()), Some("2025-03-24T10:00:00Z".to_string()));
+        assert_eq!(
+            s.front_matter.date.map(|d| d.iso()),
+            Some("2025-03-24T10:00:00Z".to_string())
+        );
         assert_eq!(s.front_matter.terms["tags"], vec!["a"]);
     }
 
@@ -360,7 +457,12 @@ mod tests {
         let d = &err.diagnostics()[0];
         assert_eq!(d.line, Some(3));
         assert!(d.message.contains("`titel`"));
-        assert!(d.help.as_deref().unwrap_or("").contains("did you mean `title`"));
+        assert!(
+            d.help
+                .as_deref()
+                .unwrap_or("")
+                .contains("did you mean `title`")
+        );
     }
 
     #[test]
@@ -371,23 +473,57 @@ mod tests {
 
     #[test]
     fn malformed_yaml_names_the_line() {
-        let err = split("---\ntitle: x\ndate: [\n---\n", Path::new("a.md"), &tags(), false).expect_err("invalid");
+        let err = split(
+            "---\ntitle: x\ndate: [\n---\n",
+            Path::new("a.md"),
+            &tags(),
+            false,
+        )
+        .expect_err("invalid");
         assert!(err.to_string().contains("invalid YAML"), "{err}");
     }
 
     #[test]
     fn wrong_types_and_bad_dates() {
-        let err = split("---\ndraft: maybe\n---\n", Path::new("a.md"), &tags(), false).expect_err("invalid");
-        assert!(err.to_string().contains("`draft` has the wrong type"), "{err}");
-        let err = split("---\ndate: gestern\n---\n", Path::new("a.md"), &tags(), false).expect_err("invalid");
+        let err = split(
+            "---\ndraft: maybe\n---\n",
+            Path::new("a.md"),
+            &tags(),
+            false,
+        )
+        .expect_err("invalid");
+        assert!(
+            err.to_string().contains("`draft` has the wrong type"),
+            "{err}"
+        );
+        let err = split(
+            "---\ndate: gestern\n---\n",
+            Path::new("a.md"),
+            &tags(),
+            false,
+        )
+        .expect_err("invalid");
         assert!(err.to_string().contains("not a date"), "{err}");
     }
 
     #[test]
     fn section_keys_only_in_sections() {
-        assert!(split("---\nsort_by: date\n---\n", Path::new("a.md"), &tags(), false).is_err());
-        let s = split("---\nsort_by: date\npaginate_by: 5\n---\n", Path::new("_index.md"), &tags(), true)
-            .expect("valid");
+        assert!(
+            split(
+                "---\nsort_by: date\n---\n",
+                Path::new("a.md"),
+                &tags(),
+                false
+            )
+            .is_err()
+        );
+        let s = split(
+            "---\nsort_by: date\npaginate_by: 5\n---\n",
+            Path::new("_index.md"),
+            &tags(),
+            true,
+        )
+        .expect("valid");
         assert_eq!(s.front_matter.sort_by, Some(SortBy::Date));
     }
 }

@@ -54,7 +54,11 @@ pub fn serde_diagnostic(path: &Path, line: Option<usize>, message: &str) -> Diag
 /// 1-based line of a byte offset in `text`.
 pub fn line_of_offset(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
 }
 
 #[cfg(test)]
@@ -63,7 +67,10 @@ mod tests {
 
     #[test]
     fn suggests_the_closest_key() {
-        assert_eq!(closest_key("titel", ["title", "date", "slug"]), Some("title"));
+        assert_eq!(
+            closest_key("titel", ["title", "date", "slug"]),
+            Some("title")
+        );
         assert_eq!(closest_key("zzzz", ["title", "date"]), None);
     }
 

@@ -25,8 +25,15 @@ pub struct Project {
 pub fn load(root: &Path) -> Result<Project> {
     let config = config::Config::load(root)?;
     let settings = content_settings(&config);
-    let (content, theme) = rayon::join(|| content::load(root, &settings), || theme::load(root, config.theme.as_deref()));
-    Ok(Project { config, content: content?, theme: theme? })
+    let (content, theme) = rayon::join(
+        || content::load(root, &settings),
+        || theme::load(root, config.theme.as_deref(), config.line_of("theme")),
+    );
+    Ok(Project {
+        config,
+        content: content?,
+        theme: theme?,
+    })
 }
 
 /// How `config` says content files are read.
@@ -74,6 +81,14 @@ pub fn reload(root: &Path, previous: &Project, changed: &[std::path::PathBuf]) -
     } else {
         previous.content.clone()
     };
-    let theme = if kinds.contains(&ChangeKind::Theme) { theme::load(root, config.theme.as_deref())? } else { previous.theme.clone() };
-    Ok(Project { config, content, theme })
+    let theme = if kinds.contains(&ChangeKind::Theme) {
+        theme::load(root, config.theme.as_deref(), config.line_of("theme"))?
+    } else {
+        previous.theme.clone()
+    };
+    Ok(Project {
+        config,
+        content,
+        theme,
+    })
 }

@@ -43,12 +43,13 @@ pub struct Theme {
 }
 
 /// Loads the theme `theme` (if any) and the site's own `templates/`, `i18n/`, `static/`.
-pub fn load(root: &Path, theme: Option<&str>) -> Result<Theme> {
+pub fn load(root: &Path, theme: Option<&str>, theme_line: Option<usize>) -> Result<Theme> {
     let mut layers = Vec::new();
     if let Some(name) = theme {
         let dir = root.join("themes").join(name);
         if name.is_empty() || name.contains(['/', '\\']) || name == ".." || !dir.is_dir() {
             return Err(Diagnostic::new("site.toml", format!("theme `{name}` not found in themes/"))
+                .at_optional_line(theme_line)
                 .with_help("set theme to the name of a folder in themes/, or remove the key to use only templates/")
                 .into());
         }
@@ -61,15 +62,33 @@ pub fn load(root: &Path, theme: Option<&str>) -> Result<Theme> {
     for layer in &layers {
         for (name, path) in files_under(root, &layer.join("templates"))? {
             let text = read_text(root, &path)?;
-            templates.insert(name.clone(), TemplateSource { name, path: display_path(root, &path), text });
+            templates.insert(
+                name.clone(),
+                TemplateSource {
+                    name,
+                    path: display_path(root, &path),
+                    text,
+                },
+            );
         }
         for (name, path) in files_under(root, &layer.join("i18n"))? {
-            let Some(lang) = name.strip_suffix(".toml") else { continue };
+            let Some(lang) = name.strip_suffix(".toml") else {
+                continue;
+            };
             let strings = parse_ui_strings(&read_text(root, &path)?, &display_path(root, &path))?;
-            ui_strings.entry(lang.to_string()).or_default().extend(strings);
+            ui_strings
+                .entry(lang.to_string())
+                .or_default()
+                .extend(strings);
         }
         for (name, path) in files_under(root, &layer.join("static"))? {
-            static_files.insert(name.clone(), StaticFile { rel_path: name, source: path });
+            static_files.insert(
+                name.clone(),
+                StaticFile {
+                    rel_path: name,
+                    source: path,
+                },
+            );
         }
     }
     if templates.is_empty() {
@@ -97,10 +116,15 @@ fn files_under(root: &Path, dir: &Path) -> Result<Vec<(String, PathBuf)>> {
         .filter_entry(|e| e.depth() == 0 || !is_ignored_file(&e.file_name().to_string_lossy()));
     for entry in walker {
         let entry = entry.map_err(|e| {
-            let path = e.path().map(|p| display_path(root, p)).unwrap_or_else(|| display_path(root, dir));
+            let path = e
+                .path()
+                .map(|p| display_path(root, p))
+                .unwrap_or_else(|| display_path(root, dir));
             match e.into_io_error() {
                 Some(io) => Error::io("read", &path, io),
-                None => Diagnostic::new(path, "symbolic link loop").with_help("remove the looping link").into(),
+                None => Diagnostic::new(path, "symbolic link loop")
+                    .with_help("remove the looping link")
+                    .into(),
             }
         })?;
         if !entry.file_type().is_file() {
@@ -108,7 +132,11 @@ fn files_under(root: &Path, dir: &Path) -> Result<Vec<(String, PathBuf)>> {
         }
         let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
         let Some(name) = rel.to_str() else {
-            return Err(Diagnostic::new(display_path(root, entry.path()), "file name is not valid UTF-8").into());
+            return Err(Diagnostic::new(
+                display_path(root, entry.path()),
+                "file name is not valid UTF-8",
+            )
+            .into());
         };
         out.push((name.replace('\\', "/"), entry.into_path()));
     }
@@ -126,7 +154,10 @@ fn read_text(root: &Path, path: &Path) -> Result<String> {
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let line = line_of_offset(&String::from_utf8_lossy(&e.as_bytes()[..valid]), valid);
-        Diagnostic::new(shown, "the file is not valid UTF-8").at_line(line).with_help("save it as UTF-8").into()
+        Diagnostic::new(shown, "the file is not valid UTF-8")
+            .at_line(line)
+            .with_help("save it as UTF-8")
+            .into()
     })
 }
 
@@ -143,7 +174,11 @@ pub fn parse_ui_strings(text: &str, path: &Path) -> Result<BTreeMap<String, Stri
         match value {
             serde_json::Value::Object(map) => {
                 for (k, v) in map {
-                    let key = if prefix.is_empty() { k } else { format!("{prefix}.{k}") };
+                    let key = if prefix.is_empty() {
+                        k
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
                     stack.push((key, v));
                 }
             }
@@ -151,9 +186,12 @@ pub fn parse_ui_strings(text: &str, path: &Path) -> Result<BTreeMap<String, Stri
                 out.insert(prefix, s);
             }
             other => {
-                return Err(Diagnostic::new(path, format!("UI string `{prefix}` is not text: {other}"))
-                    .with_help("put the text in quotes")
-                    .into());
+                return Err(Diagnostic::new(
+                    path,
+                    format!("UI string `{prefix}` is not text: {other}"),
+                )
+                .with_help("put the text in quotes")
+                .into());
             }
         }
     }
@@ -166,7 +204,8 @@ mod tests {
 
     #[test]
     fn ui_strings_flatten_tables() {
-        let s = parse_ui_strings("a = \"A\"\n[alert]\nnote = \"N\"\n", Path::new("x.toml")).expect("valid");
+        let s = parse_ui_strings("a = \"A\"\n[alert]\nnote = \"N\"\n", Path::new("x.toml"))
+            .expect("valid");
         assert_eq!(s["a"], "A");
         assert_eq!(s["alert.note"], "N");
     }

@@ -27,10 +27,11 @@ pub struct Language {
 
 /// The configured languages, default first.
 pub fn languages(config: &Config) -> Vec<Language> {
-    let top_extra = match crate::load::front_matter::toml_to_json(toml::Value::Table(config.extra.clone())) {
-        serde_json::Value::Object(m) => m,
-        _ => serde_json::Map::new(),
-    };
+    let top_extra =
+        match crate::load::front_matter::toml_to_json(toml::Value::Table(config.extra.clone())) {
+            serde_json::Value::Object(m) => m,
+            _ => serde_json::Map::new(),
+        };
     config
         .language_codes()
         .into_iter()
@@ -38,17 +39,26 @@ pub fn languages(config: &Config) -> Vec<Language> {
             let lc = config.languages.get(&code).cloned().unwrap_or_default();
             let is_default = code == config.default_language;
             let mut extra = top_extra.clone();
-            if let serde_json::Value::Object(own) = crate::load::front_matter::toml_to_json(toml::Value::Table(lc.extra)) {
+            if let serde_json::Value::Object(own) =
+                crate::load::front_matter::toml_to_json(toml::Value::Table(lc.extra))
+            {
                 merge(&mut extra, own);
             }
             Language {
                 name: lc.name.unwrap_or_else(|| code.clone()),
                 direction: lc.direction,
-                prefix: if is_default && !config.default_language_in_subdir { String::new() } else { format!("/{code}") },
+                prefix: if is_default && !config.default_language_in_subdir {
+                    String::new()
+                } else {
+                    format!("/{code}")
+                },
                 is_default,
                 fallback: lc.fallback,
                 title: lc.title.unwrap_or_else(|| config.title.clone()),
-                description: lc.description.or_else(|| config.description.clone()).unwrap_or_default(),
+                description: lc
+                    .description
+                    .or_else(|| config.description.clone())
+                    .unwrap_or_default(),
                 extra,
                 code,
             }
@@ -57,7 +67,10 @@ pub fn languages(config: &Config) -> Vec<Language> {
 }
 
 /// Deep-merges `over` into `base`: tables merge key by key, anything else replaces.
-fn merge(base: &mut serde_json::Map<String, serde_json::Value>, over: serde_json::Map<String, serde_json::Value>) {
+fn merge(
+    base: &mut serde_json::Map<String, serde_json::Value>,
+    over: serde_json::Map<String, serde_json::Value>,
+) {
     for (k, v) in over {
         match (base.get_mut(&k), v) {
             (Some(serde_json::Value::Object(b)), serde_json::Value::Object(o)) => merge(b, o),

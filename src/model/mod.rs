@@ -111,7 +111,11 @@ impl Site {
 
     /// Builds the model from a loaded project.
     pub fn build(project: Project, options: &ModelOptions) -> Result<Site> {
-        let Project { mut config, content, theme } = project;
+        let Project {
+            mut config,
+            content,
+            theme,
+        } = project;
         if let Some(url) = &options.base_url {
             config.base_url = url.trim_end_matches('/').to_string();
         }
@@ -119,8 +123,11 @@ impl Site {
             config.output_dir = dir.clone();
         }
         let languages = language::languages(&config);
-        let lang_index: HashMap<&str, usize> =
-            languages.iter().enumerate().map(|(i, l)| (l.code.as_str(), i)).collect();
+        let lang_index: HashMap<&str, usize> = languages
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.code.as_str(), i))
+            .collect();
         let mut docs: Vec<Doc> = content
             .docs
             .into_iter()
@@ -144,9 +151,15 @@ impl Site {
         link_translations(&mut docs)?;
         let sections = section_index(&docs);
         urls::assign(&mut docs, &languages, &sections);
-        let by_path = docs.iter().enumerate().map(|(i, d)| (d.source.rel_path.clone(), i)).collect();
+        let by_path = docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.source.rel_path.clone(), i))
+            .collect();
         let by_url = urls::check_unique(&docs)?;
-        let homes = (0..languages.len()).map(|l| sections.get(&(String::new(), l)).copied()).collect();
+        let homes = (0..languages.len())
+            .map(|l| sections.get(&(String::new(), l)).copied())
+            .collect();
         attach_to_sections(&mut docs, &languages, &sections);
         attach_assets(&mut docs, &content.assets);
         urls::assign_aliases(&mut docs)?;
@@ -176,7 +189,10 @@ impl Site {
 
     /// Pagination of a section: (number of pagers, pages per pager).
     pub fn pagination(&self, doc: &Doc) -> Option<usize> {
-        doc.source.front_matter.paginate_by.filter(|_| doc.is_section())
+        doc.source
+            .front_matter
+            .paginate_by
+            .filter(|_| doc.is_section())
     }
 }
 
@@ -234,55 +250,76 @@ fn link_translations(docs: &mut [Doc]) -> Result<()> {
 
 /// Parent links, section listings (sorted, with fallbacks), subsections and neighbours.
 fn attach_to_sections(docs: &mut [Doc], languages: &[Language], sections: &SectionIndex) {
-    for i in 0..docs.len() {
-        let d = &docs[i];
+    for d in docs.iter_mut() {
         let parent_dir = if d.is_section() {
             if d.source.section_dir.is_empty() {
                 continue;
             }
-            crate::load::content::split_dir(&d.source.section_dir).0.to_string()
+            crate::load::content::split_dir(&d.source.section_dir)
+                .0
+                .to_string()
         } else {
             d.source.section_dir.clone()
         };
-        docs[i].parent = nearest_section(sections, &parent_dir, docs[i].lang);
+        d.parent = nearest_section(sections, &parent_dir, d.lang);
     }
-    let section_ids: Vec<DocId> = sections.values().copied().collect();
-    for s in section_ids {
+    // Pages and subsections grouped by folder and language, in one pass over all documents.
+    let mut pages_in: HashMap<(&str, usize), Vec<DocId>> = HashMap::new();
+    let mut children_of: HashMap<DocId, Vec<DocId>> = HashMap::new();
+    for (id, d) in docs.iter().enumerate() {
+        if d.is_section() {
+            if let Some(p) = d.parent {
+                children_of.entry(p).or_default().push(id);
+            }
+        } else {
+            pages_in
+                .entry((d.source.section_dir.as_str(), d.lang))
+                .or_default()
+                .push(id);
+        }
+    }
+    let mut listings: Vec<(DocId, Vec<Listed>, Vec<DocId>)> = Vec::with_capacity(sections.len());
+    for &s in sections.values() {
         let lang = docs[s].lang;
-        let dir = docs[s].source.section_dir.clone();
-        let mut listed: Vec<Listed> = docs
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| !d.is_section() && d.lang == lang && d.source.section_dir == dir)
-            .map(|(id, _)| Listed { id, is_fallback: false })
+        let dir = docs[s].source.section_dir.as_str();
+        let mut listed: Vec<Listed> = pages_in
+            .get(&(dir, lang))
+            .into_iter()
+            .flatten()
+            .map(|&id| Listed {
+                id,
+                is_fallback: false,
+            })
             .collect();
         if languages[lang].fallback && lang != Site::DEFAULT_LANGUAGE {
             listed.extend(
-                docs.iter()
-                    .enumerate()
-                    .filter(|(_, d)| {
-                        !d.is_section()
-                            && d.lang == Site::DEFAULT_LANGUAGE
-                            && d.source.section_dir == dir
-                            && d.translations[lang].is_none()
-                    })
-                    .map(|(id, _)| Listed { id, is_fallback: true }),
+                pages_in
+                    .get(&(dir, Site::DEFAULT_LANGUAGE))
+                    .into_iter()
+                    .flatten()
+                    .filter(|&&id| docs[id].translations[lang].is_none())
+                    .map(|&id| Listed {
+                        id,
+                        is_fallback: true,
+                    }),
             );
         }
         let sort_by = docs[s].source.front_matter.sort_by.unwrap_or_default();
         listed.sort_by(|a, b| compare(&docs[a.id], &docs[b.id], sort_by));
-        let own: Vec<DocId> = listed.iter().filter(|l| !l.is_fallback).map(|l| l.id).collect();
+        let mut subsections = children_of.remove(&s).unwrap_or_default();
+        subsections.sort_by(|&a, &b| compare(&docs[a], &docs[b], SortBy::Weight));
+        listings.push((s, listed, subsections));
+    }
+    for (s, listed, subsections) in listings {
+        let own: Vec<DocId> = listed
+            .iter()
+            .filter(|l| !l.is_fallback)
+            .map(|l| l.id)
+            .collect();
         for (k, &id) in own.iter().enumerate() {
             docs[id].previous = k.checked_sub(1).map(|p| own[p]);
             docs[id].next = own.get(k + 1).copied();
         }
-        let mut subsections: Vec<DocId> = docs
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| d.is_section() && d.parent == Some(s))
-            .map(|(id, _)| id)
-            .collect();
-        subsections.sort_by(|&a, &b| compare(&docs[a], &docs[b], SortBy::Weight));
         docs[s].pages = listed;
         docs[s].subsections = subsections;
     }
@@ -314,7 +351,11 @@ fn compare(a: &Doc, b: &Doc, sort_by: SortBy) -> std::cmp::Ordering {
             .cmp(&fb.weight.unwrap_or(i64::MAX))
             .then_with(|| title(a).cmp(&title(b)))
             .then(by_path),
-        SortBy::Date => fb.date.cmp(&fa.date).then_with(|| title(a).cmp(&title(b))).then(by_path),
+        SortBy::Date => fb
+            .date
+            .cmp(&fa.date)
+            .then_with(|| title(a).cmp(&title(b)))
+            .then(by_path),
         SortBy::Title => title(a).cmp(&title(b)).then(by_path),
     }
 }

@@ -43,7 +43,14 @@ pub fn collect(docs: &mut [Doc], config: &Config, languages: &[Language]) -> Vec
                 if d.lang != lang || d.is_section() {
                     continue;
                 }
-                for name in d.source.front_matter.terms.get(&tc.name).into_iter().flatten() {
+                for name in d
+                    .source
+                    .front_matter
+                    .terms
+                    .get(&tc.name)
+                    .into_iter()
+                    .flatten()
+                {
                     let slug = slugify(name);
                     if slug.is_empty() {
                         continue;
@@ -63,7 +70,9 @@ pub fn collect(docs: &mut [Doc], config: &Config, languages: &[Language]) -> Vec
             for t in &mut terms {
                 t.pages.sort_by(|&a, &b| {
                     let (da, db) = (&docs[a].source.front_matter, &docs[b].source.front_matter);
-                    db.date.cmp(&da.date).then_with(|| docs[a].source.rel_path.cmp(&docs[b].source.rel_path))
+                    db.date
+                        .cmp(&da.date)
+                        .then_with(|| docs[a].source.rel_path.cmp(&docs[b].source.rel_path))
                 });
             }
             let index = out.len();
@@ -72,7 +81,12 @@ pub fn collect(docs: &mut [Doc], config: &Config, languages: &[Language]) -> Vec
                     docs[p].terms.push((index, ti));
                 }
             }
-            out.push(Taxonomy { config: tc.clone(), lang, url, terms });
+            out.push(Taxonomy {
+                config: tc.clone(),
+                lang,
+                url,
+                terms,
+            });
         }
     }
     out

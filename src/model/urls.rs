@@ -9,7 +9,10 @@ use std::collections::HashMap;
 
 /// Sets `url` on every document.
 pub fn assign(docs: &mut [Doc], languages: &[Language], sections: &SectionIndex) {
-    let urls: Vec<String> = docs.iter().map(|d| url_of(d, docs, languages, sections)).collect();
+    let urls: Vec<String> = docs
+        .iter()
+        .map(|d| url_of(d, docs, languages, sections))
+        .collect();
     for (d, url) in docs.iter_mut().zip(urls) {
         d.url = url;
     }
@@ -32,9 +35,18 @@ fn url_of(doc: &Doc, docs: &[Doc], languages: &[Language], sections: &SectionInd
 
 /// The slug of a page or bundle: front matter `slug`, else its file or folder name.
 fn own_slug(doc: &Doc) -> String {
-    let from = doc.source.front_matter.slug.as_deref().unwrap_or(&doc.source.stem);
+    let from = doc
+        .source
+        .front_matter
+        .slug
+        .as_deref()
+        .unwrap_or(&doc.source.stem);
     let slug = slugify(from);
-    if slug.is_empty() { slugify(&doc.source.stem).max("page".to_string()) } else { slug }
+    if slug.is_empty() {
+        slugify(&doc.source.stem).max("page".to_string())
+    } else {
+        slug
+    }
 }
 
 /// URL segments for a content folder in the document's language. Each folder uses the slug of
@@ -58,7 +70,11 @@ fn folder_segments(dir: &str, doc: &Doc, docs: &[Doc], sections: &SectionIndex) 
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| {
                 let s = slugify(part);
-                if s.is_empty() { "section".to_string() } else { s }
+                if s.is_empty() {
+                    "section".to_string()
+                } else {
+                    s
+                }
             });
         segments.push(slug);
     }
@@ -84,7 +100,10 @@ pub fn check_unique(docs: &[Doc]) -> Result<HashMap<String, DocId>> {
             problems.push(
                 Diagnostic::new(
                     format!("content/{}", d.source.rel_path),
-                    format!("writes the same page {} as content/{}", d.url, docs[other].source.rel_path),
+                    format!(
+                        "writes the same page {} as content/{}",
+                        d.url, docs[other].source.rel_path
+                    ),
                 )
                 .with_help("change the `slug` of one of them or rename a file"),
             );
@@ -92,13 +111,21 @@ pub fn check_unique(docs: &[Doc]) -> Result<HashMap<String, DocId>> {
             by_url.insert(d.url.clone(), i);
         }
     }
-    if problems.is_empty() { Ok(by_url) } else { Err(Error::Invalid(problems)) }
+    if problems.is_empty() {
+        Ok(by_url)
+    } else {
+        Err(Error::Invalid(problems))
+    }
 }
 
 /// Normalises `aliases` into root-relative paths; an alias that escapes the site or hits a page
 /// is an error.
 pub fn assign_aliases(docs: &mut [Doc]) -> Result<()> {
-    let taken: HashMap<String, usize> = docs.iter().enumerate().map(|(i, d)| (d.url.clone(), i)).collect();
+    let taken: HashMap<String, usize> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.url.clone(), i))
+        .collect();
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut problems = Vec::new();
     for i in 0..docs.len() {
@@ -110,6 +137,7 @@ pub fn assign_aliases(docs: &mut [Doc]) -> Result<()> {
                     if let Some(&j) = taken.get(&path).or_else(|| seen.get(&path)) {
                         problems.push(
                             Diagnostic::new(&file, format!("alias `{raw}` is already used by content/{}", docs[j].source.rel_path))
+                                .at_optional_line(docs[i].source.line_of("aliases"))
                                 .with_help("remove the alias or point it elsewhere"),
                         );
                     } else {
@@ -119,23 +147,37 @@ pub fn assign_aliases(docs: &mut [Doc]) -> Result<()> {
                 }
                 None => problems.push(
                     Diagnostic::new(&file, format!("alias `{raw}` is not a path inside the site"))
+                        .at_optional_line(docs[i].source.line_of("aliases"))
                         .with_help("write aliases as site paths like \"/old/url/\", without `..`, `//` or a host"),
                 ),
             }
         }
         docs[i].aliases = aliases;
     }
-    if problems.is_empty() { Ok(()) } else { Err(Error::Invalid(problems)) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(problems))
+    }
 }
 
 /// `old/url` → `/old/url/`; `/a/file.html` stays a file. None for anything that could escape.
 pub fn normalize_alias(raw: &str) -> Option<String> {
     let raw = raw.trim();
-    if raw.contains("://") || raw.contains('\\') || raw.contains('?') || raw.contains('#') || raw.starts_with("//") {
+    if raw.contains("://")
+        || raw.contains('\\')
+        || raw.contains('?')
+        || raw.contains('#')
+        || raw.starts_with("//")
+    {
         return None;
     }
     let parts: Vec<&str> = raw.split('/').filter(|p| !p.is_empty()).collect();
-    if parts.is_empty() || parts.iter().any(|p| *p == "." || *p == ".." || p.chars().any(char::is_control)) {
+    if parts.is_empty()
+        || parts
+            .iter()
+            .any(|p| *p == "." || *p == ".." || p.chars().any(char::is_control))
+    {
         return None;
     }
     let last = parts.last().copied().unwrap_or("");
@@ -166,7 +208,10 @@ mod tests {
     #[test]
     fn aliases_cannot_escape() {
         assert_eq!(normalize_alias("old/url").as_deref(), Some("/old/url/"));
-        assert_eq!(normalize_alias("/x/page.html").as_deref(), Some("/x/page.html"));
+        assert_eq!(
+            normalize_alias("/x/page.html").as_deref(),
+            Some("/x/page.html")
+        );
         assert_eq!(normalize_alias("../../etc/passwd"), None);
         assert_eq!(normalize_alias("https://evil.example/"), None);
         assert_eq!(normalize_alias("/"), None);

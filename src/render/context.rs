@@ -3,8 +3,8 @@
 //! (Tera values are reference-counted), so a section never re-serialises its pages per render.
 
 use crate::model::{Doc, DocId, Language, Site};
-use crate::render::markdown::TocEntry;
 use crate::render::DocContent;
+use crate::render::markdown::TocEntry;
 use tera::Value;
 
 /// Builds a Tera map from `(key, value)` pairs.
@@ -27,11 +27,13 @@ pub struct SharedValues {
     pub site: Vec<Value>,
     /// `language` per language.
     pub language: Vec<Value>,
-    /// `menu` entries per language (without `is_current`).
+    /// `menu` entries per language.
     pub menu: Vec<Vec<MenuItem>>,
+    /// `menu` entries per language as template values, `is_current` false.
+    pub menu_values: Vec<Vec<Value>>,
     /// Each document's listing summary (no content).
     pub summaries: Vec<Value>,
-    /// Each document's listing summary marked as a fallback.
+    /// Each document's listing summary marked as a fallback (none for documents never listed so).
     pub fallback_summaries: Vec<Value>,
 }
 
@@ -50,12 +52,53 @@ impl SharedValues {
         let language = site
             .languages
             .iter()
-            .map(|l| obj([("code", l.code.as_str().into()), ("name", l.name.as_str().into()), ("dir", l.direction.as_str().into())]))
+            .map(|l| {
+                obj([
+                    ("code", l.code.as_str().into()),
+                    ("name", l.name.as_str().into()),
+                    ("dir", l.direction.as_str().into()),
+                ])
+            })
             .collect();
-        let menu = (0..site.languages.len()).map(|l| menu_items(site, l)).collect();
-        let summaries: Vec<Value> = (0..site.docs.len()).map(|id| doc_value(site, contents, id, false, false)).collect();
-        let fallback_summaries = (0..site.docs.len()).map(|id| doc_value(site, contents, id, false, true)).collect();
-        SharedValues { site: site_values, language, menu, summaries, fallback_summaries }
+        let menu: Vec<Vec<MenuItem>> = (0..site.languages.len())
+            .map(|l| menu_items(site, l))
+            .collect();
+        let menu_values = menu
+            .iter()
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|m| menu_value(site, contents, m, false))
+                    .collect()
+            })
+            .collect();
+        use rayon::prelude::*;
+        let summaries: Vec<Value> = (0..site.docs.len())
+            .into_par_iter()
+            .map(|id| doc_value(site, contents, id, false, false))
+            .collect();
+        let listed_as_fallback: std::collections::HashSet<DocId> = site
+            .docs
+            .iter()
+            .flat_map(|d| d.pages.iter().filter(|l| l.is_fallback).map(|l| l.id))
+            .collect();
+        let fallback_summaries = (0..site.docs.len())
+            .map(|id| {
+                if listed_as_fallback.contains(&id) {
+                    doc_value(site, contents, id, false, true)
+                } else {
+                    Value::none()
+                }
+            })
+            .collect();
+        SharedValues {
+            site: site_values,
+            language,
+            menu,
+            menu_values,
+            summaries,
+            fallback_summaries,
+        }
     }
 }
 
@@ -64,32 +107,93 @@ fn site_value(site: &Site, l: &Language) -> Value {
         ("title", l.title.as_str().into()),
         ("description", l.description.as_str().into()),
         ("base_url", site.config.base_url.as_str().into()),
-        ("default_language", site.config.default_language.as_str().into()),
+        (
+            "default_language",
+            site.config.default_language.as_str().into(),
+        ),
         ("extra", Value::from_serializable(&l.extra)),
-        ("taxonomies", site.config.taxonomies.iter().map(|t| Value::from(t.name.as_str())).collect::<Vec<_>>().into()),
+        (
+            "taxonomies",
+            site.config
+                .taxonomies
+                .iter()
+                .map(|t| Value::from(t.name.as_str()))
+                .collect::<Vec<_>>()
+                .into(),
+        ),
     ])
 }
 
 /// Top-level sections and pages of the home page in language `lang`, by weight.
 fn menu_items(site: &Site, lang: usize) -> Vec<MenuItem> {
-    let Some(home) = site.homes[lang] else { return Vec::new() };
+    let Some(home) = site.homes[lang] else {
+        return Vec::new();
+    };
     let h = &site.docs[home];
-    let mut items: Vec<MenuItem> = h.subsections.iter().map(|&id| MenuItem { id, is_fallback: false }).collect();
-    if let Some(default_home) = site.homes[Site::DEFAULT_LANGUAGE].filter(|_| site.languages[lang].fallback && lang != 0) {
+    let mut items: Vec<MenuItem> = h
+        .subsections
+        .iter()
+        .map(|&id| MenuItem {
+            id,
+            is_fallback: false,
+        })
+        .collect();
+    if let Some(default_home) =
+        site.homes[Site::DEFAULT_LANGUAGE].filter(|_| site.languages[lang].fallback && lang != 0)
+    {
         for &sub in &site.docs[default_home].subsections {
             if site.docs[sub].translations[lang].is_none() {
-                items.push(MenuItem { id: sub, is_fallback: true });
+                items.push(MenuItem {
+                    id: sub,
+                    is_fallback: true,
+                });
             }
         }
     }
-    items.extend(h.pages.iter().map(|l| MenuItem { id: l.id, is_fallback: l.is_fallback }));
-    items.sort_by_key(|m| (site.docs[m.id].source.front_matter.weight.unwrap_or(i64::MAX), site.docs[m.id].url.clone()));
+    items.extend(h.pages.iter().map(|l| MenuItem {
+        id: l.id,
+        is_fallback: l.is_fallback,
+    }));
+    items.sort_by_key(|m| {
+        (
+            site.docs[m.id]
+                .source
+                .front_matter
+                .weight
+                .unwrap_or(i64::MAX),
+            site.docs[m.id].url.clone(),
+        )
+    });
     items
+}
+
+/// A document as a Tera value: its listing summary (see [`SharedValues::summaries`]) plus content,
+/// toc and neighbours.
+pub fn full_doc_value(
+    site: &Site,
+    contents: &[std::sync::Arc<DocContent>],
+    summary: &Value,
+    id: DocId,
+) -> Value {
+    let d = &site.docs[id];
+    let c = &contents[id];
+    let mut map = summary.as_map().cloned().unwrap_or_default();
+    map.insert("content".into(), Value::safe_string(&c.html));
+    map.insert("toc".into(), toc_value(&c.toc));
+    map.insert("previous".into(), neighbour(site, contents, d.previous));
+    map.insert("next".into(), neighbour(site, contents, d.next));
+    Value::from(map)
 }
 
 /// A document as a Tera value. `full` adds content and toc; `is_fallback` marks listing entries
 /// shown in another language.
-pub fn doc_value(site: &Site, contents: &[std::sync::Arc<DocContent>], id: DocId, full: bool, is_fallback: bool) -> Value {
+pub fn doc_value(
+    site: &Site,
+    contents: &[std::sync::Arc<DocContent>],
+    id: DocId,
+    full: bool,
+    is_fallback: bool,
+) -> Value {
     let d = &site.docs[id];
     let c = &contents[id];
     let fm = &d.source.front_matter;
@@ -98,7 +202,15 @@ pub fn doc_value(site: &Site, contents: &[std::sync::Arc<DocContent>], id: DocId
         ("description", opt(fm.description.as_deref())),
         ("date", opt(fm.date.map(|x| x.iso()))),
         ("updated", opt(fm.updated.map(|x| x.iso()))),
-        ("slug", d.url.trim_end_matches('/').rsplit('/').next().unwrap_or("").into()),
+        (
+            "slug",
+            d.url
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or("")
+                .into(),
+        ),
         ("url", d.url.as_str().into()),
         ("permalink", site.permalink(&d.url).into()),
         ("summary", opt(c.summary.as_deref().map(Value::safe_string))),
@@ -108,15 +220,22 @@ pub fn doc_value(site: &Site, contents: &[std::sync::Arc<DocContent>], id: DocId
         ("extra", Value::from_serializable(&fm.extra)),
         ("weight", opt(fm.weight)),
         ("taxonomies", taxonomies_value(site, d)),
-        ("assets", d.assets.iter().map(|a| Value::from(asset_url(d, a))).collect::<Vec<_>>().into()),
+        (
+            "assets",
+            d.assets
+                .iter()
+                .map(|a| Value::from(asset_url(d, a)))
+                .collect::<Vec<_>>()
+                .into(),
+        ),
         ("is_fallback", is_fallback.into()),
         ("is_section", d.is_section().into()),
-        ("previous", neighbour(site, contents, d.previous)),
-        ("next", neighbour(site, contents, d.next)),
     ];
     if full {
         pairs.push(("content", Value::safe_string(&c.html)));
         pairs.push(("toc", toc_value(&c.toc)));
+        pairs.push(("previous", neighbour(site, contents, d.previous)));
+        pairs.push(("next", neighbour(site, contents, d.next)));
     }
     obj(pairs)
 }
@@ -127,7 +246,12 @@ pub fn asset_url(d: &Doc, rel_path: &str) -> String {
 }
 
 fn neighbour(site: &Site, contents: &[std::sync::Arc<DocContent>], id: Option<DocId>) -> Value {
-    opt(id.map(|id| obj([("title", contents[id].title.as_str().into()), ("url", site.docs[id].url.as_str().into())])))
+    opt(id.map(|id| {
+        obj([
+            ("title", contents[id].title.as_str().into()),
+            ("url", site.docs[id].url.as_str().into()),
+        ])
+    }))
 }
 
 fn taxonomies_value(site: &Site, d: &Doc) -> Value {
@@ -135,9 +259,14 @@ fn taxonomies_value(site: &Site, d: &Doc) -> Value {
     for &(t, term) in &d.terms {
         let tax = &site.taxonomies[t];
         let term = &tax.terms[term];
-        let entry = map.entry(tax.config.name.clone().into()).or_insert_with(|| Value::from(Vec::<Value>::new()));
+        let entry = map
+            .entry(tax.config.name.clone().into())
+            .or_insert_with(|| Value::from(Vec::<Value>::new()));
         let mut list: Vec<Value> = entry.as_array().map(<[Value]>::to_vec).unwrap_or_default();
-        list.push(obj([("name", term.name.as_str().into()), ("url", term.url.as_str().into())]));
+        list.push(obj([
+            ("name", term.name.as_str().into()),
+            ("url", term.url.as_str().into()),
+        ]));
         *entry = Value::from(list);
     }
     Value::from(map)
@@ -169,29 +298,60 @@ pub struct Place<'a> {
 
 impl Place<'_> {
     /// The counterparts of a document: its translations, else the default-language version.
-    pub fn for_doc<'a>(site: &Site, contents: &[std::sync::Arc<DocContent>], id: DocId, path: &'a str) -> Place<'a> {
+    pub fn for_doc<'a>(
+        site: &Site,
+        contents: &[std::sync::Arc<DocContent>],
+        id: DocId,
+        path: &'a str,
+    ) -> Place<'a> {
         let d = &site.docs[id];
         let fallback = d.translations[Site::DEFAULT_LANGUAGE].unwrap_or(id);
         let translations = d
             .translations
             .iter()
             .map(|t| match t {
-                Some(t) => (site.docs[*t].url.clone(), true, Some(contents[*t].title.clone())),
-                None => (site.docs[fallback].url.clone(), false, Some(contents[fallback].title.clone())),
+                Some(t) => (
+                    site.docs[*t].url.clone(),
+                    true,
+                    Some(contents[*t].title.clone()),
+                ),
+                None => (
+                    site.docs[fallback].url.clone(),
+                    false,
+                    Some(contents[fallback].title.clone()),
+                ),
             })
             .collect();
-        Place { lang: d.lang, path, translations }
+        Place {
+            lang: d.lang,
+            path,
+            translations,
+        }
     }
 
     /// Counterparts of a generated page that exists in every language at `prefix + suffix`.
     pub fn generated<'a>(site: &Site, lang: usize, path: &'a str, suffix: &str) -> Place<'a> {
-        let translations = site.languages.iter().map(|l| (format!("{}{suffix}", l.prefix), true, None)).collect();
-        Place { lang, path, translations }
+        let translations = site
+            .languages
+            .iter()
+            .map(|l| (format!("{}{suffix}", l.prefix), true, None))
+            .collect();
+        Place {
+            lang,
+            path,
+            translations,
+        }
     }
 }
 
 /// The base context every template gets.
-pub fn base_context(site: &Site, shared: &SharedValues, contents: &[std::sync::Arc<DocContent>], place: &Place, is_serve: bool) -> tera::Context {
+pub fn base_context(
+    site: &Site,
+    shared: &SharedValues,
+    contents: &[std::sync::Arc<DocContent>],
+    place: &Place,
+    is_serve: bool,
+) -> tera::Context {
     let lang = &site.languages[place.lang];
     let mut ctx = tera::Context::new();
     ctx.insert_value("site", shared.site[place.lang].clone());
@@ -219,32 +379,56 @@ pub fn base_context(site: &Site, shared: &SharedValues, contents: &[std::sync::A
     ctx.insert_value("head_links", Value::safe_string(&head_links(site, place)));
     ctx.insert_value("canonical", site.permalink(place.path).into());
     ctx.insert_value("current_path", place.path.into());
-    ctx.insert_value("feed_url", site.permalink(&format!("{}/atom.xml", lang.prefix)).into());
-    let menu: Vec<Value> = shared.menu[place.lang]
-        .iter()
-        .map(|m| {
-            let d = &site.docs[m.id];
-            obj([
-                ("title", contents[m.id].title.as_str().into()),
-                ("url", d.url.as_str().into()),
-                ("weight", opt(d.source.front_matter.weight)),
-                ("lang", site.languages[d.lang].code.as_str().into()),
-                ("extra", Value::from_serializable(&d.source.front_matter.extra)),
-                ("is_fallback", m.is_fallback.into()),
-                ("is_current", (place.path == d.url || (d.url != "/" && place.path.starts_with(&d.url) && d.is_section())).into()),
-            ])
-        })
-        .collect();
+    ctx.insert_value(
+        "feed_url",
+        site.permalink(&format!("{}/atom.xml", lang.prefix)).into(),
+    );
+    let mut menu = shared.menu_values[place.lang].clone();
+    for (value, m) in menu.iter_mut().zip(&shared.menu[place.lang]) {
+        if menu_is_current(site, m, place.path) {
+            *value = menu_value(site, contents, m, true);
+        }
+    }
     ctx.insert_value("menu", menu.into());
     ctx.insert_value("is_serve", is_serve.into());
     ctx
+}
+
+/// Whether a menu entry is the current page or a section that contains it.
+fn menu_is_current(site: &Site, m: &MenuItem, path: &str) -> bool {
+    let d = &site.docs[m.id];
+    path == d.url || (d.url != "/" && d.is_section() && path.starts_with(&d.url))
+}
+
+fn menu_value(
+    site: &Site,
+    contents: &[std::sync::Arc<DocContent>],
+    m: &MenuItem,
+    is_current: bool,
+) -> Value {
+    let d = &site.docs[m.id];
+    obj([
+        ("title", contents[m.id].title.as_str().into()),
+        ("url", d.url.as_str().into()),
+        ("weight", opt(d.source.front_matter.weight)),
+        ("lang", site.languages[d.lang].code.as_str().into()),
+        (
+            "extra",
+            Value::from_serializable(&d.source.front_matter.extra),
+        ),
+        ("is_fallback", m.is_fallback.into()),
+        ("is_current", is_current.into()),
+    ])
 }
 
 /// Canonical, hreflang alternates (reciprocal, absolute, with x-default) and the feed link.
 pub fn head_links(site: &Site, place: &Place) -> String {
     let mut out = String::with_capacity(512);
     let esc = |s: &str| s.replace('&', "&amp;").replace('"', "&quot;");
-    out.push_str(&format!("<link rel=\"canonical\" href=\"{}\">\n", esc(&site.permalink(place.path))));
+    out.push_str(&format!(
+        "<link rel=\"canonical\" href=\"{}\">\n",
+        esc(&site.permalink(place.path))
+    ));
     let existing: Vec<(&Language, &String)> = site
         .languages
         .iter()
@@ -260,13 +444,22 @@ pub fn head_links(site: &Site, place: &Place) -> String {
                 esc(&site.permalink(url))
             ));
         }
-        let default_url = place.translations.first().map(|t| t.0.as_str()).unwrap_or("/");
-        let x_default = if site.config.default_language_in_subdir && default_url == site.languages[0].prefix.clone() + "/" {
+        let default_url = place
+            .translations
+            .first()
+            .map(|t| t.0.as_str())
+            .unwrap_or("/");
+        let x_default = if site.config.default_language_in_subdir
+            && default_url == site.languages[0].prefix.clone() + "/"
+        {
             "/".to_string()
         } else {
             default_url.to_string()
         };
-        out.push_str(&format!("<link rel=\"alternate\" hreflang=\"x-default\" href=\"{}\">\n", esc(&site.permalink(&x_default))));
+        out.push_str(&format!(
+            "<link rel=\"alternate\" hreflang=\"x-default\" href=\"{}\">\n",
+            esc(&site.permalink(&x_default))
+        ));
     }
     if site.config.generate_feeds {
         let lang = &site.languages[place.lang];

@@ -46,9 +46,13 @@ pub fn referenced_templates(text: &str) -> Vec<String> {
 /// Per template name: a hash of its text, the templates it extends or includes (transitively)
 /// and every template that defines components (they can be used from anywhere).
 pub fn template_fingerprints(templates: &[TemplateSource]) -> HashMap<String, u64> {
-    let by_name: HashMap<&str, &TemplateSource> = templates.iter().map(|t| (t.name.as_str(), t)).collect();
-    let components: Vec<&str> =
-        templates.iter().filter(|t| t.text.contains("{% component") || t.text.contains("{%- component")).map(|t| t.text.as_str()).collect();
+    let by_name: HashMap<&str, &TemplateSource> =
+        templates.iter().map(|t| (t.name.as_str(), t)).collect();
+    let components: Vec<&str> = templates
+        .iter()
+        .filter(|t| t.text.contains("{% component") || t.text.contains("{%- component"))
+        .map(|t| t.text.as_str())
+        .collect();
     let components_hash = hash_of(&components);
     templates
         .iter()
@@ -87,7 +91,10 @@ pub fn markdown_environment(site: &Site, template_fps: &HashMap<String, u64>) ->
     let mut h = DefaultHasher::new();
     format!("{:?}", site.config).hash(&mut h);
     site.theme.ui_strings.hash(&mut h);
-    let mut shortcodes: Vec<(&String, &u64)> = template_fps.iter().filter(|(k, _)| k.starts_with("shortcodes/")).collect();
+    let mut shortcodes: Vec<(&String, &u64)> = template_fps
+        .iter()
+        .filter(|(k, _)| k.starts_with("shortcodes/"))
+        .collect();
     shortcodes.sort();
     shortcodes.hash(&mut h);
     h.finish()
@@ -104,7 +111,11 @@ pub struct Atoms<'a> {
 
 impl<'a> Atoms<'a> {
     /// Computes the atoms of a rendered site. `static_hash` covers static file contents.
-    pub fn new(site: &'a Site, contents: &[std::sync::Arc<DocContent>], static_hash: u64) -> Atoms<'a> {
+    pub fn new(
+        site: &'a Site,
+        contents: &[std::sync::Arc<DocContent>],
+        static_hash: u64,
+    ) -> Atoms<'a> {
         let summary: Vec<u64> = site
             .docs
             .iter()
@@ -112,8 +123,19 @@ impl<'a> Atoms<'a> {
             .map(|(d, c)| {
                 let fm = &d.source.front_matter;
                 let mut h = DefaultHasher::new();
-                (&d.url, &c.title, &fm.description, &fm.date, &fm.updated, &fm.weight, d.lang).hash(&mut h);
-                serde_json::to_string(&fm.extra).unwrap_or_default().hash(&mut h);
+                (
+                    &d.url,
+                    &c.title,
+                    &fm.description,
+                    &fm.date,
+                    &fm.updated,
+                    &fm.weight,
+                    d.lang,
+                )
+                    .hash(&mut h);
+                serde_json::to_string(&fm.extra)
+                    .unwrap_or_default()
+                    .hash(&mut h);
                 (&c.summary, c.word_count, d.is_section(), &d.assets).hash(&mut h);
                 for &(t, term) in &d.terms {
                     let tm = &site.taxonomies[t].terms[term];
@@ -122,9 +144,21 @@ impl<'a> Atoms<'a> {
                 h.finish()
             })
             .collect();
-        let full = summary.iter().zip(contents).map(|(s, c)| hash_of(&(s, c.html_hash, hash_of(&format!("{:?}", c.toc))))).collect();
-        let mut atoms = Atoms { site, summary, full, language: Vec::new(), templates: template_fingerprints(&site.theme.templates) };
-        atoms.language = (0..site.languages.len()).map(|l| atoms.language_fp(l, static_hash)).collect();
+        let full = summary
+            .iter()
+            .zip(contents)
+            .map(|(s, c)| hash_of(&(s, c.html_hash, hash_of(&format!("{:?}", c.toc)))))
+            .collect();
+        let mut atoms = Atoms {
+            site,
+            summary,
+            full,
+            language: Vec::new(),
+            templates: template_fingerprints(&site.theme.templates),
+        };
+        atoms.language = (0..site.languages.len())
+            .map(|l| atoms.language_fp(l, static_hash))
+            .collect();
         atoms
     }
 
@@ -133,8 +167,14 @@ impl<'a> Atoms<'a> {
         let mut h = DefaultHasher::new();
         format!("{:?}", site.config).hash(&mut h);
         format!("{:?}", site.languages).hash(&mut h);
-        site.theme.ui_strings.get(&site.languages[lang].code).hash(&mut h);
-        site.theme.ui_strings.get(&site.config.default_language).hash(&mut h);
+        site.theme
+            .ui_strings
+            .get(&site.languages[lang].code)
+            .hash(&mut h);
+        site.theme
+            .ui_strings
+            .get(&site.config.default_language)
+            .hash(&mut h);
         static_hash.hash(&mut h);
         // The menu shows the home page's children; any of their summaries can change it.
         for home in site.homes.iter().flatten() {
@@ -157,13 +197,9 @@ impl<'a> Atoms<'a> {
         for t in &d.translations {
             t.map(|t| self.summary[t]).hash(h);
         }
-        d.translations[Site::DEFAULT_LANGUAGE].map(|t| self.summary[t]).hash(h);
-    }
-
-    /// A listed page's neighbours (listing entries show them).
-    fn neighbours(&self, id: DocId, h: &mut DefaultHasher) {
-        let d = &self.site.docs[id];
-        (d.previous.map(|p| self.summary[p]), d.next.map(|p| self.summary[p])).hash(h);
+        d.translations[Site::DEFAULT_LANGUAGE]
+            .map(|t| self.summary[t])
+            .hash(h);
     }
 
     /// The fingerprint of one planned output.
@@ -192,16 +228,26 @@ impl<'a> Atoms<'a> {
                 d.next.map(|p| self.summary[p]).hash(&mut h);
                 for l in &d.pages {
                     (l.id, l.is_fallback, self.summary[l.id]).hash(&mut h);
-                    self.neighbours(l.id, &mut h);
                 }
                 for &s in &d.subsections {
                     self.summary[s].hash(&mut h);
                 }
             }
-            Job::TaxonomyList { taxonomy } | Job::Term { taxonomy, .. } | Job::TermFeed { taxonomy, .. } => {
+            Job::TaxonomyList { taxonomy }
+            | Job::Term { taxonomy, .. }
+            | Job::TermFeed { taxonomy, .. } => {
                 let tax = &site.taxonomies[*taxonomy];
-                (self.language[tax.lang], self.template("taxonomy_list.html"), self.template("taxonomy_single.html")).hash(&mut h);
-                for other in site.taxonomies.iter().filter(|t| t.config.name == tax.config.name) {
+                (
+                    self.language[tax.lang],
+                    self.template("taxonomy_list.html"),
+                    self.template("taxonomy_single.html"),
+                )
+                    .hash(&mut h);
+                for other in site
+                    .taxonomies
+                    .iter()
+                    .filter(|t| t.config.name == tax.config.name)
+                {
                     for t in &other.terms {
                         (other.lang, &t.name, &t.slug, &t.url, t.pages.len()).hash(&mut h);
                     }
@@ -209,7 +255,6 @@ impl<'a> Atoms<'a> {
                 if let Job::Term { term, .. } | Job::TermFeed { term, .. } = &planned.job {
                     for &p in &tax.terms[*term].pages {
                         (self.summary[p], self.full[p]).hash(&mut h);
-                        self.neighbours(p, &mut h);
                     }
                 }
             }
@@ -221,7 +266,9 @@ impl<'a> Atoms<'a> {
                     }
                 }
             }
-            Job::NotFound { lang } => (self.language[*lang], self.template("404.html")).hash(&mut h),
+            Job::NotFound { lang } => {
+                (self.language[*lang], self.template("404.html")).hash(&mut h)
+            }
             Job::Sitemap { .. } => {
                 format!("{:?}", site.config).hash(&mut h);
                 for (i, d) in site.docs.iter().enumerate() {
@@ -234,7 +281,9 @@ impl<'a> Atoms<'a> {
                 }
             }
             Job::Robots => format!("{:?}", site.config).hash(&mut h),
-            Job::Alias { id, .. } => (self.summary[*id], self.language[site.docs[*id].lang]).hash(&mut h),
+            Job::Alias { id, .. } => {
+                (self.summary[*id], self.language[site.docs[*id].lang]).hash(&mut h)
+            }
             Job::Chooser => {
                 self.language.hash(&mut h);
                 self.template("language_chooser.html").hash(&mut h);

@@ -24,19 +24,37 @@ impl MarkdownHost for DocHost<'_> {
         let doc = &self.site.docs[self.id];
         let rel = match target.strip_prefix("@/") {
             Some(rel) => rel.to_string(),
-            None => join_relative(crate::model::urls::content_dir_of(&doc.source.rel_path), target)
-                .ok_or_else(|| format!("`{target}` points outside the content folder"))?,
+            None => join_relative(
+                crate::model::urls::content_dir_of(&doc.source.rel_path),
+                target,
+            )
+            .ok_or_else(|| format!("`{target}` points outside the content folder"))?,
         };
-        let id = self.site.by_path.get(&rel).copied().ok_or_else(|| format!("no content file `content/{rel}`"))?;
+        let id = self
+            .site
+            .by_path
+            .get(&rel)
+            .copied()
+            .ok_or_else(|| format!("no content file `content/{rel}`"))?;
         let found = &self.site.docs[id];
-        let target_id = found.translations[doc.lang].or(found.translations[Site::DEFAULT_LANGUAGE]).unwrap_or(id);
+        let target_id = found.translations[doc.lang]
+            .or(found.translations[Site::DEFAULT_LANGUAGE])
+            .unwrap_or(id);
         Ok(self.site.docs[target_id].url.clone())
     }
 
-    fn render_shortcode(&self, name: &str, args: &ShortcodeArgs, body: Option<&str>, nth: usize) -> Result<String, String> {
+    fn render_shortcode(
+        &self,
+        name: &str,
+        args: &ShortcodeArgs,
+        body: Option<&str>,
+        nth: usize,
+    ) -> Result<String, String> {
         let template = format!("shortcodes/{name}.html");
         if !self.templates.has(&template) {
-            return Err(format!("unknown shortcode `{name}`: add templates/{template} to the site or theme"));
+            return Err(format!(
+                "unknown shortcode `{name}`: add templates/{template} to the site or theme"
+            ));
         }
         let doc = &self.site.docs[self.id];
         let lang = &self.site.languages[doc.lang];
@@ -44,11 +62,17 @@ impl MarkdownHost for DocHost<'_> {
         for (k, v) in args {
             ctx.insert_value(k.clone(), shortcode_value(v));
         }
-        ctx.insert_value("body", body.map(Value::safe_string).unwrap_or_else(Value::none));
+        ctx.insert_value(
+            "body",
+            body.map(Value::safe_string).unwrap_or_else(Value::none),
+        );
         ctx.insert_value("lang", lang.code.as_str().into());
         ctx.insert_value("dir", lang.direction.as_str().into());
         ctx.insert_value("page_url", self.site.permalink(&doc.url).into());
-        ctx.insert_value("page_title", doc.front_title().unwrap_or(&doc.source.stem).into());
+        ctx.insert_value(
+            "page_title",
+            doc.front_title().unwrap_or(&doc.source.stem).into(),
+        );
         ctx.insert_value("nth", nth.into());
         ctx.insert_value(
             "site",
@@ -61,14 +85,27 @@ impl MarkdownHost for DocHost<'_> {
         self.templates.render(&template, &ctx).map_err(|e| {
             e.diagnostics()
                 .first()
-                .map(|d| format!("shortcode `{name}` failed: {}:{} {}", d.path.display(), d.line.unwrap_or(0), d.message))
+                .map(|d| {
+                    format!(
+                        "shortcode `{name}` failed: {}:{} {}",
+                        d.path.display(),
+                        d.line.unwrap_or(0),
+                        d.message
+                    )
+                })
                 .unwrap_or_else(|| format!("shortcode `{name}` failed: {e}"))
         })
     }
 
     fn ui_string(&self, key: &str) -> String {
         let lang = &self.site.languages[self.site.docs[self.id].lang].code;
-        ui_string(&self.site.theme.ui_strings, &self.site.config.default_language, lang, key, self.warnings)
+        ui_string(
+            &self.site.theme.ui_strings,
+            &self.site.config.default_language,
+            lang,
+            key,
+            self.warnings,
+        )
     }
 }
 

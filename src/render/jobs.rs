@@ -19,7 +19,11 @@ pub enum Job {
     /// A taxonomy's term list.
     TaxonomyList { taxonomy: usize },
     /// One term's pages.
-    Term { taxonomy: usize, term: usize, pager: usize },
+    Term {
+        taxonomy: usize,
+        term: usize,
+        pager: usize,
+    },
     /// A term's Atom feed.
     TermFeed { taxonomy: usize, term: usize },
     /// A language's 404 page.
@@ -67,7 +71,11 @@ pub fn pager_count(items: usize, paginate_by: Option<usize>) -> usize {
 
 /// URL of pager `k` (from 1) of a listing at `base`.
 pub fn pager_url(base: &str, k: usize) -> String {
-    if k <= 1 { base.to_string() } else { format!("{base}page/{k}/") }
+    if k <= 1 {
+        base.to_string()
+    } else {
+        format!("{base}page/{k}/")
+    }
 }
 
 /// Lists every output of the site.
@@ -77,13 +85,19 @@ pub fn plan(site: &Site) -> Result<Vec<Planned>> {
     for (id, d) in site.docs.iter().enumerate() {
         let pagers = pager_count(d.pages.len(), site.pagination(d));
         for pager in 1..=pagers {
-            push(Job::Doc { id, pager }, output_path(&pager_url(&d.url, pager)));
+            push(
+                Job::Doc { id, pager },
+                output_path(&pager_url(&d.url, pager)),
+            );
         }
         for (alias, path) in d.aliases.iter().enumerate() {
             push(Job::Alias { id, alias }, output_path(path));
         }
         for (asset, rel) in d.assets.iter().enumerate() {
-            push(Job::Asset { id, asset }, output_path(&context::asset_url(d, rel)));
+            push(
+                Job::Asset { id, asset },
+                output_path(&context::asset_url(d, rel)),
+            );
         }
     }
     for (t, tax) in site.taxonomies.iter().enumerate() {
@@ -93,15 +107,31 @@ pub fn plan(site: &Site) -> Result<Vec<Planned>> {
         push(Job::TaxonomyList { taxonomy: t }, output_path(&tax.url));
         for (term, tm) in tax.terms.iter().enumerate() {
             for pager in 1..=pager_count(tm.pages.len(), tax.config.paginate_by) {
-                push(Job::Term { taxonomy: t, term, pager }, output_path(&pager_url(&tm.url, pager)));
+                push(
+                    Job::Term {
+                        taxonomy: t,
+                        term,
+                        pager,
+                    },
+                    output_path(&pager_url(&tm.url, pager)),
+                );
             }
             if tax.config.feed && site.config.generate_feeds {
-                push(Job::TermFeed { taxonomy: t, term }, format!("{}atom.xml", output_path(&tm.url).trim_end_matches("index.html")));
+                push(
+                    Job::TermFeed { taxonomy: t, term },
+                    format!(
+                        "{}atom.xml",
+                        output_path(&tm.url).trim_end_matches("index.html")
+                    ),
+                );
             }
         }
     }
     for (lang, l) in site.languages.iter().enumerate() {
-        push(Job::NotFound { lang }, format!("{}404.html", dir_of(&l.prefix)));
+        push(
+            Job::NotFound { lang },
+            format!("{}404.html", dir_of(&l.prefix)),
+        );
         if l.is_default && !l.prefix.is_empty() {
             push(Job::NotFound { lang }, "404.html".to_string());
         }
@@ -120,11 +150,15 @@ pub fn plan(site: &Site) -> Result<Vec<Planned>> {
     if site.config.generate_robots_txt {
         push(Job::Robots, "robots.txt".to_string());
     }
-    let generated: std::collections::HashSet<String> = jobs.iter().map(|p| p.path.clone()).collect();
+    let generated: std::collections::HashSet<String> =
+        jobs.iter().map(|p| p.path.clone()).collect();
     for (index, f) in site.theme.static_files.iter().enumerate() {
         // A static file never replaces a generated page.
         if !generated.contains(&f.rel_path) {
-            jobs.push(Planned { job: Job::Static { index }, path: f.rel_path.clone() });
+            jobs.push(Planned {
+                job: Job::Static { index },
+                path: f.rel_path.clone(),
+            });
         }
     }
     check_collisions(site, &jobs)?;
@@ -133,14 +167,22 @@ pub fn plan(site: &Site) -> Result<Vec<Planned>> {
 
 fn dir_of(prefix: &str) -> String {
     let p = prefix.trim_start_matches('/');
-    if p.is_empty() { String::new() } else { format!("{p}/") }
+    if p.is_empty() {
+        String::new()
+    } else {
+        format!("{p}/")
+    }
 }
 
 fn describe(site: &Site, job: &Job) -> String {
     match job {
-        Job::Doc { id, .. } | Job::Asset { id, .. } => format!("content/{}", site.docs[*id].source.rel_path),
+        Job::Doc { id, .. } | Job::Asset { id, .. } => {
+            format!("content/{}", site.docs[*id].source.rel_path)
+        }
         Job::Alias { id, .. } => format!("an alias of content/{}", site.docs[*id].source.rel_path),
-        Job::TaxonomyList { taxonomy } | Job::Term { taxonomy, .. } | Job::TermFeed { taxonomy, .. } => {
+        Job::TaxonomyList { taxonomy }
+        | Job::Term { taxonomy, .. }
+        | Job::TermFeed { taxonomy, .. } => {
             format!("the `{}` taxonomy", site.taxonomies[*taxonomy].config.name)
         }
         _ => "a generated file".to_string(),
@@ -153,12 +195,23 @@ fn check_collisions(site: &Site, jobs: &[Planned]) -> Result<()> {
     for p in jobs {
         if let Some(other) = seen.insert(p.path.as_str(), &p.job) {
             problems.push(
-                Diagnostic::new(describe(site, &p.job), format!("writes {} which {} writes too", p.path, describe(site, other)))
-                    .with_help("rename one of them or change its slug"),
+                Diagnostic::new(
+                    describe(site, &p.job),
+                    format!(
+                        "writes {} which {} writes too",
+                        p.path,
+                        describe(site, other)
+                    ),
+                )
+                .with_help("rename one of them or change its slug"),
             );
         }
     }
-    if problems.is_empty() { Ok(()) } else { Err(Error::Invalid(problems)) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(problems))
+    }
 }
 
 /// Everything a job needs to render.
@@ -183,22 +236,42 @@ impl RenderInput<'_> {
         match &planned.job {
             Job::Doc { id, pager } => bytes(self.doc(*id, *pager)?),
             Job::TaxonomyList { taxonomy } => bytes(self.taxonomy_list(*taxonomy)?),
-            Job::Term { taxonomy, term, pager } => bytes(self.term(*taxonomy, *term, *pager)?),
-            Job::TermFeed { taxonomy, term } => bytes(feeds::term_feed(site, self.contents, *taxonomy, *term)),
+            Job::Term {
+                taxonomy,
+                term,
+                pager,
+            } => bytes(self.term(*taxonomy, *term, *pager)?),
+            Job::TermFeed { taxonomy, term } => {
+                bytes(feeds::term_feed(site, self.contents, *taxonomy, *term))
+            }
             Job::NotFound { lang } => bytes(self.not_found(*lang)?),
             Job::Feed { lang } => bytes(feeds::language_feed(site, self.contents, *lang)),
             Job::Sitemap { part } => bytes(sitemap::render(site, *part)),
             Job::Robots => bytes(robots(site)),
             Job::Alias { id, .. } => {
                 let d = &site.docs[*id];
-                bytes(redirect_page(site, &d.url, &self.contents[*id].title, d.lang))
+                bytes(redirect_page(
+                    site,
+                    &d.url,
+                    &self.contents[*id].title,
+                    d.lang,
+                ))
             }
             Job::Chooser => bytes(self.chooser()?),
-            Job::Static { index } => Ok(Output::Copy(site.theme.static_files[*index].source.clone())),
+            Job::Static { index } => {
+                Ok(Output::Copy(site.theme.static_files[*index].source.clone()))
+            }
             Job::Asset { id, asset } => {
                 let rel = &site.docs[*id].assets[*asset];
-                let source = site.assets.iter().find(|a| &a.rel_path == rel).map(|a| a.source.clone());
-                source.map(Output::Copy).ok_or_else(|| Diagnostic::new(format!("content/{rel}"), "file vanished during the build").into())
+                let source = site
+                    .assets
+                    .iter()
+                    .find(|a| &a.rel_path == rel)
+                    .map(|a| a.source.clone());
+                source.map(Output::Copy).ok_or_else(|| {
+                    Diagnostic::new(format!("content/{rel}"), "file vanished during the build")
+                        .into()
+                })
             }
         }
     }
@@ -211,7 +284,9 @@ impl RenderInput<'_> {
         if pager > 1 {
             // Pager k of a listing corresponds to pager k of its translations, where they have one.
             for (t_url, exists, _) in &mut place.translations {
-                let pagers = site.by_url.get(t_url.as_str()).map(|&t| pager_count(site.docs[t].pages.len(), site.pagination(&site.docs[t])));
+                let pagers = site.by_url.get(t_url.as_str()).map(|&t| {
+                    pager_count(site.docs[t].pages.len(), site.pagination(&site.docs[t]))
+                });
                 if *exists && pagers.is_some_and(|n| n >= pager) {
                     *t_url = pager_url(t_url, pager);
                 } else {
@@ -220,10 +295,12 @@ impl RenderInput<'_> {
             }
         }
         let mut ctx = base_context(site, self.shared, self.contents, &place, self.is_serve);
-        let value = context::doc_value(site, self.contents, id, true, false);
+        let value = context::full_doc_value(site, self.contents, &self.shared.summaries[id], id);
         let template = match &d.source.front_matter.template {
             Some(t) => t.clone(),
-            None if d.is_section() && d.parent.is_none() && d.source.section_dir.is_empty() => "index.html".to_string(),
+            None if d.is_section() && d.parent.is_none() && d.source.section_dir.is_empty() => {
+                "index.html".to_string()
+            }
             None if d.is_section() => "section.html".to_string(),
             None => "page.html".to_string(),
         };
@@ -231,7 +308,13 @@ impl RenderInput<'_> {
             let pages: Vec<Value> = d
                 .pages
                 .iter()
-                .map(|l| if l.is_fallback { self.shared.fallback_summaries[l.id].clone() } else { self.shared.summaries[l.id].clone() })
+                .map(|l| {
+                    if l.is_fallback {
+                        self.shared.fallback_summaries[l.id].clone()
+                    } else {
+                        self.shared.summaries[l.id].clone()
+                    }
+                })
                 .collect();
             let subsections: Vec<Value> = d
                 .subsections
@@ -239,11 +322,20 @@ impl RenderInput<'_> {
                 .map(|&s| {
                     obj([
                         ("title", self.contents[s].title.as_str().into()),
-                        ("description", opt(site.docs[s].source.front_matter.description.as_deref())),
+                        (
+                            "description",
+                            opt(site.docs[s].source.front_matter.description.as_deref()),
+                        ),
                         ("url", site.docs[s].url.as_str().into()),
-                        ("lang", site.languages[site.docs[s].lang].code.as_str().into()),
+                        (
+                            "lang",
+                            site.languages[site.docs[s].lang].code.as_str().into(),
+                        ),
                         ("weight", opt(site.docs[s].source.front_matter.weight)),
-                        ("extra", Value::from_serializable(&site.docs[s].source.front_matter.extra)),
+                        (
+                            "extra",
+                            Value::from_serializable(&site.docs[s].source.front_matter.extra),
+                        ),
                     ])
                 })
                 .collect();
@@ -258,9 +350,13 @@ impl RenderInput<'_> {
             ctx.insert_value("page", value);
         }
         if !self.templates.has(&template) {
-            return Err(Diagnostic::new(super::source_path(site, id), format!("template `{template}` does not exist"))
-                .with_help("add it to templates/ or the theme, or fix the `template` field")
-                .into());
+            return Err(Diagnostic::new(
+                super::source_path(site, id),
+                format!("template `{template}` does not exist"),
+            )
+            .at_optional_line(d.source.line_of("template"))
+            .with_help("add it to templates/ or the theme, or fix the `template` field")
+            .into());
         }
         self.templates.render(&template, &ctx)
     }
@@ -269,7 +365,11 @@ impl RenderInput<'_> {
         let site = self.site;
         let tax = &site.taxonomies[t];
         // A language whose taxonomy has no terms has no list page: fall back like a document does.
-        let list_in = |l: usize| site.taxonomies.iter().find(|x| x.lang == l && x.config.name == tax.config.name && !x.terms.is_empty());
+        let list_in = |l: usize| {
+            site.taxonomies
+                .iter()
+                .find(|x| x.lang == l && x.config.name == tax.config.name && !x.terms.is_empty())
+        };
         let fallback = list_in(0).map_or_else(|| tax.url.clone(), |x| x.url.clone());
         let translations = (0..site.languages.len())
             .map(|l| match list_in(l) {
@@ -277,7 +377,11 @@ impl RenderInput<'_> {
                 None => (fallback.clone(), false, None),
             })
             .collect();
-        let place = Place { lang: tax.lang, path: &tax.url, translations };
+        let place = Place {
+            lang: tax.lang,
+            path: &tax.url,
+            translations,
+        };
         let mut ctx = base_context(site, self.shared, self.contents, &place, self.is_serve);
         ctx.insert_value("taxonomy", taxonomy_value(site, t));
         let terms: Vec<Value> = tax
@@ -303,17 +407,31 @@ impl RenderInput<'_> {
         let url = pager_url(&tm.url, pager);
         let translations = (0..site.languages.len())
             .map(|l| {
-                let same = site.taxonomies.iter().find(|x| x.lang == l && x.config.name == tax.config.name && !x.terms.is_empty());
+                let same = site.taxonomies.iter().find(|x| {
+                    x.lang == l && x.config.name == tax.config.name && !x.terms.is_empty()
+                });
                 match same.and_then(|x| x.terms.iter().find(|o| o.slug == tm.slug)) {
                     Some(o) => (o.url.clone(), true, Some(o.name.clone())),
-                    None => (same.map_or_else(|| tm.url.clone(), |x| x.url.clone()), false, None),
+                    None => (
+                        same.map_or_else(|| tm.url.clone(), |x| x.url.clone()),
+                        false,
+                        None,
+                    ),
                 }
             })
             .collect();
-        let place = Place { lang: tax.lang, path: &url, translations };
+        let place = Place {
+            lang: tax.lang,
+            path: &url,
+            translations,
+        };
         let mut ctx = base_context(site, self.shared, self.contents, &place, self.is_serve);
         ctx.insert_value("taxonomy", taxonomy_value(site, t));
-        let pages: Vec<Value> = tm.pages.iter().map(|&p| self.shared.summaries[p].clone()).collect();
+        let pages: Vec<Value> = tm
+            .pages
+            .iter()
+            .map(|&p| self.shared.summaries[p].clone())
+            .collect();
         if let Some(n) = tax.config.paginate_by {
             ctx.insert_value("paginator", paginator(&pages, n, pager, &tm.url));
         }
@@ -344,12 +462,20 @@ impl RenderInput<'_> {
             .iter()
             .enumerate()
             .map(|(l, lang)| match site.homes[l] {
-                Some(h) => (site.docs[h].url.clone(), true, Some(self.contents[h].title.clone())),
+                Some(h) => (
+                    site.docs[h].url.clone(),
+                    true,
+                    Some(self.contents[h].title.clone()),
+                ),
                 None => (format!("{}/", lang.prefix), false, None),
             })
             .collect();
         if self.templates.has("language_chooser.html") {
-            let place = Place { lang: 0, path: "/", translations };
+            let place = Place {
+                lang: 0,
+                path: "/",
+                translations,
+            };
             let ctx = base_context(site, self.shared, self.contents, &place, self.is_serve);
             return self.templates.render("language_chooser.html", &ctx);
         }
@@ -379,20 +505,35 @@ fn paginator(pages: &[Value], per: usize, current: usize, base: &str) -> Value {
         ("total_pages", pages.len().into()),
         ("first", base.into()),
         ("last", pager_url(base, count).into()),
-        ("previous", opt((current > 1).then(|| pager_url(base, current - 1)))),
-        ("next", opt((current < count).then(|| pager_url(base, current + 1)))),
+        (
+            "previous",
+            opt((current > 1).then(|| pager_url(base, current - 1))),
+        ),
+        (
+            "next",
+            opt((current < count).then(|| pager_url(base, current + 1))),
+        ),
     ])
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// A redirect page: meta refresh, canonical link, and a plain link for people.
 pub fn redirect_page(site: &Site, target: &str, title: &str, lang: usize) -> String {
     let l = &site.languages[lang];
     let url = escape(&site.permalink(target));
-    let text = site.theme.ui_strings.get(&l.code).and_then(|m| m.get("redirect.text")).cloned().unwrap_or_else(|| "This page has moved to".to_string());
+    let text = site
+        .theme
+        .ui_strings
+        .get(&l.code)
+        .and_then(|m| m.get("redirect.text"))
+        .cloned()
+        .unwrap_or_else(|| "This page has moved to".to_string());
     format!(
         "<!doctype html>\n<html lang=\"{code}\" dir=\"{dir}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n<meta name=\"robots\" content=\"noindex\">\n<link rel=\"canonical\" href=\"{url}\">\n<meta http-equiv=\"refresh\" content=\"0; url={url}\">\n</head>\n<body>\n<p>{text} <a href=\"{url}\">{title}</a>.</p>\n</body>\n</html>\n",
         code = l.code,
@@ -420,7 +561,13 @@ fn builtin_chooser(site: &Site, translations: &[(String, bool, Option<String>)])
             escape(&site.permalink(url))
         ));
     }
-    let title = site.theme.ui_strings.get(&default.code).and_then(|m| m.get("chooser.title")).cloned().unwrap_or_else(|| default.title.clone());
+    let title = site
+        .theme
+        .ui_strings
+        .get(&default.code)
+        .and_then(|m| m.get("chooser.title"))
+        .cloned()
+        .unwrap_or_else(|| default.title.clone());
     format!(
         "<!doctype html>\n<html lang=\"{code}\" dir=\"{dir}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n<link rel=\"canonical\" href=\"{home}\">\n{alternates}<link rel=\"alternate\" hreflang=\"x-default\" href=\"{home}\">\n</head>\n<body>\n<main>\n<h1>{title}</h1>\n<ul>\n{links}</ul>\n</main>\n</body>\n</html>\n",
         code = default.code,

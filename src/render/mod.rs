@@ -66,16 +66,24 @@ pub fn render_markdown(
     let previous = previous.filter(|p| p.environment == environment);
     let results: Vec<Result<Arc<DocContent>>> = (0..site.docs.len())
         .into_par_iter()
-        .map(|id| match previous.and_then(|p| reusable(site, templates, warnings, id, p)) {
-            Some(content) => Ok(content),
-            None => render_doc_markdown(site, templates, warnings, id).map(Arc::new),
-        })
+        .map(
+            |id| match previous.and_then(|p| reusable(site, templates, warnings, id, p)) {
+                Some(content) => Ok(content),
+                None => render_doc_markdown(site, templates, warnings, id).map(Arc::new),
+            },
+        )
         .collect();
     collect_all(results)
 }
 
 /// The previous rendering of document `id`, if nothing it depends on changed.
-fn reusable(site: &Site, templates: &Templates, warnings: &Warnings, id: DocId, previous: &PreviousMarkdown) -> Option<Arc<DocContent>> {
+fn reusable(
+    site: &Site,
+    templates: &Templates,
+    warnings: &Warnings,
+    id: DocId,
+    previous: &PreviousMarkdown,
+) -> Option<Arc<DocContent>> {
     let doc = &site.docs[id];
     let old_id = *previous.site.by_path.get(&doc.source.rel_path)?;
     let old = &previous.site.docs[old_id];
@@ -88,27 +96,45 @@ fn reusable(site: &Site, templates: &Templates, warnings: &Warnings, id: DocId, 
         return None;
     }
     let content = previous.contents.get(old_id)?;
-    let host = DocHost { site, id, templates, warnings };
+    let host = DocHost {
+        site,
+        id,
+        templates,
+        warnings,
+    };
     use markdown::MarkdownHost;
-    let links_same = content.links.iter().all(|l| l.target.is_empty() || host.resolve_link(&l.target).as_deref() == Ok(l.url.as_str()));
+    let links_same = content.links.iter().all(|l| {
+        l.target.is_empty() || host.resolve_link(&l.target).as_deref() == Ok(l.url.as_str())
+    });
     links_same.then(|| Arc::clone(content))
 }
 
 /// Renders one document's Markdown.
-pub fn render_doc_markdown(site: &Site, templates: &Templates, warnings: &Warnings, id: DocId) -> Result<DocContent> {
+pub fn render_doc_markdown(
+    site: &Site,
+    templates: &Templates,
+    warnings: &Warnings,
+    id: DocId,
+) -> Result<DocContent> {
     let doc = &site.docs[id];
-    let host = DocHost { site, id, templates, warnings };
+    let host = DocHost {
+        site,
+        id,
+        templates,
+        warnings,
+    };
     let options = MarkdownOptions {
         lang: &site.languages[doc.lang].code,
         smart_punctuation: site.config.markdown.smart_punctuation,
     };
-    let rendered = markdown::render(&doc.source.body, doc.source.body_line, &options, &host).map_err(|e| {
-        Error::invalid(
-            Diagnostic::new(source_path(site, id), e.message.clone())
-                .at_line(e.line)
-                .with_help(markdown_help(&e.message)),
-        )
-    })?;
+    let rendered = markdown::render(&doc.source.body, doc.source.body_line, &options, &host)
+        .map_err(|e| {
+            Error::invalid(
+                Diagnostic::new(source_path(site, id), e.message.clone())
+                    .at_line(e.line)
+                    .with_help(markdown_help(&e.message)),
+            )
+        })?;
     let title = doc
         .front_title()
         .map(str::to_string)
@@ -146,11 +172,21 @@ pub fn check_anchors(site: &Site, contents: &[Arc<DocContent>]) -> Result<()> {
     let mut problems = Vec::new();
     for (id, c) in contents.iter().enumerate() {
         for link in &c.links {
-            let Some(fragment) = &link.fragment else { continue };
-            let target = if link.url.is_empty() { Some(id) } else { site.by_url.get(&link.url).copied() };
+            let Some(fragment) = &link.fragment else {
+                continue;
+            };
+            let target = if link.url.is_empty() {
+                Some(id)
+            } else {
+                site.by_url.get(&link.url).copied()
+            };
             let Some(target) = target else { continue };
             if !contents[target].ids.contains(fragment.as_str()) {
-                let shown = if link.target.is_empty() { format!("#{fragment}") } else { format!("{}#{fragment}", link.target) };
+                let shown = if link.target.is_empty() {
+                    format!("#{fragment}")
+                } else {
+                    format!("{}#{fragment}", link.target)
+                };
                 problems.push(
                     Diagnostic::new(source_path(site, id), format!("link `{shown}` points to a missing anchor"))
                         .at_line(link.line)
@@ -162,5 +198,9 @@ pub fn check_anchors(site: &Site, contents: &[Arc<DocContent>]) -> Result<()> {
             }
         }
     }
-    if problems.is_empty() { Ok(()) } else { Err(Error::Invalid(problems)) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(problems))
+    }
 }

@@ -20,24 +20,46 @@ fn entries(site: &Site) -> Vec<Entry> {
             .translations
             .iter()
             .enumerate()
-            .filter_map(|(l, t)| t.map(|t| (site.languages[l].code.clone(), site.permalink(&site.docs[t].url))))
+            .filter_map(|(l, t)| {
+                t.map(|t| {
+                    (
+                        site.languages[l].code.clone(),
+                        site.permalink(&site.docs[t].url),
+                    )
+                })
+            })
             .collect();
         let mut alternates = Vec::new();
         if existing.len() > 1 {
             alternates = existing.clone();
             if let Some(default) = d.translations[Site::DEFAULT_LANGUAGE] {
-                alternates.push(("x-default".to_string(), site.permalink(&site.docs[default].url)));
+                alternates.push((
+                    "x-default".to_string(),
+                    site.permalink(&site.docs[default].url),
+                ));
             }
         }
-        out.push(Entry { url: site.permalink(&d.url), lastmod: fm.updated.or(fm.date).map(|x| x.iso()), alternates });
+        out.push(Entry {
+            url: site.permalink(&d.url),
+            lastmod: fm.updated.or(fm.date).map(|x| x.iso()),
+            alternates,
+        });
     }
     for tax in &site.taxonomies {
         if tax.terms.is_empty() {
             continue;
         }
-        out.push(Entry { url: site.permalink(&tax.url), lastmod: None, alternates: Vec::new() });
+        out.push(Entry {
+            url: site.permalink(&tax.url),
+            lastmod: None,
+            alternates: Vec::new(),
+        });
         for t in &tax.terms {
-            out.push(Entry { url: site.permalink(&t.url), lastmod: None, alternates: Vec::new() });
+            out.push(Entry {
+                url: site.permalink(&t.url),
+                lastmod: None,
+                alternates: Vec::new(),
+            });
         }
     }
     out.sort_by(|a, b| a.url.cmp(&b.url));
@@ -45,22 +67,39 @@ fn entries(site: &Site) -> Vec<Entry> {
 }
 
 fn url_count(site: &Site) -> usize {
-    site.docs.len() + site.taxonomies.iter().filter(|t| !t.terms.is_empty()).map(|t| t.terms.len() + 1).sum::<usize>()
+    site.docs.len()
+        + site
+            .taxonomies
+            .iter()
+            .filter(|t| !t.terms.is_empty())
+            .map(|t| t.terms.len() + 1)
+            .sum::<usize>()
 }
 
 /// Number of sitemap files: 1, or 1 index plus N parts.
 pub fn part_count(site: &Site) -> usize {
     let n = url_count(site);
-    if n <= URLS_PER_FILE { 1 } else { 1 + n.div_ceil(URLS_PER_FILE) }
+    if n <= URLS_PER_FILE {
+        1
+    } else {
+        1 + n.div_ceil(URLS_PER_FILE)
+    }
 }
 
 /// Output path of part `k` (0 = `sitemap.xml`).
 pub fn part_path(k: usize) -> String {
-    if k == 0 { "sitemap.xml".to_string() } else { format!("sitemap-{k}.xml") }
+    if k == 0 {
+        "sitemap.xml".to_string()
+    } else {
+        format!("sitemap-{k}.xml")
+    }
 }
 
 fn xml(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// Renders part `k`.
@@ -70,7 +109,10 @@ pub fn render(site: &Site, k: usize) -> String {
     if k == 0 && parts > 1 {
         out.push_str("<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
         for p in 1..parts {
-            out.push_str(&format!("  <sitemap><loc>{}</loc></sitemap>\n", xml(&site.permalink(&format!("/{}", part_path(p))))));
+            out.push_str(&format!(
+                "  <sitemap><loc>{}</loc></sitemap>\n",
+                xml(&site.permalink(&format!("/{}", part_path(p))))
+            ));
         }
         out.push_str("</sitemapindex>\n");
         return out;
@@ -90,7 +132,11 @@ pub fn render(site: &Site, k: usize) -> String {
             out.push_str(&format!("    <lastmod>{m}</lastmod>\n"));
         }
         for (lang, href) in &e.alternates {
-            out.push_str(&format!("    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>\n", xml(lang), xml(href)));
+            out.push_str(&format!(
+                "    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>\n",
+                xml(lang),
+                xml(href)
+            ));
         }
         out.push_str("  </url>\n");
     }

@@ -17,6 +17,9 @@ impl Warnings {
 
     /// All warnings, sorted.
     pub fn list(&self) -> Vec<String> {
-        self.0.lock().map(|s| s.iter().cloned().collect()).unwrap_or_default()
+        self.0
+            .lock()
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default()
     }
 }

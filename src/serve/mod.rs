@@ -99,21 +99,32 @@ pub fn site_url(bind: IpAddr, port: u16) -> String {
 
 /// Runs the preview server until Ctrl-C (or SIGTERM). Prints `serving <url>` first.
 pub fn run(options: ServeOptions) -> Result<(), ServeError> {
-    let root = std::fs::canonicalize(&options.root)
-        .map_err(|source| ServeError::Root { path: options.root.clone(), source })?;
+    let root = std::fs::canonicalize(&options.root).map_err(|source| ServeError::Root {
+        path: options.root.clone(),
+        source,
+    })?;
     if !root.join(CONFIG_FILE).is_file() {
         return Err(ServeError::NoSite(root));
     }
-    let (listener, port) = server::bind(options.bind, options.port)
-        .map_err(|source| ServeError::Bind { addr: site_url(options.bind, options.port), source })?;
+    let (listener, port) =
+        server::bind(options.bind, options.port).map_err(|source| ServeError::Bind {
+            addr: site_url(options.bind, options.port),
+            source,
+        })?;
     let url = site_url(options.bind, port);
-    let out = tempfile::Builder::new().prefix("ludd-serve-").tempdir().map_err(ServeError::OutDir)?;
+    let out = tempfile::Builder::new()
+        .prefix("ludd-serve-")
+        .tempdir()
+        .map_err(ServeError::OutDir)?;
     let out_dir = std::fs::canonicalize(out.path()).map_err(ServeError::OutDir)?;
     say(format!("serving {url}/"));
     if options.port != 0 && port != options.port {
         say(format!("port {} is taken, using {port}", options.port));
     }
-    say(format!("preview files in {} (press Ctrl-C to stop)", out_dir.display()));
+    say(format!(
+        "preview files in {} (press Ctrl-C to stop)",
+        out_dir.display()
+    ));
 
     let hub = Arc::new(reload::Hub::new());
     let settings = rebuild::Settings {
@@ -135,7 +146,10 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
         open_browser(&format!("{url}/"));
     }
 
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(ServeError::Start)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(ServeError::Start)?;
     let state = server::AppState::new(out_dir, hub);
     let result = runtime.block_on(server::serve(listener, state));
     runtime.shutdown_background();
@@ -154,11 +168,16 @@ fn open_browser(url: &str) {
     } else if cfg!(windows) {
         &[("cmd", &["/C", "start", ""])]
     } else {
-        &[("xdg-open", &[]), ("open", &[])]
+        &[("xdg-open", &[])]
     };
     for (program, args) in openers {
-        let spawned =
-            Command::new(program).args(*args).arg(url).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn();
+        let spawned = Command::new(program)
+            .args(*args)
+            .arg(url)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
         if let Ok(mut child) = spawned {
             // Reap it so it does not linger as a zombie.
             std::thread::spawn(move || child.wait());

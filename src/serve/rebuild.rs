@@ -35,26 +35,32 @@ pub struct Settings {
 /// worked or not), so the server can start with something to serve.
 pub fn spawn(settings: Settings, hub: Arc<Hub>) -> std::io::Result<Receiver<()>> {
     let (first_done, first_done_rx) = mpsc::channel();
-    thread::Builder::new().name("ludd-rebuild".to_string()).spawn(move || {
-        let (sink, batches) = mpsc::channel();
-        let root = settings.build.root.clone();
-        let watcher = match Watcher::start(&root, settings.poll, sink, |e| shout(format!("file watcher: {e}"))) {
-            Ok((watcher, problems)) => {
-                for p in problems {
-                    shout(format!("warning: {p}"));
+    thread::Builder::new()
+        .name("ludd-rebuild".to_string())
+        .spawn(move || {
+            let (sink, batches) = mpsc::channel();
+            let root = settings.build.root.clone();
+            let watcher = match Watcher::start(&root, settings.poll, sink, |e| {
+                shout(format!("file watcher: {e}"))
+            }) {
+                Ok((watcher, problems)) => {
+                    for p in problems {
+                        shout(format!("warning: {p}"));
+                    }
+                    Some(watcher)
                 }
-                Some(watcher)
-            }
-            Err(e) => {
-                shout(format!("warning: {e}; pages will not update on changes (try --poll)"));
-                None
-            }
-        };
-        let mut rebuilder = Rebuilder::new(settings, hub);
-        rebuilder.first_build();
-        let _ = first_done.send(());
-        rebuilder.run(watcher, &batches);
-    })?;
+                Err(e) => {
+                    shout(format!(
+                        "warning: {e}; pages will not update on changes (try --poll)"
+                    ));
+                    None
+                }
+            };
+            let mut rebuilder = Rebuilder::new(settings, hub);
+            rebuilder.first_build();
+            let _ = first_done.send(());
+            rebuilder.run(watcher, &batches);
+        })?;
     Ok(first_done_rx)
 }
 
@@ -68,7 +74,12 @@ struct Rebuilder {
 
 impl Rebuilder {
     fn new(settings: Settings, hub: Arc<Hub>) -> Rebuilder {
-        Rebuilder { settings, hub, session: None, pages: PageDigests::default() }
+        Rebuilder {
+            settings,
+            hub,
+            session: None,
+            pages: PageDigests::default(),
+        }
     }
 
     fn first_build(&mut self) {
@@ -119,12 +130,19 @@ impl Rebuilder {
                     say(format!("{}{fixed}", describe_changes(trigger, &changes)));
                 }
                 if !changes.is_empty() || was_failing {
-                    self.hub.changed(changes.written, changes.removed, pages, changes.elapsed);
+                    self.hub
+                        .changed(changes.written, changes.removed, pages, changes.elapsed);
                 }
             }
             Err(error) => {
-                let after = if trigger.is_empty() { String::new() } else { format!(" after {trigger}") };
-                shout(format!("build failed{after}:\n{error}\nstill serving the last good build"));
+                let after = if trigger.is_empty() {
+                    String::new()
+                } else {
+                    format!(" after {trigger}")
+                };
+                shout(format!(
+                    "build failed{after}:\n{error}\nstill serving the last good build"
+                ));
                 self.hub.failed(&ErrorEvent::from_error(&error));
             }
         }
@@ -136,7 +154,9 @@ impl Rebuilder {
             .map(|s| s.to_string())
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".to_string());
-        let message = format!("internal error while building: {what} (this is a bug in ludd; the next change retries)");
+        let message = format!(
+            "internal error while building: {what} (this is a bug in ludd; the next change retries)"
+        );
         shout(&message);
         self.hub.failed(&ErrorEvent::internal(message));
     }
@@ -156,8 +176,14 @@ impl PageDigests {
             self.0.remove(removed);
         }
         let mut pages = Vec::new();
-        for path in changes.written.iter().filter(|p| p.ends_with(".html") || p.ends_with(".htm")) {
-            let digest = std::fs::read(out_dir.join(path)).ok().map(|bytes| blake3::hash(&without_fingerprints(&bytes)));
+        for path in changes
+            .written
+            .iter()
+            .filter(|p| p.ends_with(".html") || p.ends_with(".htm"))
+        {
+            let digest = std::fs::read(out_dir.join(path))
+                .ok()
+                .map(|bytes| blake3::hash(&without_fingerprints(&bytes)));
             let same = matches!((digest, self.0.get(path)), (Some(new), Some(old)) if new == *old);
             match digest {
                 Some(d) => {
@@ -185,8 +211,12 @@ pub fn without_fingerprints(bytes: &[u8]) -> Vec<u8> {
         let rest = &bytes[i..];
         if rest.starts_with(MARK)
             && rest.len() >= MARK.len() + DIGITS
-            && rest[MARK.len()..MARK.len() + DIGITS].iter().all(u8::is_ascii_hexdigit)
-            && rest.get(MARK.len() + DIGITS).is_none_or(|b| !b.is_ascii_hexdigit())
+            && rest[MARK.len()..MARK.len() + DIGITS]
+                .iter()
+                .all(u8::is_ascii_hexdigit)
+            && rest
+                .get(MARK.len() + DIGITS)
+                .is_none_or(|b| !b.is_ascii_hexdigit())
         {
             i += MARK.len() + DIGITS;
         } else {
@@ -198,7 +228,12 @@ pub fn without_fingerprints(bytes: &[u8]) -> Vec<u8> {
 }
 
 fn list(paths: &[String], max: usize) -> String {
-    let mut out = paths.iter().take(max).cloned().collect::<Vec<_>>().join(", ");
+    let mut out = paths
+        .iter()
+        .take(max)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
     if paths.len() > max {
         out.push_str(&format!(" and {} more", paths.len() - max));
     }
@@ -209,7 +244,12 @@ fn describe_trigger(root: &Path, batch: &Batch) -> String {
     let rel: Vec<String> = batch
         .paths
         .iter()
-        .map(|p| p.strip_prefix(root).unwrap_or(p).to_string_lossy().replace('\\', "/"))
+        .map(|p| {
+            p.strip_prefix(root)
+                .unwrap_or(p)
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
         .collect();
     match (rel.is_empty(), batch.everything) {
         (true, _) => "files changed".to_string(),
@@ -223,12 +263,24 @@ pub fn describe_changes(trigger: &str, changes: &Changes) -> String {
     let ms = changes.elapsed.as_secs_f64() * 1000.0;
     let mut parts = Vec::new();
     if !changes.written.is_empty() {
-        parts.push(format!("{} written ({})", changes.written.len(), list(&changes.written, 4)));
+        parts.push(format!(
+            "{} written ({})",
+            changes.written.len(),
+            list(&changes.written, 4)
+        ));
     }
     if !changes.removed.is_empty() {
-        parts.push(format!("{} removed ({})", changes.removed.len(), list(&changes.removed, 4)));
+        parts.push(format!(
+            "{} removed ({})",
+            changes.removed.len(),
+            list(&changes.removed, 4)
+        ));
     }
-    let what = if parts.is_empty() { "no output changed".to_string() } else { parts.join(", ") };
+    let what = if parts.is_empty() {
+        "no output changed".to_string()
+    } else {
+        parts.join(", ")
+    };
     if trigger.is_empty() {
         format!("built {} files in {ms:.0} ms", changes.written.len())
     } else {
@@ -244,22 +296,43 @@ mod tests {
     #[test]
     fn fingerprints_are_blanked() {
         let html = b"<link href=\"/css/site.css?h=3044b2c55d\"><a href=\"?h=abc\">";
-        assert_eq!(without_fingerprints(html), b"<link href=\"/css/site.css\"><a href=\"?h=abc\">".to_vec());
-        assert_eq!(without_fingerprints(b"?h=0123456789abc"), b"?h=0123456789abc".to_vec());
+        assert_eq!(
+            without_fingerprints(html),
+            b"<link href=\"/css/site.css\"><a href=\"?h=abc\">".to_vec()
+        );
+        assert_eq!(
+            without_fingerprints(b"?h=0123456789abc"),
+            b"?h=0123456789abc".to_vec()
+        );
     }
 
     #[test]
     fn only_real_page_changes_count() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path();
-        std::fs::write(out.join("index.html"), "<link href=\"/a.css?h=0000000000\"><p>x</p>").unwrap();
+        std::fs::write(
+            out.join("index.html"),
+            "<link href=\"/a.css?h=0000000000\"><p>x</p>",
+        )
+        .unwrap();
         std::fs::write(out.join("a.css"), "p{}").unwrap();
         let mut digests = PageDigests::default();
-        let all = Changes { written: vec!["a.css".into(), "index.html".into()], ..Changes::default() };
+        let all = Changes {
+            written: vec!["a.css".into(), "index.html".into()],
+            ..Changes::default()
+        };
         assert_eq!(digests.update(out, &all), ["index.html"]);
-        std::fs::write(out.join("index.html"), "<link href=\"/a.css?h=1111111111\"><p>x</p>").unwrap();
+        std::fs::write(
+            out.join("index.html"),
+            "<link href=\"/a.css?h=1111111111\"><p>x</p>",
+        )
+        .unwrap();
         assert!(digests.update(out, &all).is_empty());
-        std::fs::write(out.join("index.html"), "<link href=\"/a.css?h=1111111111\"><p>y</p>").unwrap();
+        std::fs::write(
+            out.join("index.html"),
+            "<link href=\"/a.css?h=1111111111\"><p>y</p>",
+        )
+        .unwrap();
         assert_eq!(digests.update(out, &all), ["index.html"]);
     }
 
@@ -271,7 +344,10 @@ mod tests {
             elapsed: Duration::from_millis(12),
         };
         let line = describe_changes("content/a.md", &changes);
-        assert_eq!(line, "content/a.md → 2 written (a/index.html, atom.xml), 1 removed (b/index.html) in 12 ms");
+        assert_eq!(
+            line,
+            "content/a.md → 2 written (a/index.html, atom.xml), 1 removed (b/index.html) in 12 ms"
+        );
         assert!(!line.contains('\n'));
     }
 }

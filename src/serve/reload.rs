@@ -94,12 +94,18 @@ impl ErrorEvent {
                 help: None,
             });
         }
-        ErrorEvent { message: error.to_string(), diagnostics }
+        ErrorEvent {
+            message: error.to_string(),
+            diagnostics,
+        }
     }
 
     /// An error that is not the site's fault (a crash inside the rebuild).
     pub fn internal(message: impl Into<String>) -> ErrorEvent {
-        ErrorEvent { message: message.into(), diagnostics: Vec::new() }
+        ErrorEvent {
+            message: message.into(),
+            diagnostics: Vec::new(),
+        }
     }
 }
 
@@ -156,15 +162,26 @@ impl Default for Hub {
 impl Hub {
     /// A hub with no clients, at build 0.
     pub fn new() -> Hub {
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-        let server = blake3::hash(format!("{}:{nanos}", std::process::id()).as_bytes()).to_hex()[..8].to_string();
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let server = blake3::hash(format!("{}:{nanos}", std::process::id()).as_bytes()).to_hex()
+            [..8]
+            .to_string();
         let (sender, _) = broadcast::channel(BACKLOG);
-        Hub { server, state: Mutex::new(State::default()), sender }
+        Hub {
+            server,
+            state: Mutex::new(State::default()),
+            sender,
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panic elsewhere while holding the lock leaves plain data behind: keep using it.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn stamp_of(&self, build: u64) -> String {
@@ -198,7 +215,9 @@ impl Hub {
         let css_only = pages.is_empty()
             && removed.is_empty()
             && written.iter().any(|p| p.ends_with(".css"))
-            && written.iter().all(|p| p.ends_with(".css") || p.ends_with(".html"));
+            && written
+                .iter()
+                .all(|p| p.ends_with(".css") || p.ends_with(".html"));
         let event = ChangeEvent {
             stamp: self.stamp_of(state.build),
             written,
@@ -224,7 +243,10 @@ impl Hub {
     /// Connects a page: the events describing the current state, and the stream of later ones.
     pub fn subscribe(&self) -> (Vec<Arc<Message>>, broadcast::Receiver<Arc<Message>>) {
         let state = self.lock();
-        let hello = Arc::new(Message::new("hello", &serde_json::json!({ "stamp": self.stamp_of(state.build) })));
+        let hello = Arc::new(Message::new(
+            "hello",
+            &serde_json::json!({ "stamp": self.stamp_of(state.build) }),
+        ));
         let mut initial = vec![hello];
         initial.extend(state.error.clone());
         (initial, self.sender.subscribe())
@@ -232,14 +254,21 @@ impl Hub {
 
     /// The `/__ludd/events` response: current state first, then every later event, until the
     /// page goes away or `stop` turns true (server shutdown).
-    pub fn events(&self, stop: watch::Receiver<bool>) -> Sse<impl Stream<Item = Result<Event, Infallible>> + use<>> {
+    pub fn events(
+        &self,
+        stop: watch::Receiver<bool>,
+    ) -> Sse<impl Stream<Item = Result<Event, Infallible>> + use<>> {
         let (initial, receiver) = self.subscribe();
         let mut pending: VecDeque<Event> = initial.iter().map(|m| m.event()).collect();
         if let Some(first) = pending.pop_front() {
             // Reconnect quickly after a server restart.
             pending.push_front(first.retry(Duration::from_millis(500)));
         }
-        let connection = Connection { pending, receiver, stop };
+        let connection = Connection {
+            pending,
+            receiver,
+            stop,
+        };
         let stream = futures_util::stream::unfold(connection, |mut c| async move {
             let event = c.next().await?;
             Some((Ok(event), c))
@@ -277,7 +306,10 @@ impl Connection {
 /// Inserts [`SCRIPT_TAG`] before the last `</body>` (any case), or appends it.
 pub fn inject(mut html: Vec<u8>) -> Vec<u8> {
     const CLOSE: &[u8] = b"</body";
-    let at = html.windows(CLOSE.len()).rposition(|w| w.eq_ignore_ascii_case(CLOSE)).unwrap_or(html.len());
+    let at = html
+        .windows(CLOSE.len())
+        .rposition(|w| w.eq_ignore_ascii_case(CLOSE))
+        .unwrap_or(html.len());
     html.splice(at..at, SCRIPT_TAG.bytes());
     html
 }
@@ -291,7 +323,10 @@ mod tests {
     fn injects_before_the_last_body_end() {
         let html = b"<html><body><p>x</p></BODY></html>".to_vec();
         let out = String::from_utf8(inject(html)).unwrap();
-        assert_eq!(out, format!("<html><body><p>x</p>{SCRIPT_TAG}</BODY></html>"));
+        assert_eq!(
+            out,
+            format!("<html><body><p>x</p>{SCRIPT_TAG}</BODY></html>")
+        );
         let out = String::from_utf8(inject(b"<p>fragment</p>".to_vec())).unwrap();
         assert_eq!(out, format!("<p>fragment</p>{SCRIPT_TAG}"));
     }
@@ -300,18 +335,33 @@ mod tests {
     fn new_subscribers_get_the_current_error() {
         let hub = Hub::new();
         let (initial, _) = hub.subscribe();
-        assert_eq!(initial.iter().map(|m| m.kind()).collect::<Vec<_>>(), ["hello"]);
-        let error = Error::invalid(Diagnostic::new("content/a.md", "bad <front> matter").at_line(2).with_help("fix it"));
+        assert_eq!(
+            initial.iter().map(|m| m.kind()).collect::<Vec<_>>(),
+            ["hello"]
+        );
+        let error = Error::invalid(
+            Diagnostic::new("content/a.md", "bad <front> matter")
+                .at_line(2)
+                .with_help("fix it"),
+        );
         hub.failed(&ErrorEvent::from_error(&error));
         let (initial, _) = hub.subscribe();
-        assert_eq!(initial.iter().map(|m| m.kind()).collect::<Vec<_>>(), ["hello", "error"]);
+        assert_eq!(
+            initial.iter().map(|m| m.kind()).collect::<Vec<_>>(),
+            ["hello", "error"]
+        );
         let payload: serde_json::Value = serde_json::from_str(initial[1].data()).unwrap();
         assert_eq!(payload["diagnostics"][0]["file"], "content/a.md");
         assert_eq!(payload["diagnostics"][0]["line"], 2);
         assert_eq!(payload["diagnostics"][0]["message"], "bad <front> matter");
         assert_eq!(payload["diagnostics"][0]["help"], "fix it");
         let (_, mut receiver) = hub.subscribe();
-        let event = hub.changed(vec!["a/index.html".into()], vec![], vec!["a/index.html".into()], Duration::ZERO);
+        let event = hub.changed(
+            vec!["a/index.html".into()],
+            vec![],
+            vec!["a/index.html".into()],
+            Duration::ZERO,
+        );
         assert!(!hub.has_error());
         assert_eq!(event.stamp, hub.stamp());
         assert_eq!(receiver.try_recv().unwrap().kind(), "change");
@@ -320,9 +370,19 @@ mod tests {
     #[test]
     fn css_only_ignores_pages_whose_asset_links_changed() {
         let hub = Hub::new();
-        let e = hub.changed(vec!["css/site.css".into(), "index.html".into()], vec![], vec![], Duration::ZERO);
+        let e = hub.changed(
+            vec!["css/site.css".into(), "index.html".into()],
+            vec![],
+            vec![],
+            Duration::ZERO,
+        );
         assert!(e.css_only);
-        let e = hub.changed(vec!["css/site.css".into(), "index.html".into()], vec![], vec!["index.html".into()], Duration::ZERO);
+        let e = hub.changed(
+            vec!["css/site.css".into(), "index.html".into()],
+            vec![],
+            vec!["index.html".into()],
+            Duration::ZERO,
+        );
         assert!(!e.css_only);
     }
 }

@@ -27,7 +27,11 @@ pub const PORT_ATTEMPTS: u16 = 20;
 /// Binds `ip:port`, or the next free port up to `port + 20` when it is taken. Port 0 takes any
 /// free port. Returns the listener and the port it got.
 pub fn bind(ip: IpAddr, port: u16) -> io::Result<(TcpListener, u16)> {
-    let last = if port == 0 { 0 } else { port.saturating_add(PORT_ATTEMPTS) };
+    let last = if port == 0 {
+        0
+    } else {
+        port.saturating_add(PORT_ATTEMPTS)
+    };
     let mut candidate = port;
     loop {
         match TcpListener::bind(SocketAddr::new(ip, candidate)) {
@@ -57,7 +61,11 @@ impl AppState {
     /// Serves `root` (canonical) and tells pages about rebuilds through `hub`.
     pub fn new(root: PathBuf, hub: Arc<Hub>) -> AppState {
         let (stop, _) = watch::channel(false);
-        AppState { root: Arc::new(root), hub, stop: Arc::new(stop) }
+        AppState {
+            root: Arc::new(root),
+            hub,
+            stop: Arc::new(stop),
+        }
     }
 
     /// Ends every event stream, so a graceful shutdown does not wait for open pages.
@@ -71,10 +79,16 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route(reload::EVENTS_PATH, get(events))
         .route(reload::SCRIPT_PATH, get(script))
-        .route("/__ludd/{*rest}", get(|| async { plain(StatusCode::NOT_FOUND, "404 not found") }))
+        .route(
+            "/__ludd/{*rest}",
+            get(|| async { plain(StatusCode::NOT_FOUND, "404 not found") }),
+        )
         .fallback(files)
         .with_state(state)
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
 }
 
 /// Serves until Ctrl-C or SIGTERM.
@@ -131,11 +145,20 @@ async fn events(State(state): State<AppState>) -> Response {
 }
 
 async fn script() -> Response {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], reload::SCRIPT).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        reload::SCRIPT,
+    )
+        .into_response()
 }
 
 fn plain(status: StatusCode, text: &'static str) -> Response {
-    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        text,
+    )
+        .into_response()
 }
 
 /// Why a request path is refused.
@@ -157,7 +180,9 @@ pub fn safe_segments(raw: &str) -> Result<Vec<String>, Refusal> {
     for part in raw.split('/').filter(|s| !s.is_empty()) {
         let bytes = percent_decode(part).ok_or(Refusal::BadRequest)?;
         let segment = String::from_utf8(bytes).map_err(|_| Refusal::BadRequest)?;
-        let bad_char = |c: char| c == '/' || c == '\\' || c == '\0' || c.is_control() || (cfg!(windows) && c == ':');
+        let bad_char = |c: char| {
+            c == '/' || c == '\\' || c == '\0' || c.is_control() || (cfg!(windows) && c == ':')
+        };
         if segment == "." || segment == ".." || segment.contains(bad_char) {
             return Err(Refusal::BadRequest);
         }
@@ -221,11 +246,15 @@ pub enum Located {
 pub fn locate(root: &Path, segments: &[String], trailing_slash: bool) -> Located {
     let mut path = root.to_path_buf();
     path.extend(segments);
-    let Ok(real) = std::fs::canonicalize(&path) else { return Located::NotFound };
+    let Ok(real) = std::fs::canonicalize(&path) else {
+        return Located::NotFound;
+    };
     if !real.starts_with(root) {
         return Located::Forbidden;
     }
-    let Ok(meta) = std::fs::metadata(&real) else { return Located::NotFound };
+    let Ok(meta) = std::fs::metadata(&real) else {
+        return Located::NotFound;
+    };
     if meta.is_dir() {
         if !trailing_slash && !segments.is_empty() {
             return Located::Redirect;
@@ -251,31 +280,46 @@ pub fn not_found_page(root: &Path, segments: &[String]) -> Option<PathBuf> {
         candidates.push(vec![first.clone(), page.clone()]);
     }
     candidates.push(vec![page]);
-    candidates.into_iter().find_map(|c| match locate(root, &c, false) {
-        Located::File(p) => Some(p),
-        _ => None,
-    })
+    candidates
+        .into_iter()
+        .find_map(|c| match locate(root, &c, false) {
+            Located::File(p) => Some(p),
+            _ => None,
+        })
 }
 
 fn is_html(path: &Path) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
 }
 
 /// Adds `; charset=utf-8` to text types that lack a charset.
 pub fn with_charset(content_type: &str) -> Option<String> {
-    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
     let texty = essence.starts_with("text/")
         || essence.ends_with("+xml")
         || essence.ends_with("+json")
-        || matches!(essence.as_str(), "application/javascript" | "application/json" | "application/xml");
-    (texty && !content_type.to_ascii_lowercase().contains("charset")).then(|| format!("{essence}; charset=utf-8"))
+        || matches!(
+            essence.as_str(),
+            "application/javascript" | "application/json" | "application/xml"
+        );
+    (texty && !content_type.to_ascii_lowercase().contains("charset"))
+        .then(|| format!("{essence}; charset=utf-8"))
 }
 
 async fn files(State(state): State<AppState>, request: Request) -> Response {
     let method = request.method().clone();
     if method != Method::GET && method != Method::HEAD {
         let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "405 method not allowed");
-        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         return response;
     }
     let raw = request.uri().path().to_string();
@@ -288,7 +332,9 @@ async fn files(State(state): State<AppState>, request: Request) -> Response {
     let trailing_slash = raw.ends_with('/');
     let located = tokio::task::spawn_blocking(move || {
         let located = locate(&root, &lookup_segments, trailing_slash);
-        let fallback = matches!(located, Located::NotFound).then(|| not_found_page(&root, &lookup_segments)).flatten();
+        let fallback = matches!(located, Located::NotFound)
+            .then(|| not_found_page(&root, &lookup_segments))
+            .flatten();
         (located, fallback)
     })
     .await;
@@ -309,8 +355,14 @@ async fn files(State(state): State<AppState>, request: Request) -> Response {
 
 fn refused(refusal: Refusal) -> Response {
     match refusal {
-        Refusal::BadRequest => plain(StatusCode::BAD_REQUEST, "400 bad request: this path is not allowed"),
-        Refusal::Forbidden => plain(StatusCode::FORBIDDEN, "403 forbidden: outside the served folder"),
+        Refusal::BadRequest => plain(
+            StatusCode::BAD_REQUEST,
+            "400 bad request: this path is not allowed",
+        ),
+        Refusal::Forbidden => plain(
+            StatusCode::FORBIDDEN,
+            "403 forbidden: outside the served folder",
+        ),
     }
 }
 
@@ -341,8 +393,13 @@ async fn html(state: &AppState, path: &Path, status: StatusCode, method: &Method
     let stamp = state.hub.stamp();
     match tokio::fs::read(path).await {
         Ok(bytes) => page_with_stamp(reload::inject(bytes), status, method, &stamp),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => page_response(state, fallback_404(), StatusCode::NOT_FOUND, method),
-        Err(_) => plain(StatusCode::INTERNAL_SERVER_ERROR, "500 cannot read the file"),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            page_response(state, fallback_404(), StatusCode::NOT_FOUND, method)
+        }
+        Err(_) => plain(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "500 cannot read the file",
+        ),
     }
 }
 
@@ -353,14 +410,28 @@ fn fallback_404() -> Vec<u8> {
     )
 }
 
-fn page_response(state: &AppState, bytes: Vec<u8>, status: StatusCode, method: &Method) -> Response {
+fn page_response(
+    state: &AppState,
+    bytes: Vec<u8>,
+    status: StatusCode,
+    method: &Method,
+) -> Response {
     page_with_stamp(bytes, status, method, &state.hub.stamp())
 }
 
 fn page_with_stamp(bytes: Vec<u8>, status: StatusCode, method: &Method, stamp: &str) -> Response {
     let length = bytes.len();
-    let body = if method == Method::HEAD { Body::empty() } else { Body::from(bytes) };
-    let mut response = (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
+    let body = if method == Method::HEAD {
+        Body::empty()
+    } else {
+        Body::from(bytes)
+    };
+    let mut response = (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     if let Ok(timing) = HeaderValue::from_str(&format!("ludd;desc=\"{stamp}\"")) {
@@ -386,7 +457,10 @@ async fn file(path: PathBuf, request: Request) -> Response {
             }
             response
         }
-        Err(_) => plain(StatusCode::INTERNAL_SERVER_ERROR, "500 cannot read the file"),
+        Err(_) => plain(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "500 cannot read the file",
+        ),
     }
 }
 
@@ -402,9 +476,15 @@ mod tests {
     fn decodes_plain_paths() {
         assert_eq!(safe_segments("/").unwrap(), Vec::<String>::new());
         assert_eq!(safe_segments("/en/hello/").unwrap(), segs(&["en", "hello"]));
-        assert_eq!(safe_segments("/%C3%BCber%20uns/").unwrap(), segs(&["über uns"]));
+        assert_eq!(
+            safe_segments("/%C3%BCber%20uns/").unwrap(),
+            segs(&["über uns"])
+        );
         assert_eq!(safe_segments("/a//b").unwrap(), segs(&["a", "b"]));
-        assert_eq!(safe_segments("/.well-known/x").unwrap(), segs(&[".well-known", "x"]));
+        assert_eq!(
+            safe_segments("/.well-known/x").unwrap(),
+            segs(&[".well-known", "x"])
+        );
     }
 
     #[test]
@@ -427,7 +507,10 @@ mod tests {
             assert_eq!(safe_segments(raw), Err(Refusal::BadRequest), "{raw}");
             assert!(safe_path(Path::new("/srv"), raw).is_err(), "{raw}");
         }
-        assert_eq!(safe_path(Path::new("/srv"), "/a/b.css").unwrap(), Path::new("/srv/a/b.css"));
+        assert_eq!(
+            safe_path(Path::new("/srv"), "/a/b.css").unwrap(),
+            Path::new("/srv/a/b.css")
+        );
     }
 
     #[test]
@@ -441,31 +524,70 @@ mod tests {
         std::fs::write(root.join("en/404.html"), "nicht").unwrap();
         std::fs::write(root.join("404.html"), "not").unwrap();
         std::fs::write(base.join("secret.txt"), "secret").unwrap();
-        assert_eq!(locate(&root, &[], true), Located::File(root.join("index.html")));
-        assert_eq!(locate(&root, &segs(&["en", "docs"]), false), Located::Redirect);
-        assert_eq!(locate(&root, &segs(&["en", "docs"]), true), Located::File(root.join("en/docs/index.html")));
-        assert_eq!(locate(&root, &segs(&["index.html"]), true), Located::NotFound);
+        assert_eq!(
+            locate(&root, &[], true),
+            Located::File(root.join("index.html"))
+        );
+        assert_eq!(
+            locate(&root, &segs(&["en", "docs"]), false),
+            Located::Redirect
+        );
+        assert_eq!(
+            locate(&root, &segs(&["en", "docs"]), true),
+            Located::File(root.join("en/docs/index.html"))
+        );
+        assert_eq!(
+            locate(&root, &segs(&["index.html"]), true),
+            Located::NotFound
+        );
         assert_eq!(locate(&root, &segs(&["nope"]), false), Located::NotFound);
-        assert_eq!(not_found_page(&root, &segs(&["en", "nope"])), Some(root.join("en/404.html")));
-        assert_eq!(not_found_page(&root, &segs(&["fr", "nope"])), Some(root.join("404.html")));
-        assert_eq!(not_found_page(&root, &segs(&["nope"])), Some(root.join("404.html")));
+        assert_eq!(
+            not_found_page(&root, &segs(&["en", "nope"])),
+            Some(root.join("en/404.html"))
+        );
+        assert_eq!(
+            not_found_page(&root, &segs(&["fr", "nope"])),
+            Some(root.join("404.html"))
+        );
+        assert_eq!(
+            not_found_page(&root, &segs(&["nope"])),
+            Some(root.join("404.html"))
+        );
         #[cfg(unix)]
         {
             std::os::unix::fs::symlink(base.join("secret.txt"), root.join("link.txt")).unwrap();
             std::os::unix::fs::symlink(&base, root.join("up")).unwrap();
             std::os::unix::fs::symlink(root.join("index.html"), root.join("inside.html")).unwrap();
-            assert_eq!(locate(&root, &segs(&["link.txt"]), false), Located::Forbidden);
-            assert_eq!(locate(&root, &segs(&["up", "secret.txt"]), false), Located::Forbidden);
+            assert_eq!(
+                locate(&root, &segs(&["link.txt"]), false),
+                Located::Forbidden
+            );
+            assert_eq!(
+                locate(&root, &segs(&["up", "secret.txt"]), false),
+                Located::Forbidden
+            );
             assert_eq!(locate(&root, &segs(&["up"]), false), Located::Forbidden);
-            assert_eq!(locate(&root, &segs(&["inside.html"]), false), Located::File(root.join("index.html")));
+            assert_eq!(
+                locate(&root, &segs(&["inside.html"]), false),
+                Located::File(root.join("index.html"))
+            );
         }
     }
 
     #[test]
     fn text_types_get_a_charset() {
-        assert_eq!(with_charset("text/css").as_deref(), Some("text/css; charset=utf-8"));
-        assert_eq!(with_charset("application/javascript").as_deref(), Some("application/javascript; charset=utf-8"));
-        assert_eq!(with_charset("image/svg+xml").as_deref(), Some("image/svg+xml; charset=utf-8"));
+        assert_eq!(
+            with_charset("text/css").as_deref(),
+            Some("text/css; charset=utf-8")
+        );
+        assert_eq!(
+            with_charset("application/javascript").as_deref(),
+            Some("application/javascript; charset=utf-8")
+        );
+        assert_eq!(
+            with_charset("image/svg+xml").as_deref(),
+            Some("image/svg+xml; charset=utf-8")
+        );
         assert_eq!(with_charset("text/plain; charset=utf-8"), None);
         assert_eq!(with_charset("image/png"), None);
     }
@@ -475,7 +597,10 @@ mod tests {
         let (held, port) = bind(IpAddr::from([127, 0, 0, 1]), 0).unwrap();
         assert_ne!(port, 0);
         let (_, next) = bind(IpAddr::from([127, 0, 0, 1]), port).unwrap();
-        assert!(next > port && next <= port.saturating_add(PORT_ATTEMPTS), "{port} -> {next}");
+        assert!(
+            next > port && next <= port.saturating_add(PORT_ATTEMPTS),
+            "{port} -> {next}"
+        );
         drop(held);
     }
 

@@ -3,8 +3,8 @@
 //! the server can tell browsers what to reload.
 
 use crate::build::{BuildOptions, Rendered};
-use crate::load;
 use crate::error::{Error, Result, collect_all};
+use crate::load;
 use crate::render::jobs::Output;
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -25,7 +25,9 @@ pub struct Changes {
 impl Changes {
     /// Only stylesheets changed: browsers can swap CSS without reloading.
     pub fn css_only(&self) -> bool {
-        self.removed.is_empty() && !self.written.is_empty() && self.written.iter().all(|p| p.ends_with(".css"))
+        self.removed.is_empty()
+            && !self.written.is_empty()
+            && self.written.iter().all(|p| p.ends_with(".css"))
     }
 
     /// Nothing changed.
@@ -49,7 +51,13 @@ pub struct Session {
 impl Session {
     /// Starts a session that serves from `out_dir` (created if needed) and runs a first build.
     pub fn start(options: BuildOptions, out_dir: PathBuf) -> (Session, Result<Changes>) {
-        let mut session = Session { options, out_dir, last_good: None, files: HashMap::new(), pending: Vec::new() };
+        let mut session = Session {
+            options,
+            out_dir,
+            last_good: None,
+            files: HashMap::new(),
+            pending: Vec::new(),
+        };
         let first = session.rebuild(&[]);
         (session, first)
     }
@@ -76,7 +84,11 @@ impl Session {
             (Some((previous, _)), false) => load::reload(&root, previous, &self.pending)?,
             _ => load::load(&root)?,
         };
-        let rendered = Rendered::from_project(project.clone(), &self.options, self.last_good.as_ref().map(|(_, r)| r))?;
+        let rendered = Rendered::from_project(
+            project.clone(),
+            &self.options,
+            self.last_good.as_ref().map(|(_, r)| r),
+        )?;
         let fingerprints = rendered.fingerprints();
         let stale: Vec<(usize, u64)> = fingerprints
             .iter()
@@ -90,7 +102,9 @@ impl Session {
             .map(|&(i, fp)| {
                 let bytes = match input.render(&rendered.plan[i])? {
                     Output::Bytes(b) => b,
-                    Output::Copy(src) => std::fs::read(&src).map_err(|e| Error::io("read", &src, e))?,
+                    Output::Copy(src) => {
+                        std::fs::read(&src).map_err(|e| Error::io("read", &src, e))?
+                    }
                 };
                 Ok((i, fp, bytes))
             })
@@ -112,7 +126,11 @@ impl Session {
             files.insert(path.clone(), (fp, hash));
         }
         let planned: HashSet<&str> = rendered.plan.iter().map(|p| p.path.as_str()).collect();
-        let gone: BTreeSet<String> = files.keys().filter(|p| !planned.contains(p.as_str())).cloned().collect();
+        let gone: BTreeSet<String> = files
+            .keys()
+            .filter(|p| !planned.contains(p.as_str()))
+            .cloned()
+            .collect();
         for path in gone {
             let _ = std::fs::remove_file(self.out_dir.join(&path));
             files.remove(&path);

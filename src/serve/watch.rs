@@ -41,7 +41,10 @@ pub struct Batch {
 impl Batch {
     /// A batch that asks for a full check.
     pub fn everything() -> Batch {
-        Batch { everything: true, ..Batch::default() }
+        Batch {
+            everything: true,
+            ..Batch::default()
+        }
     }
 
     /// Adds `other` to this batch (batches that queued up during a rebuild become one).
@@ -53,7 +56,11 @@ impl Batch {
 
     /// The paths to hand to `Session::rebuild`: empty means "unknown, check everything".
     pub fn rebuild_paths(&self) -> Vec<PathBuf> {
-        if self.everything { Vec::new() } else { self.paths.iter().cloned().collect() }
+        if self.everything {
+            Vec::new()
+        } else {
+            self.paths.iter().cloned().collect()
+        }
     }
 
     /// Whether the batch asks for nothing.
@@ -75,9 +82,13 @@ pub enum Relevance {
 
 /// Classifies `path` (absolute, under `root`).
 pub fn classify(root: &Path, path: &Path) -> Relevance {
-    let Ok(rel) = path.strip_prefix(root) else { return Relevance::Ignore };
+    let Ok(rel) = path.strip_prefix(root) else {
+        return Relevance::Ignore;
+    };
     let mut components = rel.components();
-    let Some(Component::Normal(first)) = components.next() else { return Relevance::Ignore };
+    let Some(Component::Normal(first)) = components.next() else {
+        return Relevance::Ignore;
+    };
     let first = first.to_string_lossy();
     let rest: Vec<Component<'_>> = components.collect();
     if rest.is_empty() {
@@ -96,7 +107,11 @@ pub fn classify(root: &Path, path: &Path) -> Relevance {
         Component::Normal(name) => is_ignored_file(&name.to_string_lossy()),
         _ => true,
     });
-    if ignored { Relevance::Ignore } else { Relevance::Input }
+    if ignored {
+        Relevance::Ignore
+    } else {
+        Relevance::Input
+    }
 }
 
 /// Turns a burst of debounced events into a batch; `None` when nothing relevant happened
@@ -114,8 +129,10 @@ pub fn batch_of(root: &Path, events: &[DebouncedEvent]) -> Option<Batch> {
             EventKind::Access(_) => continue,
             _ => {}
         }
-        let folder_event =
-            matches!(event.kind, EventKind::Create(CreateKind::Folder) | EventKind::Remove(RemoveKind::Folder));
+        let folder_event = matches!(
+            event.kind,
+            EventKind::Create(CreateKind::Folder) | EventKind::Remove(RemoveKind::Folder)
+        );
         for path in &event.paths {
             match classify(root, path) {
                 Relevance::Ignore => {}
@@ -129,8 +146,9 @@ pub fn batch_of(root: &Path, events: &[DebouncedEvent]) -> Option<Batch> {
                     // A folder that was created, removed or moved stands for everything inside
                     // it, which notify does not list: let the session check everything. A path
                     // that no longer exists and has no extension was most likely a folder.
-                    let maybe_folder =
-                        folder_event || path.is_dir() || (path.extension().is_none() && !path.exists());
+                    let maybe_folder = folder_event
+                        || path.is_dir()
+                        || (path.extension().is_none() && !path.exists());
                     if maybe_folder {
                         batch.everything = true;
                     } else {
@@ -215,8 +233,13 @@ impl Watcher {
         let inner = if poll {
             // The poll watcher keeps modification times in whole seconds: without comparing
             // contents, a second save within the same second would go unnoticed.
-            let config = notify::Config::default().with_poll_interval(POLL_INTERVAL).with_compare_contents(true);
-            Inner::Poll(new_debouncer_opt(DEBOUNCE, tick, handler, NoCache, config).map_err(WatchError::Start)?)
+            let config = notify::Config::default()
+                .with_poll_interval(POLL_INTERVAL)
+                .with_compare_contents(true);
+            Inner::Poll(
+                new_debouncer_opt(DEBOUNCE, tick, handler, NoCache, config)
+                    .map_err(WatchError::Start)?,
+            )
         } else {
             let config = notify::Config::default();
             Inner::Native(
@@ -224,11 +247,18 @@ impl Watcher {
                     .map_err(WatchError::Start)?,
             )
         };
-        let mut watcher = Watcher { inner, root: root.to_path_buf(), watched: BTreeSet::new() };
+        let mut watcher = Watcher {
+            inner,
+            root: root.to_path_buf(),
+            watched: BTreeSet::new(),
+        };
         let mut problems = Vec::new();
         // The root itself, not recursively: `site.toml` and input folders appearing or vanishing.
         if let Err(source) = watcher.inner.watch(root, RecursiveMode::NonRecursive) {
-            problems.push(WatchError::Watch { path: root.to_path_buf(), source });
+            problems.push(WatchError::Watch {
+                path: root.to_path_buf(),
+                source,
+            });
         }
         problems.extend(watcher.sync(&BTreeSet::new()));
         Ok((watcher, problems))
@@ -287,19 +317,40 @@ mod tests {
     #[test]
     fn classifies_inputs_and_ignores_the_rest() {
         let root = Path::new("/site");
-        assert_eq!(classify(root, Path::new("/site/site.toml")), Relevance::Input);
-        assert_eq!(classify(root, Path::new("/site/content/a.md")), Relevance::Input);
-        assert_eq!(classify(root, Path::new("/site/themes/t/static/css/x.css")), Relevance::Input);
+        assert_eq!(
+            classify(root, Path::new("/site/site.toml")),
+            Relevance::Input
+        );
+        assert_eq!(
+            classify(root, Path::new("/site/content/a.md")),
+            Relevance::Input
+        );
+        assert_eq!(
+            classify(root, Path::new("/site/themes/t/static/css/x.css")),
+            Relevance::Input
+        );
         assert_eq!(classify(root, Path::new("/site/static")), Relevance::TopDir);
-        assert_eq!(classify(root, Path::new("/site/public/index.html")), Relevance::Ignore);
-        assert_eq!(classify(root, Path::new("/site/.git/index")), Relevance::Ignore);
+        assert_eq!(
+            classify(root, Path::new("/site/public/index.html")),
+            Relevance::Ignore
+        );
+        assert_eq!(
+            classify(root, Path::new("/site/.git/index")),
+            Relevance::Ignore
+        );
         assert_eq!(classify(root, Path::new("/site/4913")), Relevance::Ignore);
-        assert_eq!(classify(root, Path::new("/other/content/a.md")), Relevance::Ignore);
+        assert_eq!(
+            classify(root, Path::new("/other/content/a.md")),
+            Relevance::Ignore
+        );
         for temp in [".a.md.swp", "a.md~", ".#a.md", "#a.md#", "4913", "a.md.tmp"] {
             let p = PathBuf::from("/site/content").join(temp);
             assert_eq!(classify(root, &p), Relevance::Ignore, "{temp}");
         }
-        assert_eq!(classify(root, Path::new("/site/content/.git/x.md")), Relevance::Ignore);
+        assert_eq!(
+            classify(root, Path::new("/site/content/.git/x.md")),
+            Relevance::Ignore
+        );
     }
 
     #[test]
@@ -312,8 +363,14 @@ mod tests {
         let temp = root.join("content/.a.md.swp");
         let events = [
             event(EventKind::Create(CreateKind::File), &[&temp]),
-            event(EventKind::Modify(ModifyKind::Name(RenameMode::Both)), &[&temp, &real]),
-            event(EventKind::Access(AccessKind::Open(AccessMode::Read)), &[&real]),
+            event(
+                EventKind::Modify(ModifyKind::Name(RenameMode::Both)),
+                &[&temp, &real],
+            ),
+            event(
+                EventKind::Access(AccessKind::Open(AccessMode::Read)),
+                &[&real],
+            ),
         ];
         let batch = batch_of(root, &events).unwrap();
         assert!(!batch.everything);
@@ -324,8 +381,14 @@ mod tests {
     fn reads_and_temp_files_alone_are_nothing() {
         let root = Path::new("/site");
         let events = [
-            event(EventKind::Access(AccessKind::Open(AccessMode::Any)), &[Path::new("/site/content/a.md")]),
-            event(EventKind::Create(CreateKind::File), &[Path::new("/site/content/4913")]),
+            event(
+                EventKind::Access(AccessKind::Open(AccessMode::Any)),
+                &[Path::new("/site/content/a.md")],
+            ),
+            event(
+                EventKind::Create(CreateKind::File),
+                &[Path::new("/site/content/4913")],
+            ),
         ];
         assert_eq!(batch_of(root, &events), None);
     }
@@ -333,9 +396,15 @@ mod tests {
     #[test]
     fn folders_ask_for_everything() {
         let root = Path::new("/site");
-        let removed = [event(EventKind::Remove(RemoveKind::Folder), &[Path::new("/site/content/sec")])];
+        let removed = [event(
+            EventKind::Remove(RemoveKind::Folder),
+            &[Path::new("/site/content/sec")],
+        )];
         assert!(batch_of(root, &removed).unwrap().everything);
-        let top = [event(EventKind::Create(CreateKind::Folder), &[Path::new("/site/i18n")])];
+        let top = [event(
+            EventKind::Create(CreateKind::Folder),
+            &[Path::new("/site/i18n")],
+        )];
         let batch = batch_of(root, &top).unwrap();
         assert!(batch.everything);
         assert!(batch.top_dirs.contains("i18n"));

@@ -9,7 +9,15 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Folders of the site that the output may never be, contain, or sit inside.
-const PROTECTED: &[&str] = &["content", "themes", "templates", "static", "i18n", "src", ".git"];
+const PROTECTED: &[&str] = &[
+    "content",
+    "themes",
+    "templates",
+    "static",
+    "i18n",
+    "src",
+    ".git",
+];
 
 /// Counts of what a build wrote.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -30,15 +38,24 @@ pub struct Staging {
 
 /// The absolute, lexically normalised output folder for `output_dir` (relative to `root`),
 /// refused when it would overwrite the site itself.
-pub fn resolve_output(root: &Path, output_dir: &Path) -> Result<PathBuf> {
-    let root_abs = normalize(&std::path::absolute(root).map_err(|e| Error::io("resolve", root, e))?);
+pub fn resolve_output(root: &Path, output_dir: &Path, line: Option<usize>) -> Result<PathBuf> {
+    let root_abs =
+        normalize(&std::path::absolute(root).map_err(|e| Error::io("resolve", root, e))?);
     let root_abs = fs::canonicalize(&root_abs).unwrap_or(root_abs);
-    let joined = if output_dir.is_absolute() { output_dir.to_path_buf() } else { root_abs.join(output_dir) };
+    let joined = if output_dir.is_absolute() {
+        output_dir.to_path_buf()
+    } else {
+        root_abs.join(output_dir)
+    };
     let out = normalize(&joined);
     let refuse = |why: String| -> Result<PathBuf> {
-        Err(Diagnostic::new("site.toml", format!("output_dir `{}` {why}", output_dir.display()))
-            .with_help("use a separate folder inside the site, such as output_dir = \"public\"")
-            .into())
+        Err(Diagnostic::new(
+            "site.toml",
+            format!("output_dir `{}` {why}", output_dir.display()),
+        )
+        .at_optional_line(line)
+        .with_help("use a separate folder inside the site, such as output_dir = \"public\"")
+        .into())
     };
     if out == root_abs || root_abs.starts_with(&out) {
         return refuse("is the site folder or one of its parents".into());
@@ -74,10 +91,17 @@ fn normalize(path: &Path) -> PathBuf {
 fn safe_join(base: &Path, rel: &str) -> Result<PathBuf> {
     let mut out = base.to_path_buf();
     for part in rel.split('/') {
-        if part.is_empty() || part == "." || part == ".." || part.contains('\\') || part.contains('\0') {
-            return Err(Diagnostic::new(rel, "output path escapes the output folder")
-                .with_help("rename the file or fix its slug")
-                .into());
+        if part.is_empty()
+            || part == "."
+            || part == ".."
+            || part.contains('\\')
+            || part.contains('\0')
+        {
+            return Err(
+                Diagnostic::new(rel, "output path escapes the output folder")
+                    .with_help("rename the file or fix its slug")
+                    .into(),
+            );
         }
         out.push(part);
     }
@@ -89,12 +113,20 @@ impl Staging {
     pub fn begin(output: &Path) -> Result<Staging> {
         let parent = output.parent().unwrap_or(Path::new("."));
         fs::create_dir_all(parent).map_err(|e| Error::io("create directory", parent, e))?;
-        let name = output.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let name = output
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
         let staging = tempfile::Builder::new()
             .prefix(&format!(".{name}.ludd-staging-"))
             .tempdir_in(parent)
             .map_err(|e| Error::io("create directory", parent, e))?;
-        Ok(Staging { output: output.to_path_buf(), staging, written: AtomicUsize::new(0), unchanged: AtomicUsize::new(0) })
+        Ok(Staging {
+            output: output.to_path_buf(),
+            staging,
+            written: AtomicUsize::new(0),
+            unchanged: AtomicUsize::new(0),
+        })
     }
 
     /// Writes `bytes` at `rel` (e.g. `en/article/index.html`).
@@ -119,7 +151,10 @@ impl Staging {
 
     /// Swaps the staging folder in as the new output.
     pub fn commit(self) -> Result<WriteStats> {
-        let stats = WriteStats { written: self.written.into_inner(), unchanged: self.unchanged.into_inner() };
+        let stats = WriteStats {
+            written: self.written.into_inner(),
+            unchanged: self.unchanged.into_inner(),
+        };
         let staged = self.staging.keep();
         let parent = self.output.parent().unwrap_or(Path::new("."));
         let backup = if self.output.exists() {
@@ -150,7 +185,9 @@ impl Staging {
 
 fn same_bytes(old: &Path, bytes: &[u8]) -> bool {
     match fs::metadata(old) {
-        Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => fs::read(old).is_ok_and(|b| b == bytes),
+        Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => {
+            fs::read(old).is_ok_and(|b| b == bytes)
+        }
         _ => false,
     }
 }
@@ -174,13 +211,19 @@ mod tests {
     #[test]
     fn output_may_not_be_the_site_or_its_sources() {
         let root = Path::new("/site");
-        assert!(resolve_output(root, Path::new(".")).is_err());
-        assert!(resolve_output(root, Path::new("..")).is_err());
-        assert!(resolve_output(root, Path::new("content")).is_err());
-        assert!(resolve_output(root, Path::new("content/x")).is_err());
-        assert!(resolve_output(root, Path::new("themes/../content")).is_err());
-        assert_eq!(resolve_output(root, Path::new("public")).ok(), Some(PathBuf::from("/site/public")));
-        assert_eq!(resolve_output(root, Path::new("/tmp/out")).ok(), Some(PathBuf::from("/tmp/out")));
+        assert!(resolve_output(root, Path::new("."), None).is_err());
+        assert!(resolve_output(root, Path::new(".."), None).is_err());
+        assert!(resolve_output(root, Path::new("content"), None).is_err());
+        assert!(resolve_output(root, Path::new("content/x"), None).is_err());
+        assert!(resolve_output(root, Path::new("themes/../content"), None).is_err());
+        assert_eq!(
+            resolve_output(root, Path::new("public"), None).ok(),
+            Some(PathBuf::from("/site/public"))
+        );
+        assert_eq!(
+            resolve_output(root, Path::new("/tmp/out"), None).ok(),
+            Some(PathBuf::from("/tmp/out"))
+        );
     }
 
     #[test]

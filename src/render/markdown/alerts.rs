@@ -252,7 +252,7 @@ impl<'a> Probe<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::markdown::tests::{TestHost, render_de};
+    use crate::render::markdown::tests::{TestHost, render_de};
 
     #[test]
     fn marker_parsing() {

@@ -178,7 +178,7 @@ fn ref_id(slug: &str, k: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::markdown::tests::{TestHost, render_de};
+    use crate::render::markdown::tests::{TestHost, render_de};
 
     const BACK: &str = "class=\"footnote-backref\" aria-label=\"Zurück zum Text\"";
 

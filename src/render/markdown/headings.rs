@@ -132,7 +132,7 @@ impl TocBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::markdown::tests::{TestHost, html, render_de};
+    use crate::render::markdown::tests::{TestHost, html, render_de};
 
     fn entry(level: u32, id: &str, children: Vec<TocEntry>) -> TocEntry {
         TocEntry {

@@ -305,13 +305,25 @@ struct WordCounter {
 
 impl WordCounter {
     fn feed(&mut self, s: &str) {
-        for c in s.chars() {
-            if c.is_whitespace() {
-                self.in_word = false;
-            } else if !self.in_word {
-                self.in_word = true;
-                self.count += 1;
-            }
+        // Bytewise: ASCII bytes are checked directly; only the rare non-ASCII character is
+        // decoded (for Unicode whitespace such as no-break spaces).
+        let bytes = s.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let space = if b < 0x80 {
+                i += 1;
+                b.is_ascii_whitespace()
+            } else {
+                let c = s
+                    .get(i..)
+                    .and_then(|rest| rest.chars().next())
+                    .unwrap_or(' ');
+                i += c.len_utf8();
+                c.is_whitespace()
+            };
+            self.count += usize::from(!space && !self.in_word);
+            self.in_word = !space;
         }
     }
 

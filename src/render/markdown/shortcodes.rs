@@ -810,7 +810,7 @@ fn parse_string(c: &mut Cursor<'_>, quote: u8, name: &str, key: &str) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::markdown::tests::{TestHost, render_de, render_err};
+    use crate::render::markdown::tests::{TestHost, render_de, render_err};
     use ShortcodeValue::*;
 
     fn item(s: &str) -> Result<Item, String> {

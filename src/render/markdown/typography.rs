@@ -142,7 +142,7 @@ fn is_punctuation(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::markdown::tests::{TestHost, html};
+    use crate::render::markdown::tests::{TestHost, html};
 
     #[test]
     fn language_selection() {
@@ -228,11 +228,11 @@ mod tests {
     #[test]
     fn smart_punctuation_off_keeps_ascii() {
         let h = TestHost;
-        let opts = crate::MarkdownOptions {
+        let opts = crate::render::markdown::MarkdownOptions {
             lang: "de",
             smart_punctuation: false,
         };
-        let r = crate::render("\"a\" 'b' c's", 1, &opts, &h).unwrap();
+        let r = crate::render::markdown::render("\"a\" 'b' c's", 1, &opts, &h).unwrap();
         assert_eq!(r.html, "<p>\"a\" 'b' c's</p>\n");
     }
 

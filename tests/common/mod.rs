@@ -1,0 +1,433 @@
+//! Shared harness for the integration tests: copies a fixture site into a temporary folder, runs
+//! the real `ludd` binary on it and offers helpers to read, parse and walk the output.
+
+#![allow(dead_code)]
+
+use scraper::{ElementRef, Html, Selector};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus};
+use tempfile::TempDir;
+
+/// The base URL every fixture's site.toml uses.
+pub const BASE: &str = "https://example.com";
+
+/// The folder with the fixture sites.
+pub fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("fixtures")
+}
+
+/// What one run of the binary did.
+#[derive(Debug)]
+pub struct Run {
+    /// Exit status.
+    pub status: ExitStatus,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Run {
+    /// Panics with the output unless the run succeeded; never allows a panic message.
+    #[track_caller]
+    pub fn ok(self) -> Run {
+        assert!(
+            self.status.success(),
+            "ludd failed ({}):\nstdout:\n{}\nstderr:\n{}",
+            self.status,
+            self.stdout,
+            self.stderr
+        );
+        self.no_panic()
+    }
+
+    /// Panics unless the run failed with exit code 1 (and without a panic).
+    #[track_caller]
+    pub fn failed(self) -> Run {
+        assert!(
+            !self.status.success(),
+            "ludd succeeded but should have failed:\nstdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
+        assert_eq!(
+            self.status.code(),
+            Some(1),
+            "exit code should be 1; stderr:\n{}",
+            self.stderr
+        );
+        self.no_panic()
+    }
+
+    /// Panics if stderr shows a panic.
+    #[track_caller]
+    pub fn no_panic(self) -> Run {
+        assert!(
+            !self.stderr.contains("panicked"),
+            "ludd panicked:\n{}",
+            self.stderr
+        );
+        assert!(
+            !self.stderr.contains("RUST_BACKTRACE"),
+            "ludd panicked:\n{}",
+            self.stderr
+        );
+        self
+    }
+}
+
+/// Runs the real binary with `args` in `cwd`.
+pub fn ludd(cwd: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_ludd"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("RUST_BACKTRACE")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run the ludd binary");
+    Run {
+        status: out.status,
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A fixture site copied into a temporary folder (`<tmp>/site`).
+pub struct TestSite {
+    tmp: TempDir,
+    /// The site root.
+    pub root: PathBuf,
+}
+
+impl TestSite {
+    /// Copies `tests/fixtures/<name>` into a fresh temporary folder.
+    pub fn new(name: &str) -> TestSite {
+        let tmp = tempfile::Builder::new()
+            .prefix("ludd-test-")
+            .tempdir()
+            .expect("temp dir");
+        let root = tmp.path().join("site");
+        copy_dir(&fixtures_dir().join(name), &root);
+        TestSite { tmp, root }
+    }
+
+    /// The temporary folder that holds the site (for output folders outside it).
+    pub fn tmp(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// Runs `ludd --root <root> <args>` from the temporary folder.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let root = self.root.to_str().expect("utf-8 temp path");
+        let mut all = vec!["--root", root];
+        all.extend_from_slice(args);
+        ludd(self.tmp.path(), &all)
+    }
+
+    /// Runs `ludd --root <root> build <extra>`.
+    pub fn build(&self, extra: &[&str]) -> Run {
+        let mut args = vec!["build"];
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
+    /// Builds and panics unless the build succeeds.
+    #[track_caller]
+    pub fn build_ok(&self) -> Run {
+        self.build(&[]).ok()
+    }
+
+    /// The default output folder.
+    pub fn out(&self) -> PathBuf {
+        self.root.join("public")
+    }
+
+    /// A path in the site.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    /// Writes a file in the site (creating folders).
+    pub fn write(&self, rel: &str, bytes: impl AsRef<[u8]>) {
+        let p = self.path(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("create folder");
+        }
+        std::fs::write(&p, bytes).expect("write file");
+    }
+
+    /// Reads a site file as text.
+    pub fn read_source(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
+    }
+
+    /// Rewrites a site file through `f`.
+    pub fn edit(&self, rel: &str, f: impl FnOnce(String) -> String) {
+        let text = self.read_source(rel);
+        self.write(rel, f(text));
+    }
+
+    /// Deletes a site file or folder.
+    pub fn remove(&self, rel: &str) {
+        let p = self.path(rel);
+        if p.is_dir() {
+            std::fs::remove_dir_all(&p).expect("remove folder");
+        } else {
+            std::fs::remove_file(&p).expect("remove file");
+        }
+    }
+
+    /// Whether an output file exists (`rel` below `public/`).
+    pub fn exists(&self, rel: &str) -> bool {
+        self.out().join(rel).is_file()
+    }
+
+    /// An output file as text.
+    #[track_caller]
+    pub fn read(&self, rel: &str) -> String {
+        read_text(&self.out().join(rel))
+    }
+
+    /// An output file parsed as HTML.
+    #[track_caller]
+    pub fn html(&self, rel: &str) -> Html {
+        Html::parse_document(&self.read(rel))
+    }
+
+    /// The page at a root-relative URL (`/en/article/`) parsed as HTML.
+    #[track_caller]
+    pub fn page(&self, url: &str) -> Html {
+        self.html(&url_to_file(url))
+    }
+
+    /// Every file below the output folder, relative, `/`-separated.
+    pub fn files(&self) -> BTreeSet<String> {
+        list_files(&self.out())
+    }
+}
+
+/// Copies a folder tree.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walk fixture");
+        let rel = entry.path().strip_prefix(from).expect("inside fixture");
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).expect("create folder");
+        } else {
+            std::fs::copy(entry.path(), &dest).expect("copy fixture file");
+        }
+    }
+}
+
+/// Reads a file as UTF-8 text.
+#[track_caller]
+pub fn read_text(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+}
+
+/// Files below `dir`, relative with `/` separators.
+pub fn list_files(dir: &Path) -> BTreeSet<String> {
+    if !dir.exists() {
+        return BTreeSet::new();
+    }
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.expect("walk output"))
+        .filter(|e| e.file_type().is_file())
+        .map(|e| rel_string(e.path().strip_prefix(dir).expect("inside")))
+        .collect()
+}
+
+fn rel_string(p: &Path) -> String {
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Every file below `dir` with its bytes, for byte-for-byte comparisons.
+pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    list_files(dir)
+        .into_iter()
+        .map(|rel| {
+            let bytes = std::fs::read(dir.join(&rel)).expect("read output file");
+            (rel, bytes)
+        })
+        .collect()
+}
+
+/// The HTML files of the output.
+pub fn html_files(dir: &Path) -> Vec<String> {
+    list_files(dir)
+        .into_iter()
+        .filter(|f| f.ends_with(".html"))
+        .collect()
+}
+
+/// The output file for a root-relative URL path: `/en/a/` → `en/a/index.html`, `/old.html` → `old.html`.
+pub fn url_to_file(url: &str) -> String {
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    let trimmed = path.trim_start_matches('/');
+    if trimmed.is_empty() || trimmed.ends_with('/') {
+        format!("{trimmed}index.html")
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// The root-relative URL of an output file: `en/a/index.html` → `/en/a/`.
+pub fn file_to_url(rel: &str) -> String {
+    match rel.strip_suffix("index.html") {
+        Some(dir) => format!("/{dir}"),
+        None => format!("/{rel}"),
+    }
+}
+
+/// Whether a root-relative URL (query and fragment ignored) is served by a file in `out`.
+pub fn url_exists(out: &Path, url: &str) -> bool {
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    let decoded = percent_decode(path);
+    let rel = decoded.trim_start_matches('/');
+    let target = out.join(rel);
+    if target.is_dir() || rel.is_empty() {
+        target.join("index.html").is_file()
+    } else {
+        target.is_file()
+    }
+}
+
+/// Decodes `%XX` escapes.
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Parses a CSS selector.
+#[track_caller]
+pub fn sel(css: &str) -> Selector {
+    Selector::parse(css).unwrap_or_else(|e| panic!("bad selector {css}: {e:?}"))
+}
+
+/// Every element matching `css`.
+pub fn select<'a>(html: &'a Html, css: &str) -> Vec<ElementRef<'a>> {
+    html.select(&sel(css)).collect()
+}
+
+/// The single element matching `css`.
+#[track_caller]
+pub fn one<'a>(html: &'a Html, css: &str) -> ElementRef<'a> {
+    let all = select(html, css);
+    assert_eq!(
+        all.len(),
+        1,
+        "expected one `{css}`, found {}:\n{}",
+        all.len(),
+        html.html()
+    );
+    all[0]
+}
+
+/// An attribute of the single element matching `css`.
+#[track_caller]
+pub fn attr(html: &Html, css: &str, name: &str) -> String {
+    one(html, css)
+        .value()
+        .attr(name)
+        .unwrap_or_else(|| panic!("`{css}` has no `{name}`"))
+        .to_string()
+}
+
+/// The text of an element, whitespace-normalised.
+pub fn text(el: ElementRef) -> String {
+    el.text()
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `<link rel="alternate" hreflang>` of a page: hreflang → href.
+pub fn hreflangs(html: &Html) -> BTreeMap<String, String> {
+    select(html, r#"head link[rel="alternate"][hreflang]"#)
+        .into_iter()
+        .map(|l| {
+            (
+                l.value().attr("hreflang").unwrap_or("").to_string(),
+                l.value().attr("href").unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The language switcher entries of a fixture page: code → (href, data-exists).
+pub fn switcher(html: &Html) -> BTreeMap<String, (String, String)> {
+    select(html, "nav.languages a.tr")
+        .into_iter()
+        .map(|a| {
+            let v = a.value();
+            (
+                v.attr("data-code").unwrap_or("").to_string(),
+                (
+                    v.attr("href").unwrap_or("").to_string(),
+                    v.attr("data-exists").unwrap_or("").to_string(),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Parses an XML file of the output.
+#[track_caller]
+pub fn parse_xml(text: &str) -> roxmltree::Document<'_> {
+    roxmltree::Document::parse(text).unwrap_or_else(|e| panic!("invalid XML ({e}):\n{text}"))
+}
+
+/// (inode, mtime) of every file below `dir`.
+#[cfg(unix)]
+pub fn identities(dir: &Path) -> BTreeMap<String, (u64, std::time::SystemTime)> {
+    use std::os::unix::fs::MetadataExt;
+    list_files(dir)
+        .into_iter()
+        .map(|rel| {
+            let m = std::fs::metadata(dir.join(&rel)).expect("metadata");
+            (rel, (m.ino(), m.modified().expect("mtime")))
+        })
+        .collect()
+}
+
+/// Whether `haystack` contains `needle` exactly once.
+pub fn count(haystack: &str, needle: &str) -> usize {
+    haystack.matches(needle).count()
+}
+
+/// Leftover staging or backup folders next to the output.
+pub fn leftovers(root: &Path) -> Vec<String> {
+    std::fs::read_dir(root)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.contains("ludd-staging") || n.starts_with(".ludd-old"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
