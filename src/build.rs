@@ -9,6 +9,7 @@ use crate::render::jobs::{self, Output, Planned, RenderInput};
 use crate::render::templates::{AssetHashes, Templates};
 use crate::render::warnings::Warnings;
 use crate::render::{self, DocContent, PreviousMarkdown, fingerprint};
+use crate::write::state::BuildState;
 use crate::write::{self, Staging, WriteStats};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -201,35 +202,51 @@ impl Rendered {
     }
 }
 
-/// Builds the site into its output folder.
+/// Builds the site into its output folder. When no input changed since the last build into
+/// the same folder and that output is intact, nothing is rendered or written.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let start = Instant::now();
-    let rendered = Rendered::prepare(options)?;
-    let config = &rendered.site.config;
+    let config = load::config::Config::load(&options.root)?;
+    let output_dir = options
+        .output_dir
+        .clone()
+        .unwrap_or_else(|| config.output_dir.clone());
     // An --output override has no line in site.toml.
     let line = if options.output_dir.is_some() {
         None
     } else {
         config.line_of("output_dir")
     };
-    let output = write::resolve_output(&options.root, &config.output_dir, line)?;
+    let output = write::resolve_output(&options.root, &output_dir, line)?;
+    let inputs = inputs_fingerprint(options, &config)?;
+    if let Some(state) =
+        BuildState::read(&output).filter(|s| s.inputs == inputs && s.output_intact(&output))
+    {
+        let weights = weigh_if_small(&output, &state.files)?;
+        return Ok(BuildReport {
+            pages_per_language: state.pages,
+            warnings: state.warnings,
+            stats: WriteStats {
+                written: 0,
+                unchanged: state.files.len(),
+            },
+            files: state.files.len(),
+            output,
+            weights,
+            budget_kb: config.budget.page_kb,
+            timings: vec![("check inputs", start.elapsed())],
+            elapsed: start.elapsed(),
+        });
+    }
+    BuildState::clear(&output);
+    let rendered = Rendered::prepare(options)?;
     let mut timings = rendered.timings.clone();
     let clock = Instant::now();
     let staging = Staging::begin(&output)?;
     rendered.write_all(&staging, options.is_serve)?;
-    let stats = staging.commit()?;
+    let (stats, files) = staging.commit()?;
     timings.push(("render+write", clock.elapsed()));
-    let html: Vec<String> = rendered
-        .plan
-        .iter()
-        .filter(|p| p.path.ends_with(".html"))
-        .map(|p| p.path.clone())
-        .collect();
-    let weights = if html.len() <= WEIGH_UP_TO {
-        Some(crate::check::weight::weigh(&output, &html)?)
-    } else {
-        None
-    };
+    let weights = weigh_if_small(&output, &files)?;
     let mut warnings = rendered.warnings.list();
     let budget_kb = rendered.site.config.budget.page_kb;
     for w in weights
@@ -243,17 +260,64 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
             w.total as f64 / 1000.0
         ));
     }
+    let pages = pages_per_language(&rendered.site);
+    BuildState {
+        inputs,
+        files: files.clone(),
+        pages: pages.clone(),
+        warnings: warnings.clone(),
+    }
+    .write(&output);
     Ok(BuildReport {
+        pages_per_language: pages,
+        warnings,
+        stats,
+        files: files.len(),
+        output,
         weights,
         budget_kb,
         timings,
-        pages_per_language: pages_per_language(&rendered.site),
-        warnings,
-        stats,
-        files: rendered.plan.len(),
-        output,
         elapsed: start.elapsed(),
     })
+}
+
+/// Page weights of every HTML output, for sites up to [`WEIGH_UP_TO`] pages.
+fn weigh_if_small(
+    output: &Path,
+    files: &[(String, u64)],
+) -> Result<Option<Vec<crate::check::weight::PageWeight>>> {
+    let html: Vec<String> = files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".html"))
+        .map(|(p, _)| p.clone())
+        .collect();
+    if html.len() > WEIGH_UP_TO {
+        return Ok(None);
+    }
+    crate::check::weight::weigh(output, &html).map(Some)
+}
+
+/// Fingerprint of everything a build depends on: the input files (by size and mtime), the
+/// options, and this very binary.
+fn inputs_fingerprint(options: &BuildOptions, config: &load::config::Config) -> Result<u64> {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut h = DefaultHasher::new();
+    load::inputs::stat_fingerprint(&options.root, config)?.hash(&mut h);
+    (
+        options.drafts,
+        &options.base_url,
+        &options.output_dir,
+        options.is_serve,
+    )
+        .hash(&mut h);
+    env!("CARGO_PKG_VERSION").hash(&mut h);
+    if let Some(meta) = std::env::current_exe()
+        .ok()
+        .and_then(|p| std::fs::metadata(p).ok())
+    {
+        (meta.len(), meta.modified().ok()).hash(&mut h);
+    }
+    Ok(h.finish())
 }
 
 /// Published documents per language.

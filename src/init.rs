@@ -86,6 +86,6 @@ pub fn init(dir: &Path) -> Result<()> {
     for (rel, bytes) in THEME_FILES {
         write(&format!("themes/campaign/{rel}"), bytes)?;
     }
-    write(".gitignore", b"/public/\n")?;
+    write(".gitignore", b"/public/\n/.public.ludd-state\n")?;
     Ok(())
 }

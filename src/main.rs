@@ -7,6 +7,14 @@ use ludd::build::{BuildOptions, BuildReport, find_root};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Prints a line to stdout, ignoring a closed pipe (`ludd build | head` must not panic).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 /// A fast static site generator for multilingual campaign sites.
 #[derive(Parser)]
 #[command(name = "ludd", version, about, propagate_version = true)]
@@ -128,8 +136,8 @@ fn run(cli: &Cli) -> Result<()> {
         Command::Init { dir } => {
             ludd::init::init(dir)?;
             if !cli.quiet {
-                println!("created a new site in {}", dir.display());
-                println!("next: cd {} && ludd serve", dir.display());
+                say!("created a new site in {}", dir.display());
+                say!("next: cd {} && ludd serve", dir.display());
             }
             Ok(())
         }
@@ -152,7 +160,7 @@ fn print_report(report: &BuildReport, cli: &Cli) {
         .iter()
         .map(|(l, n)| format!("{l} {n}"))
         .collect();
-    println!(
+    say!(
         "built {} files ({} written, {} unchanged) into {} in {:.0} ms",
         report.files,
         report.stats.written,
@@ -160,7 +168,7 @@ fn print_report(report: &BuildReport, cli: &Cli) {
         report.output.display(),
         report.elapsed.as_secs_f64() * 1000.0
     );
-    println!(
+    say!(
         "pages per language: {}; {} warnings",
         per_lang.join(", "),
         report.warnings.len()
@@ -171,7 +179,7 @@ fn print_report(report: &BuildReport, cli: &Cli) {
             .iter()
             .map(|(n, d)| format!("{n} {:.0} ms", d.as_secs_f64() * 1000.0))
             .collect();
-        println!("stages: {}", stages.join(", "));
+        say!("stages: {}", stages.join(", "));
     }
     match &report.weights {
         Some(weights) => {
@@ -180,27 +188,30 @@ fn print_report(report: &BuildReport, cli: &Cli) {
             } else {
                 weights.len().min(12)
             };
-            println!(
+            say!(
                 "page weights (gzip, with everything each page loads; budget {} kB):",
                 report.budget_kb
             );
             for w in &weights[..shown] {
-                println!("  {:>7.1} kB  {}", w.total as f64 / 1000.0, w.page);
+                say!("  {:>7.1} kB  {}", w.total as f64 / 1000.0, w.page);
             }
             if shown < weights.len() {
                 let lightest = weights
                     .last()
                     .map(|w| w.total as f64 / 1000.0)
                     .unwrap_or(0.0);
-                println!(
+                say!(
                     "  … {} more pages, the lightest {lightest:.1} kB (--verbose lists all)",
                     weights.len() - shown
                 );
             }
         }
-        None => println!(
+        None => say!(
             "page weights: run `ludd check` (not measured on every build of sites over {} pages)",
             ludd::build::WEIGH_UP_TO
         ),
     }
 }
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

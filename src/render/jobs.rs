@@ -405,19 +405,27 @@ impl RenderInput<'_> {
         let tax = &site.taxonomies[t];
         let tm = &tax.terms[term];
         let url = pager_url(&tm.url, pager);
+        // The same term in each language; else the default language's term page; else that
+        // language's term list; else the current page.
+        let term_in = |l: usize| {
+            site.taxonomies
+                .iter()
+                .find(|x| x.lang == l && x.config.name == tax.config.name)
+                .and_then(|x| x.terms.iter().find(|o| o.slug == tm.slug))
+        };
+        let list_in = |l: usize| {
+            site.taxonomies
+                .iter()
+                .find(|x| x.lang == l && x.config.name == tax.config.name && !x.terms.is_empty())
+                .map(|x| x.url.clone())
+        };
         let translations = (0..site.languages.len())
-            .map(|l| {
-                let same = site.taxonomies.iter().find(|x| {
-                    x.lang == l && x.config.name == tax.config.name && !x.terms.is_empty()
-                });
-                match same.and_then(|x| x.terms.iter().find(|o| o.slug == tm.slug)) {
-                    Some(o) => (o.url.clone(), true, Some(o.name.clone())),
-                    None => (
-                        same.map_or_else(|| tm.url.clone(), |x| x.url.clone()),
-                        false,
-                        None,
-                    ),
-                }
+            .map(|l| match term_in(l) {
+                Some(o) => (o.url.clone(), true, Some(o.name.clone())),
+                None => match term_in(Site::DEFAULT_LANGUAGE) {
+                    Some(o) => (o.url.clone(), false, Some(o.name.clone())),
+                    None => (list_in(l).unwrap_or_else(|| tm.url.clone()), false, None),
+                },
             })
             .collect();
         let place = Place {

@@ -3,6 +3,8 @@
 //! output (same inode, same mtime: rsync sees nothing to do); at the end the staging folder is
 //! swapped in. A failed build drops the staging folder and leaves the last good site untouched.
 
+pub mod state;
+
 use crate::error::{Diagnostic, Error, Result};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
@@ -34,6 +36,7 @@ pub struct Staging {
     staging: tempfile::TempDir,
     written: AtomicUsize,
     unchanged: AtomicUsize,
+    files: std::sync::Mutex<Vec<(String, u64)>>,
 }
 
 /// The absolute, lexically normalised output folder for `output_dir` (relative to `root`),
@@ -126,6 +129,7 @@ impl Staging {
             staging,
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
+            files: std::sync::Mutex::new(Vec::new()),
         })
     }
 
@@ -133,6 +137,9 @@ impl Staging {
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         let dest = safe_join(self.staging.path(), rel)?;
         let old = safe_join(&self.output, rel)?;
+        if let Ok(mut files) = self.files.lock() {
+            files.push((rel.to_string(), bytes.len() as u64));
+        }
         if same_bytes(&old, bytes) && link(&old, &dest).is_ok() {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
             return Ok(());
@@ -150,7 +157,9 @@ impl Staging {
     }
 
     /// Swaps the staging folder in as the new output.
-    pub fn commit(self) -> Result<WriteStats> {
+    pub fn commit(self) -> Result<(WriteStats, Vec<(String, u64)>)> {
+        let mut files = self.files.into_inner().unwrap_or_default();
+        files.sort();
         let stats = WriteStats {
             written: self.written.into_inner(),
             unchanged: self.unchanged.into_inner(),
@@ -179,7 +188,7 @@ impl Staging {
         if let Some(b) = backup {
             fs::remove_dir_all(&b).map_err(|e| Error::io("remove", &b, e))?;
         }
-        Ok(stats)
+        Ok((stats, files))
     }
 }
 

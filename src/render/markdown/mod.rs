@@ -305,26 +305,18 @@ struct WordCounter {
 
 impl WordCounter {
     fn feed(&mut self, s: &str) {
-        // Bytewise: ASCII bytes are checked directly; only the rare non-ASCII character is
-        // decoded (for Unicode whitespace such as no-break spaces).
-        let bytes = s.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            let b = bytes[i];
-            let space = if b < 0x80 {
-                i += 1;
-                b.is_ascii_whitespace()
-            } else {
-                let c = s
-                    .get(i..)
-                    .and_then(|rest| rest.chars().next())
-                    .unwrap_or(' ');
-                i += c.len_utf8();
-                c.is_whitespace()
-            };
-            self.count += usize::from(!space && !self.in_word);
-            self.in_word = !space;
+        // A word starts at every non-space byte that follows a space. Bytes up to 0x20 (ASCII
+        // space and controls) are spaces; every byte of a multi-byte character is > 0x7f, so a
+        // character is never split. Branch-free, so the compiler can vectorise it.
+        let mut prev_space = u8::from(!self.in_word);
+        let mut count = 0usize;
+        for &b in s.as_bytes() {
+            let space = u8::from(b <= b' ');
+            count += usize::from(prev_space & (space ^ 1));
+            prev_space = space;
         }
+        self.count += count;
+        self.in_word = prev_space == 0;
     }
 
     fn brk(&mut self) {
