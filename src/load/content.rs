@@ -72,6 +72,21 @@ pub struct Content {
     pub assets: Vec<ContentAsset>,
 }
 
+/// Walks `dir` the way every input folder is walked: following links, sorted by name, skipping
+/// hidden files and editor leftovers (but never `dir` itself).
+pub fn walk_inputs(
+    dir: &Path,
+) -> walkdir::FilterEntry<walkdir::IntoIter, fn(&walkdir::DirEntry) -> bool> {
+    fn keep(e: &walkdir::DirEntry) -> bool {
+        e.depth() == 0 || !is_ignored_file(&e.file_name().to_string_lossy())
+    }
+    walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(keep as fn(&walkdir::DirEntry) -> bool)
+}
+
 /// Files that editors and tools leave behind, which are never content.
 pub fn is_ignored_file(name: &str) -> bool {
     name.starts_with('.')
@@ -223,11 +238,7 @@ type Walked = (Vec<(String, PathBuf)>, Vec<ContentAsset>);
 fn walk(root: &Path, dir: &Path) -> Result<Walked> {
     let mut markdown = Vec::new();
     let mut assets = Vec::new();
-    let walker = walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored_file(&e.file_name().to_string_lossy()));
+    let walker = walk_inputs(dir);
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,

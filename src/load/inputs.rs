@@ -3,7 +3,7 @@
 
 use crate::error::Result;
 use crate::load::config::{CONFIG_FILE, Config};
-use crate::load::content::is_ignored_file;
+use crate::load::content::walk_inputs;
 use rayon::prelude::*;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -33,12 +33,7 @@ pub fn stat_fingerprint(root: &Path, config: &Config) -> Result<u64> {
     let mut stats: Vec<(PathBuf, u64, i128)> = tops
         .par_iter()
         .flat_map_iter(|top| {
-            walkdir::WalkDir::new(top)
-                .follow_links(true)
-                .into_iter()
-                .filter_entry(|e| {
-                    e.depth() == 0 || !is_ignored_file(&e.file_name().to_string_lossy())
-                })
+            walk_inputs(top)
                 .filter_map(|e| e.ok())
                 .filter(|e| e.file_type().is_file())
                 .filter_map(|e| {

@@ -2,7 +2,6 @@
 //! A site file always wins over the theme's file of the same name.
 
 use crate::error::{Diagnostic, Error, Result};
-use crate::load::content::is_ignored_file;
 use crate::load::front_matter::toml_to_json;
 use crate::load::keys::line_of_offset;
 use std::collections::BTreeMap;
@@ -109,11 +108,7 @@ fn files_under(root: &Path, dir: &Path) -> Result<Vec<(String, PathBuf)>> {
         return Ok(Vec::new());
     }
     let mut out = Vec::new();
-    let walker = walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored_file(&e.file_name().to_string_lossy()));
+    let walker = crate::load::content::walk_inputs(dir);
     for entry in walker {
         let entry = entry.map_err(|e| {
             let path = e

@@ -177,6 +177,12 @@ impl Site {
         })
     }
 
+    /// Document `id` in language `lang`, else in the default language, else itself.
+    pub fn in_language(&self, id: DocId, lang: usize) -> DocId {
+        let t = &self.docs[id].translations;
+        t[lang].or(t[Self::DEFAULT_LANGUAGE]).unwrap_or(id)
+    }
+
     /// The document's language.
     pub fn language(&self, doc: &Doc) -> &Language {
         &self.languages[doc.lang]

@@ -424,7 +424,7 @@ fn menu_value(
 /// Canonical, hreflang alternates (reciprocal, absolute, with x-default) and the feed link.
 pub fn head_links(site: &Site, place: &Place) -> String {
     let mut out = String::with_capacity(512);
-    let esc = |s: &str| s.replace('&', "&amp;").replace('"', "&quot;");
+    let esc = super::escape::html;
     out.push_str(&format!(
         "<link rel=\"canonical\" href=\"{}\">\n",
         esc(&site.permalink(place.path))

@@ -1,23 +1,8 @@
 //! Atom feeds: one per language for its dated pages, and one per taxonomy term.
 
 use super::DocContent;
+use super::escape::xml;
 use crate::model::{DocId, Site};
-
-fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// The language's dated pages, newest first, limited by `feed_limit`.
 fn dated_pages(site: &Site, lang: usize) -> Vec<DocId> {

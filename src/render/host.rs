@@ -36,11 +36,9 @@ impl MarkdownHost for DocHost<'_> {
             .get(&rel)
             .copied()
             .ok_or_else(|| format!("no content file `content/{rel}`"))?;
-        let found = &self.site.docs[id];
-        let target_id = found.translations[doc.lang]
-            .or(found.translations[Site::DEFAULT_LANGUAGE])
-            .unwrap_or(id);
-        Ok(self.site.docs[target_id].url.clone())
+        Ok(self.site.docs[self.site.in_language(id, doc.lang)]
+            .url
+            .clone())
     }
 
     fn render_shortcode(

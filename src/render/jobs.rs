@@ -2,6 +2,7 @@
 //! rendering of a job into bytes. Two jobs that claim the same path are an error.
 
 use super::context::{self, Place, SharedValues, base_context, obj, opt};
+use super::escape::html as escape;
 use super::templates::Templates;
 use super::{DocContent, feeds, sitemap};
 use crate::error::{Diagnostic, Error, Result};
@@ -524,13 +525,6 @@ fn paginator(pages: &[Value], per: usize, current: usize, base: &str) -> Value {
     ])
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// A redirect page: meta refresh, canonical link, and a plain link for people.
 pub fn redirect_page(site: &Site, target: &str, title: &str, lang: usize) -> String {
     let l = &site.languages[lang];
@@ -554,7 +548,6 @@ pub fn redirect_page(site: &Site, target: &str, title: &str, lang: usize) -> Str
 fn builtin_chooser(site: &Site, translations: &[(String, bool, Option<String>)]) -> String {
     let default = &site.languages[0];
     let mut links = String::new();
-    let mut alternates = String::new();
     for (l, (url, _, _)) in site.languages.iter().zip(translations) {
         links.push_str(&format!(
             "<li><a href=\"{}\" lang=\"{}\" hreflang=\"{}\">{}</a></li>\n",
@@ -563,12 +556,12 @@ fn builtin_chooser(site: &Site, translations: &[(String, bool, Option<String>)])
             l.code,
             escape(&l.name)
         ));
-        alternates.push_str(&format!(
-            "<link rel=\"alternate\" hreflang=\"{}\" href=\"{}\">\n",
-            l.code,
-            escape(&site.permalink(url))
-        ));
     }
+    let place = Place {
+        lang: 0,
+        path: "/",
+        translations: translations.to_vec(),
+    };
     let title = site
         .theme
         .ui_strings
@@ -577,11 +570,11 @@ fn builtin_chooser(site: &Site, translations: &[(String, bool, Option<String>)])
         .cloned()
         .unwrap_or_else(|| default.title.clone());
     format!(
-        "<!doctype html>\n<html lang=\"{code}\" dir=\"{dir}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n<link rel=\"canonical\" href=\"{home}\">\n{alternates}<link rel=\"alternate\" hreflang=\"x-default\" href=\"{home}\">\n</head>\n<body>\n<main>\n<h1>{title}</h1>\n<ul>\n{links}</ul>\n</main>\n</body>\n</html>\n",
+        "<!doctype html>\n<html lang=\"{code}\" dir=\"{dir}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n{head}\n</head>\n<body>\n<main>\n<h1>{title}</h1>\n<ul>\n{links}</ul>\n</main>\n</body>\n</html>\n",
         code = default.code,
         dir = default.direction.as_str(),
         title = escape(&title),
-        home = escape(&site.permalink("/")),
+        head = context::head_links(site, &place),
     )
 }
 

@@ -3,6 +3,7 @@
 //! the rendering of each one. Produces bytes; writing them is the write stage's job.
 
 pub mod context;
+pub mod escape;
 pub mod feeds;
 pub mod fingerprint;
 pub mod host;

@@ -1,6 +1,7 @@
 //! `sitemap.xml`: every page with its translations as `xhtml:link` alternates (plus `x-default`);
 //! split into parts under a sitemap index when the site has more than 50,000 URLs.
 
+use super::escape::xml;
 use crate::model::Site;
 
 /// URLs per sitemap file (the protocol's limit).
@@ -93,13 +94,6 @@ pub fn part_path(k: usize) -> String {
     } else {
         format!("sitemap-{k}.xml")
     }
-}
-
-fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// Renders part `k`.

@@ -265,11 +265,7 @@ pub fn resolve_url(site: &Site, path: &str, lang: &str) -> std::result::Result<S
             .get(file)
             .copied()
             .ok_or_else(|| format!("no content file `{file}`"))?;
-        let doc = &site.docs[id];
-        let target = doc.translations[lang_index]
-            .or(doc.translations[Site::DEFAULT_LANGUAGE])
-            .unwrap_or(id);
-        let mut url = site.docs[target].url.clone();
+        let mut url = site.docs[site.in_language(id, lang_index)].url.clone();
         if let Some(f) = fragment {
             url.push('#');
             url.push_str(f);
