@@ -6,7 +6,7 @@
 #   --sizes     pages per language (languages de,en, so twice as many pages in total)
 #   --runs      runs per figure; one number, or one per size (--sizes 1000,10000,50000 --runs 3,3,1)
 #   --out       where raw/, results.tsv and summary.md go (default bench/out)
-#   --max-load  before each phase, wait until the 1-minute load average is below L (default: no wait)
+#   --max-load  before each size, wait until the 1-minute load average is below L (default: no wait)
 #   --keep      keep the generated corpora (default: each size is deleted after it is measured)
 #
 # Environment: BENCH_TMP (default /tmp/ludd-bench) holds the corpora and the on-disk outputs and
@@ -85,7 +85,7 @@ git diff --quiet HEAD -- src Cargo.toml Cargo.lock build.rs 2>/dev/null || git_r
   printf 'memory\t%s\n' "$(awk '/^MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
   printf 'kernel\t%s\n' "$(uname -sr)"
   printf 'ludd\t%s (git %s, binary sha256 %s)\n' "$("$ludd" --version)" "$git_rev" "$(sha256sum "$ludd" | cut -c1-12)"
-  printf 'hugo\t%s\n' "$("$HUGO" version | awk '{print $2}')"
+  printf 'hugo\t%s\n' "$("$HUGO" version | awk '{split($2, v, "-"); print v[1], ($2 ~ /extended/ ? "extended" : "")}') ($HUGO)"
   printf 'python\t%s\n' "$(python3 --version | awk '{print $2}')"
   printf 'disk\t%s\n' "$(df -hT "$(dirname "$work")" | awk 'NR==2 {print $2" on "$1" ("$7")"}')"
   printf 'tmpfs\t%s\n' "$(df -hT /dev/shm | awk 'NR==2 {print $2" "$3}')"
@@ -97,17 +97,26 @@ git diff --quiet HEAD -- src Cargo.toml Cargo.lock build.rs 2>/dev/null || git_r
 raw=/dev/null
 emit() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$n" "$2" "$3" "$4" "$5" >>"$raw"; }  # tool medium metric run value
 
+# wait_load: with --max-load, wait until the 1-minute load average is below it (before each size).
 wait_load() {
   local l
   l=$(cut -d' ' -f1 /proc/loadavg)
-  if [ -n "$max_load" ]; then
-    while awk -v l="$l" -v m="$max_load" 'BEGIN {exit !(l >= m)}'; do
-      log "load average $l >= $max_load, waiting"
-      sleep 30
-      l=$(cut -d' ' -f1 /proc/loadavg)
-    done
-  fi
-  emit env "$1" load1 1 "$l"
+  while [ -n "$max_load" ] && awk -v l="$l" -v m="$max_load" 'BEGIN {exit !(l >= m)}'; do
+    log "load average $l >= $max_load, waiting"
+    sleep 30
+    l=$(cut -d' ' -f1 /proc/loadavg)
+  done
+}
+
+# note_load PHASE: record the load average and how busy the CPUs are over 2 s (other processes:
+# nothing of ours runs meanwhile), before a phase.
+note_load() {
+  local a b
+  a=$(awk '/^cpu / {print $2+$3+$4+$5+$6+$7+$8, $5+$6}' /proc/stat)
+  sleep 2
+  b=$(awk '/^cpu / {print $2+$3+$4+$5+$6+$7+$8, $5+$6}' /proc/stat)
+  emit env "$1" load1 1 "$(cut -d' ' -f1 /proc/loadavg)"
+  emit env "$1" cpu_busy_pct 1 "$(awk -v a="$a" -v b="$b" 'BEGIN {split(a,x," "); split(b,y," "); t=y[1]-x[1]; printf "%.0f", (t > 0 ? 100*(1-(y[2]-x[2])/t) : 0)}')"
 }
 
 # tv LOG FIELD: one value from /usr/bin/time -v output (wall in seconds, RSS in MB).
@@ -181,6 +190,7 @@ for idx in "${!size_list[@]}"; do
   tmp=$corpus/tmp
   raw=$out/raw/n$n.tsv.part
   : >"$raw"
+  wait_load
   log "n=$n: generating corpus ($runs runs per figure)"
   rm -rf "$corpus"
   python3 "$shared/bench/gen_corpus.py" --pages "$n" --langs de,en --seed 1 --out "$corpus" --target hugo >&2
@@ -188,8 +198,9 @@ for idx in "${!size_list[@]}"; do
   cp -r bench/site "$site"
   rm -rf "$site/content" "$site/public"
   ln -s ../content "$site/content"
-  content_mb=$(du -smL "$corpus/content" | cut -f1)
-  emit corpus - content_files 1 "$(find "$corpus/content" -name '*.md' | wc -l)"
+  read -r content_files content_mb < <(python3 -c 'import json, sys; m = json.load(open(sys.argv[1]))
+print(m["content_files"], round(m["content_bytes"] / 1e6))' "$corpus/manifest.json")
+  emit corpus - content_files 1 "$content_files"
   emit corpus - content_mb 1 "$content_mb"
   # The tmpfs holds one output tree and its copy at a time: about 6x the Markdown is plenty.
   shm_free=$(df -m --output=avail /dev/shm | tail -1)
@@ -198,7 +209,7 @@ for idx in "${!size_list[@]}"; do
   fi
 
   # Floor: reading the Markdown (page cache warm) ...
-  wait_load floor
+  note_load floor
   find "$corpus/content" -name '*.md' -print0 | xargs -0 -P2 -n 1000 cat >/dev/null
   for r in $(seq 1 "$runs"); do
     timed "$tmp/cat.time" bash -c 'find "$1" -name "*.md" -print0 | xargs -0 -P2 -n 1000 cat >/dev/null' _ "$corpus/content"
@@ -207,10 +218,10 @@ for idx in "${!size_list[@]}"; do
 
   # ludd on tmpfs, then the write floor: copy its output tree to a fresh tmpfs folder and to disk.
   log "n=$n: ludd, output on tmpfs"
-  wait_load ludd-tmpfs
+  note_load ludd-tmpfs
   for r in $(seq 1 "$runs"); do ludd_build tmpfs "$shm/ludd" "$r"; done
   log "n=$n: write floor (cp -r)"
-  wait_load floor-write
+  note_load floor-write
   for r in $(seq 1 "$runs"); do
     rm -rf "$shm/copy"
     timed "$tmp/cp.time" cp -r "$shm/ludd" "$shm/copy"
@@ -223,19 +234,19 @@ for idx in "${!size_list[@]}"; do
   rm -rf "$shm/copy" "$corpus/copy" "$shm/ludd"
 
   log "n=$n: ludd, output on disk"
-  wait_load ludd-disk
+  note_load ludd-disk
   for r in $(seq 1 "$runs"); do ludd_build disk "$corpus/ludd-public" "$r"; done
   rm -rf "$corpus/ludd-public"
 
-  log "n=$n: hugo ($("$HUGO" version | awk '{print $2}')), output on tmpfs"
-  wait_load hugo-tmpfs
+  log "n=$n: hugo, output on tmpfs"
+  note_load hugo-tmpfs
   hugo_bench tmpfs "$shm/hugo"
   log "n=$n: hugo, output on disk"
-  wait_load hugo-disk
+  note_load hugo-disk
   hugo_bench disk
 
   log "n=$n: one-page incremental rebuilds through ludd serve"
-  wait_load serve
+  note_load serve
   for r in $(seq 1 "$runs"); do
     python3 bench/incremental.py "$ludd" "$site" "$corpus/content" "$n" --run "$r" |
       while IFS=$'\t' read -r metric rr value; do emit ludd serve "$metric" "$rr" "$value"; done

@@ -178,7 +178,7 @@ pub fn full_doc_value(
     let d = &site.docs[id];
     let c = &contents[id];
     let mut map = summary.as_map().cloned().unwrap_or_default();
-    map.insert("content".into(), Value::safe_string(&c.html));
+    map.insert("content".into(), c.html.clone());
     map.insert("toc".into(), toc_value(&c.toc));
     map.insert("previous".into(), neighbour(site, contents, d.previous));
     map.insert("next".into(), neighbour(site, contents, d.next));
@@ -232,7 +232,7 @@ pub fn doc_value(
         ("is_section", d.is_section().into()),
     ];
     if full {
-        pairs.push(("content", Value::safe_string(&c.html)));
+        pairs.push(("content", c.html.clone()));
         pairs.push(("toc", toc_value(&c.toc)));
         pairs.push(("previous", neighbour(site, contents, d.previous)));
         pairs.push(("next", neighbour(site, contents, d.next)));

@@ -139,7 +139,7 @@ fn atom(
         out.push_str(&format!(
             "    <content type=\"html\" xml:base=\"{}\">{}</content>\n",
             xml(&link),
-            xml(&contents[i].html)
+            xml(contents[i].html.as_str().unwrap_or_default())
         ));
         out.push_str("  </entry>\n");
     }

@@ -25,12 +25,12 @@ use templates::Templates;
 use warnings::Warnings;
 
 /// A document's rendered Markdown.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct DocContent {
     /// Title: front matter, else first heading, else file name.
     pub title: String,
-    /// Body HTML.
-    pub html: String,
+    /// Body HTML, as a safe template string (shared, never copied per page).
+    pub html: tera::Value,
     /// HTML before `<!-- more -->`.
     pub summary: Option<String>,
     /// Table of contents.
@@ -149,7 +149,7 @@ pub fn render_doc_markdown(
         links: rendered.internal_links,
         word_count: rendered.word_count,
         html_hash: fingerprint::hash_of(&rendered.html),
-        html: rendered.html,
+        html: tera::Value::safe_string(&rendered.html),
     })
 }
 

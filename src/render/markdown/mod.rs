@@ -307,16 +307,19 @@ impl WordCounter {
     fn feed(&mut self, s: &str) {
         // A word starts at every non-space byte that follows a space. Bytes up to 0x20 (ASCII
         // space and controls) are spaces; every byte of a multi-byte character is > 0x7f, so a
-        // character is never split. Branch-free, so the compiler can vectorise it.
-        let mut prev_space = u8::from(!self.in_word);
-        let mut count = 0usize;
-        for &b in s.as_bytes() {
-            let space = u8::from(b <= b' ');
-            count += usize::from(prev_space & (space ^ 1));
-            prev_space = space;
-        }
-        self.count += count;
-        self.in_word = prev_space == 0;
+        // character is never split. Counting pairs of neighbours has no loop-carried state, so
+        // the compiler vectorises it.
+        let bytes = s.as_bytes();
+        let Some((&first, _)) = bytes.split_first() else {
+            return;
+        };
+        let starts: usize = bytes
+            .iter()
+            .zip(&bytes[1..])
+            .map(|(&a, &b)| usize::from((a <= b' ') & (b > b' ')))
+            .sum();
+        self.count += starts + usize::from(!self.in_word && first > b' ');
+        self.in_word = bytes.last().is_some_and(|&b| b > b' ');
     }
 
     fn brk(&mut self) {
