@@ -108,7 +108,15 @@ impl Rendered {
             timings.push((name, clock.elapsed()));
             clock = Instant::now();
         };
-        let site = Arc::new(Site::build(project, &model_options)?);
+        let mut site = Site::build(project, &model_options)?;
+        // The Markdown sources leave the model: they are read once, below, and a one-shot build
+        // frees them before rendering pages.
+        let bodies: Vec<Arc<str>> = site
+            .docs
+            .iter_mut()
+            .map(|d| std::mem::replace(&mut d.source.body, Arc::from("")))
+            .collect();
+        let site = Arc::new(site);
         lap("model");
         let warnings = Warnings::default();
         let asset_hashes = Arc::new(AssetHashes::compute(&site)?);
@@ -125,12 +133,14 @@ impl Rendered {
         lap("templates");
         let contents = render::render_markdown(
             &site,
+            &bodies,
             &templates,
             &warnings,
             environment,
             previous_markdown.as_ref(),
         )?;
         lap("markdown");
+        drop(bodies);
         render::check_anchors(&site, &contents)?;
         let shared = SharedValues::new(&site, &contents);
         let plan = jobs::plan(&site)?;
@@ -261,6 +271,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         ));
     }
     let pages = pages_per_language(&rendered.site);
+    // Freeing a large site's memory takes a while; nobody needs to wait for it.
+    std::thread::spawn(move || drop(rendered));
     BuildState {
         inputs,
         files: files.clone(),

@@ -39,8 +39,11 @@ pub struct SourceDoc {
     pub stem: String,
     /// Parsed front matter.
     pub front_matter: FrontMatter,
-    /// Markdown body (shared: cloning a document is cheap).
+    /// Markdown body (shared: cloning a document is cheap). The render stage takes it out of
+    /// the model; `body_hash` stays to tell whether it changed.
     pub body: std::sync::Arc<str>,
+    /// Hash of `body`.
+    pub body_hash: u64,
     /// Line of the body's first line in the file.
     pub body_line: usize,
     /// The front matter's text, to point later diagnostics at the right line.
@@ -236,10 +239,31 @@ pub fn reload(
 type Walked = (Vec<(String, PathBuf)>, Vec<ContentAsset>);
 
 fn walk(root: &Path, dir: &Path) -> Result<Walked> {
+    // One task per top-level entry, in name order; each walks its subtree in name order, so the
+    // concatenated result is sorted like a serial walk.
+    let mut tops: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) if dir.is_dir() => entries.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+        _ => vec![dir.to_path_buf()],
+    };
+    tops.sort();
+    let parts = tops
+        .par_iter()
+        .map(|top| walk_subtree(root, dir, top))
+        .collect::<Result<Vec<Walked>>>()?;
     let mut markdown = Vec::new();
     let mut assets = Vec::new();
-    let walker = walk_inputs(dir);
-    for entry in walker {
+    for (m, a) in parts {
+        markdown.extend(m);
+        assets.extend(a);
+    }
+    Ok((markdown, assets))
+}
+
+/// Walks `top` (a file or folder inside `dir`), with paths relative to `dir`.
+fn walk_subtree(root: &Path, dir: &Path, top: &Path) -> Result<Walked> {
+    let mut markdown = Vec::new();
+    let mut assets = Vec::new();
+    for entry in walk_inputs(top) {
         let entry = match entry {
             Ok(e) => e,
             // A file deleted while we walk is simply gone.
@@ -434,6 +458,7 @@ fn read_doc(
     let body_line = split.body_line;
     let header = split.header.to_string();
     let body: std::sync::Arc<str> = split.body.into();
+    let body_hash = crate::render::fingerprint::hash_of(split.body);
     Ok(SourceDoc {
         rel_path: rel_path.to_string(),
         kind,
@@ -443,6 +468,7 @@ fn read_doc(
         stem,
         front_matter: split.front_matter,
         body,
+        body_hash,
         body_line,
         header,
     })

@@ -59,6 +59,7 @@ pub struct PreviousMarkdown<'a> {
 /// text, place and link targets are unchanged (when the environment is unchanged too).
 pub fn render_markdown(
     site: &Site,
+    bodies: &[Arc<str>],
     templates: &Templates,
     warnings: &Warnings,
     environment: u64,
@@ -70,7 +71,9 @@ pub fn render_markdown(
         .map(
             |id| match previous.and_then(|p| reusable(site, templates, warnings, id, p)) {
                 Some(content) => Ok(content),
-                None => render_doc_markdown(site, templates, warnings, id).map(Arc::new),
+                None => {
+                    render_doc_markdown(site, &bodies[id], templates, warnings, id).map(Arc::new)
+                }
             },
         )
         .collect();
@@ -88,7 +91,7 @@ fn reusable(
     let doc = &site.docs[id];
     let old_id = *previous.site.by_path.get(&doc.source.rel_path)?;
     let old = &previous.site.docs[old_id];
-    let same = old.source.body == doc.source.body
+    let same = old.source.body_hash == doc.source.body_hash
         && old.source.body_line == doc.source.body_line
         && old.url == doc.url
         && old.source.front_matter.title == doc.source.front_matter.title
@@ -113,6 +116,7 @@ fn reusable(
 /// Renders one document's Markdown.
 pub fn render_doc_markdown(
     site: &Site,
+    body: &str,
     templates: &Templates,
     warnings: &Warnings,
     id: DocId,
@@ -128,14 +132,13 @@ pub fn render_doc_markdown(
         lang: &site.languages[doc.lang].code,
         smart_punctuation: site.config.markdown.smart_punctuation,
     };
-    let rendered = markdown::render(&doc.source.body, doc.source.body_line, &options, &host)
-        .map_err(|e| {
-            Error::invalid(
-                Diagnostic::new(source_path(site, id), e.message.clone())
-                    .at_line(e.line)
-                    .with_help(markdown_help(&e.message)),
-            )
-        })?;
+    let rendered = markdown::render(body, doc.source.body_line, &options, &host).map_err(|e| {
+        Error::invalid(
+            Diagnostic::new(source_path(site, id), e.message.clone())
+                .at_line(e.line)
+                .with_help(markdown_help(&e.message)),
+        )
+    })?;
     let title = doc
         .front_title()
         .map(str::to_string)

@@ -33,6 +33,8 @@ pub struct WriteStats {
 /// An output folder being built.
 pub struct Staging {
     output: PathBuf,
+    /// Whether a previous output exists to keep unchanged files from.
+    has_previous: bool,
     staging: tempfile::TempDir,
     written: AtomicUsize,
     unchanged: AtomicUsize,
@@ -125,6 +127,7 @@ impl Staging {
             .tempdir_in(parent)
             .map_err(|e| Error::io("create directory", parent, e))?;
         Ok(Staging {
+            has_previous: output.is_dir(),
             output: output.to_path_buf(),
             staging,
             written: AtomicUsize::new(0),
@@ -140,7 +143,7 @@ impl Staging {
         if let Ok(mut files) = self.files.lock() {
             files.push((rel.to_string(), bytes.len() as u64));
         }
-        if same_bytes(&old, bytes) && link(&old, &dest).is_ok() {
+        if self.has_previous && same_bytes(&old, bytes) && link(&old, &dest).is_ok() {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
             return Ok(());
         }
@@ -207,10 +210,16 @@ fn link(old: &Path, dest: &Path) -> Result<()> {
 }
 
 fn create_parent(dest: &Path) -> Result<()> {
-    if let Some(p) = dest.parent() {
-        fs::create_dir_all(p).map_err(|e| Error::io("create directory", p, e))?;
+    let Some(p) = dest.parent() else {
+        return Ok(());
+    };
+    // Most parents are new leaf folders whose own parent exists: one mkdir. Fall back to
+    // creating the whole chain.
+    match fs::create_dir(p) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(_) => fs::create_dir_all(p).map_err(|e| Error::io("create directory", p, e)),
     }
-    Ok(())
 }
 
 #[cfg(test)]
