@@ -112,10 +112,19 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
             source,
         })?;
     let url = site_url(options.bind, port);
-    let out = tempfile::Builder::new()
+    // The preview lives in memory-backed /dev/shm where there is one (much faster than a
+    // disk-backed /tmp for large sites), else in the system's temporary folder.
+    let shm = std::path::Path::new("/dev/shm");
+    let out = match tempfile::Builder::new()
         .prefix("ludd-serve-")
-        .tempdir()
-        .map_err(ServeError::OutDir)?;
+        .tempdir_in(shm)
+    {
+        Ok(dir) if shm.is_dir() => dir,
+        _ => tempfile::Builder::new()
+            .prefix("ludd-serve-")
+            .tempdir()
+            .map_err(ServeError::OutDir)?,
+    };
     let out_dir = std::fs::canonicalize(out.path()).map_err(ServeError::OutDir)?;
     say(format!("serving {url}/"));
     if options.port != 0 && port != options.port {

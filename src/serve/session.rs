@@ -110,20 +110,34 @@ impl Session {
             })
             .collect();
         let outputs = collect_all(outputs)?;
-        let mut changes = Changes::default();
+        // Write every output whose bytes changed, in parallel.
         let files = &mut self.files;
-        for (i, fp, bytes) in outputs {
-            let path = &rendered.plan[i].path;
-            let hash = blake3::hash(&bytes);
-            if files.get(path).map(|f| f.1) != Some(hash) {
-                let dest = self.out_dir.join(path);
+        let to_write: Vec<(usize, u64, blake3::Hash, Vec<u8>)> = outputs
+            .into_par_iter()
+            .map(|(i, fp, bytes)| (i, fp, blake3::hash(&bytes), bytes))
+            .collect();
+        let out_dir = &self.out_dir;
+        let written: Vec<Result<Option<String>>> = to_write
+            .par_iter()
+            .map(|(i, _, hash, bytes)| {
+                let path = &rendered.plan[*i].path;
+                if files.get(path).map(|f| f.1) == Some(*hash) {
+                    return Ok(None);
+                }
+                let dest = out_dir.join(path);
                 if let Some(p) = dest.parent() {
                     std::fs::create_dir_all(p).map_err(|e| Error::io("create directory", p, e))?;
                 }
-                std::fs::write(&dest, &bytes).map_err(|e| Error::io("write", &dest, e))?;
-                changes.written.push(path.clone());
-            }
-            files.insert(path.clone(), (fp, hash));
+                std::fs::write(&dest, bytes).map_err(|e| Error::io("write", &dest, e))?;
+                Ok(Some(path.clone()))
+            })
+            .collect();
+        let mut changes = Changes {
+            written: collect_all(written)?.into_iter().flatten().collect(),
+            ..Changes::default()
+        };
+        for (i, fp, hash, _) in to_write {
+            files.insert(rendered.plan[i].path.clone(), (fp, hash));
         }
         let planned: HashSet<&str> = rendered.plan.iter().map(|p| p.path.as_str()).collect();
         let gone: BTreeSet<String> = files
