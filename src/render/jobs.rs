@@ -359,7 +359,9 @@ impl RenderInput<'_> {
             .with_help("add it to templates/ or the theme, or fix the `template` field")
             .into());
         }
-        self.templates.render(&template, &ctx)
+        self.templates
+            .render(&template, &ctx)
+            .map_err(|e| while_rendering(e, &super::source_path(site, id)))
     }
 
     fn taxonomy_list(&self, t: usize) -> Result<String> {
@@ -489,6 +491,23 @@ impl RenderInput<'_> {
             return self.templates.render("language_chooser.html", &ctx);
         }
         Ok(builtin_chooser(site, &translations))
+    }
+}
+
+/// Adds which content file was being rendered to a template error.
+fn while_rendering(e: crate::error::Error, source: &std::path::Path) -> crate::error::Error {
+    match e {
+        crate::error::Error::Invalid(diagnostics) => crate::error::Error::Invalid(
+            diagnostics
+                .into_iter()
+                .map(|mut d| {
+                    let help = d.help.take().unwrap_or_default();
+                    d.help = Some(format!("while rendering {}; {help}", source.display()));
+                    d
+                })
+                .collect(),
+        ),
+        other => other,
     }
 }
 
