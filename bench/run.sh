@@ -129,13 +129,21 @@ tv() {
   esac
 }
 
+# busy_s: CPU seconds all processes have spent so far (user+nice+system+irq+softirq+steal).
+busy_s() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / {printf "%.2f", ($2+$3+$4+$7+$8+$9)/hz}' /proc/stat; }
+
 # timed LOG CMD...: run under /usr/bin/time -v (stdout+stderr of CMD to LOG.out), fail loudly.
+# Sets other_cpu: CPU seconds used meanwhile by anything but CMD (other processes on the machine).
 timed() {
-  local tlog=$1; shift
+  local tlog=$1 b0 b1; shift
   sync
+  b0=$(busy_s)
   if ! /usr/bin/time -v -o "$tlog" "$@" >"$tlog.out" 2>&1; then
     cat "$tlog.out" >&2; exit 1
   fi
+  b1=$(busy_s)
+  other_cpu=$(awk -v a="$b0" -v b="$b1" -v u="$(tv "$tlog" user)" -v s="$(tv "$tlog" sys)" \
+    'BEGIN {x = b - a - u - s; printf "%.2f", (x > 0 ? x : 0)}')
 }
 
 # ludd_build MEDIUM OUTDIR RUN: cold build, then no-op rebuild.
@@ -147,6 +155,7 @@ ludd_build() {
   emit ludd "$medium" cold_user_s "$r" "$(tv "$t" user)"
   emit ludd "$medium" cold_sys_s "$r" "$(tv "$t" sys)"
   emit ludd "$medium" cold_rss_mb "$r" "$(tv "$t" rss)"
+  emit ludd "$medium" cold_other_cpu_s "$r" "$other_cpu"
   line=$(grep -m1 '^built ' "$t.out")
   emit ludd "$medium" cold_written "$r" "$(sed -E 's/.*\(([0-9]+) written.*/\1/' <<<"$line")"
   emit ludd "$medium" output_files "$r" "$(find "$dir" -type f | wc -l)"
@@ -155,6 +164,7 @@ ludd_build() {
   line=$(grep -m1 '^built ' "$t.out")
   emit ludd "$medium" noop_wall_s "$r" "$(tv "$t" wall)"
   emit ludd "$medium" noop_rss_mb "$r" "$(tv "$t" rss)"
+  emit ludd "$medium" noop_other_cpu_s "$r" "$other_cpu"
   emit ludd "$medium" noop_written "$r" "$(sed -E 's/.*\(([0-9]+) written.*/\1/' <<<"$line")"
   emit ludd "$medium" noop_unchanged "$r" "$(sed -E 's/.* ([0-9]+) unchanged.*/\1/' <<<"$line")"
 }
@@ -162,13 +172,21 @@ ludd_build() {
 # hugo_bench MEDIUM [OUTDIR]: ../shared/bench/bench.sh, one TSV line per run.
 hugo_bench() {
   local medium=$1 lines
+  # A failed Hugo run (say, out of memory at 50k) is recorded and the benchmark goes on.
+  local b0 b1 self
+  b0=$(busy_s)
   if [ -n "${2:-}" ]; then
-    lines=$(OUTDIR=$2 "$shared/bench/bench.sh" "$corpus" hugo "$runs")
-    rm -rf "$2"
+    lines=$(OUTDIR=$2 "$shared/bench/bench.sh" "$corpus" hugo "$runs") || { log "hugo failed ($medium)"; emit hugo "$medium" failed 1 1; }
   else
-    lines=$("$shared/bench/bench.sh" "$corpus" hugo "$runs")
-    rm -rf "$corpus/hugo/public"
+    lines=$("$shared/bench/bench.sh" "$corpus" hugo "$runs") || { log "hugo failed ($medium)"; emit hugo "$medium" failed 1 1; }
   fi
+  b1=$(busy_s)
+  rm -rf "${2:-$corpus/hugo/public}"
+  [ -n "$lines" ] || return 0
+  # CPU used meanwhile by other processes, per run (bench.sh's own rm/find/du count as "other" too).
+  self=$(awk -F'\t' '{s += $6 + $7} END {print s}' <<<"$lines")
+  emit hugo "$medium" cold_other_cpu_s 1 "$(awk -v a="$b0" -v b="$b1" -v s="$self" -v r="$runs" \
+    'BEGIN {x = (b - a - s) / r; printf "%.2f", (x > 0 ? x : 0)}')"
   while IFS=$'\t' read -r _ _ _ r wall user sys rss files mb; do
     emit hugo "$medium" cold_wall_s "$r" "$wall"
     emit hugo "$medium" cold_user_s "$r" "$user"
@@ -248,7 +266,7 @@ print(m["content_files"], round(m["content_bytes"] / 1e6))' "$corpus/manifest.js
   log "n=$n: one-page incremental rebuilds through ludd serve"
   note_load serve
   for r in $(seq 1 "$runs"); do
-    python3 bench/incremental.py "$ludd" "$site" "$corpus/content" "$n" --run "$r" |
+    python3 bench/incremental.py "$ludd" "$site" "$corpus/content" "$n" --run "$r" --timeout 900 |
       while IFS=$'\t' read -r metric rr value; do emit ludd serve "$metric" "$rr" "$value"; done
   done
   # The edits were undone: the corpus must still match its manifest.
@@ -261,6 +279,7 @@ if g.tree_sha256(sys.argv[2] + "/content") != json.load(open(sys.argv[2] + "/man
     sys.exit("the corpus differs from its manifest after the incremental test")
 EOF
   mv "$raw" "$out/raw/n$n.tsv"
+  cp "$out/raw/machine.tsv" "$out/raw/n$n.machine.tsv"
   raw=/dev/null
   [ "$keep" = 1 ] || rm -rf "$corpus"
   log "n=$n: done"

@@ -41,7 +41,15 @@ def load(out: str):
             for line in f:
                 k, _, v = line.rstrip("\n").partition("\t")
                 machine[k] = v
-    return samples, runs, machine
+    builds = {}
+    for path in glob.glob(os.path.join(out, "raw", "n*.machine.tsv")):
+        n = int(os.path.basename(path)[1:].split(".")[0])
+        with open(path) as f:
+            for line in f:
+                k, _, v = line.rstrip("\n").partition("\t")
+                if k in ("ludd", "hugo", "date"):
+                    builds.setdefault(n, {})[k] = v
+    return samples, runs, machine, builds
 
 
 def fmt_s(v):
@@ -62,7 +70,7 @@ def fmt_x(v):
 
 def main() -> int:
     out = sys.argv[1]
-    samples, runs, machine = load(out)
+    samples, runs, machine, builds = load(out)
     med = {k: statistics.median(v) for k, v in samples.items()}
 
     def m(tool, n, medium, metric):
@@ -94,6 +102,8 @@ def main() -> int:
     L.append("|" + "---:|" * 13)
     for n in sizes:
         lt, ld = m("ludd", n, "tmpfs", "cold_wall_s"), m("ludd", n, "disk", "cold_wall_s")
+        if ("hugo", n, "tmpfs", "failed") in samples or ("hugo", n, "disk", "failed") in samples:
+            L.append(f"<!-- Hugo failed at {n} pages/lang (see raw/n{n}.tsv) -->")
         ht, hd = m("hugo", n, "tmpfs", "cold_wall_s"), m("hugo", n, "disk", "cold_wall_s")
         lrss = max((x for x in (m("ludd", n, "tmpfs", "cold_rss_mb"), m("ludd", n, "disk", "cold_rss_mb"))
                     if x is not None), default=None)
@@ -109,8 +119,8 @@ def main() -> int:
 
     L.append("### CPU time and output")
     L.append("")
-    L.append("| pages/lang | tool | medium | wall | user | sys | peak RSS | files | output |")
-    L.append("|---:|---|---|---:|---:|---:|---:|---:|---:|")
+    L.append("| pages/lang | tool | medium | wall | user | sys | peak RSS | files | output | other processes' CPU during the run |")
+    L.append("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for n in sizes:
         for tool in ("ludd", "hugo"):
             for medium in ("tmpfs", "disk"):
@@ -119,7 +129,12 @@ def main() -> int:
                 L.append(f"| {n:,} | {tool} | {medium} | {fmt_s(m(tool, n, medium, 'cold_wall_s'))} | "
                          f"{fmt_s(m(tool, n, medium, 'cold_user_s'))} | {fmt_s(m(tool, n, medium, 'cold_sys_s'))} | "
                          f"{fmt_mb(m(tool, n, medium, 'cold_rss_mb'))} | {m(tool, n, medium, 'output_files') or 0:,.0f} | "
-                         f"{fmt_mb(m(tool, n, medium, 'output_mb'))} |")
+                         f"{fmt_mb(m(tool, n, medium, 'output_mb'))} | {fmt_s(m(tool, n, medium, 'cold_other_cpu_s'))} |")
+    L.append("")
+    L.append("The last column is CPU time the machine spent on anything but the measured build while it "
+             "ran (from /proc/stat): other processes, and also the kernel's write-back of the output "
+             "to disk; for Hugo it includes bench.sh's own `rm`/`find`/`du` between runs. Near zero on tmpfs "
+             "means the figures are clean.")
     L.append("")
 
     L.append("### No-op and incremental rebuilds (ludd)")
@@ -212,6 +227,11 @@ def main() -> int:
     for k in ("date", "nproc", "cpu", "memory", "kernel", "disk", "tmpfs", "ludd", "hugo", "python"):
         if k in machine:
             L.append(f"- {k}: {machine[k]}")
+    measured = {n: b for n, b in builds.items() if n in {k[1] for k in samples}}
+    if len({(b.get("ludd"), b.get("hugo")) for b in measured.values()}) > 1:
+        L.append("- **the sizes were measured with different builds:** " + "; ".join(
+            f"{n:,}: {b.get('ludd')}, Hugo {b.get('hugo', '?').split(' (')[0]} ({b.get('date')})"
+            for n, b in sorted(measured.items())))
     L.append("")
     with open(os.path.join(out, "summary.md"), "w") as f:
         f.write("\n".join(L))
