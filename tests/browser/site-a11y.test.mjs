@@ -23,19 +23,11 @@ import {
   serveDir,
   tempDir,
   urlPathOf,
+  CHROMIUM,
+  CHROMIUM_ARGS,
 } from './site-lib.mjs';
 
 const require = createRequire(import.meta.url);
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const WIDTHS = [375, 1280];
 const HEIGHT = { 320: 640, 375: 812, 1280: 800 };

@@ -10,6 +10,18 @@ import { fileURLToPath } from 'node:url';
 export const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '..', '..');
 
+/** Debian's Chromium, started headless with nothing that reaches the network. */
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
 /** Path of the ludd binary: $LUDD_BIN (relative to the repo root) or target/debug/ludd, built if missing. */
 export function luddBin() {
   const bin = path.resolve(repoRoot, process.env.LUDD_BIN || path.join('target', 'debug', 'ludd'));
