@@ -5,7 +5,7 @@
 #
 #   --sizes     pages per language (languages de,en, so twice as many pages in total)
 #   --runs      runs per figure; one number, or one per size (--sizes 1000,10000,50000 --runs 3,3,1)
-#   --out       where raw/, results.tsv and summary.md go (default bench/out)
+#   --out       where raw/, results.tsv and summary.md go (default bench/out; relative to the repo root)
 #   --max-load  before each size, wait until the 1-minute load average is below L (default: no wait)
 #   --keep      keep the generated corpora (default: each size is deleted after it is measured)
 #
