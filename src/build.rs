@@ -3,8 +3,11 @@
 
 use crate::error::{Result, collect_all};
 use crate::load;
+use crate::load::content::SourceDoc;
+use crate::model::DocId;
 use crate::model::{ModelOptions, Site};
 use crate::render::context::SharedValues;
+use crate::render::fingerprint::Fingerprints;
 use crate::render::jobs::{self, Output, Planned, RenderInput};
 use crate::render::templates::{AssetHashes, Templates};
 use crate::render::warnings::Warnings;
@@ -159,26 +162,80 @@ impl Rendered {
     }
 
     /// Fingerprint of every planned output (see [`fingerprint`]).
-    pub fn fingerprints(&self) -> Vec<u64> {
-        let static_hash = fingerprint::hash_of(&self.asset_hashes.0);
-        let atoms = fingerprint::Atoms::new(&self.site, &self.contents, static_hash);
-        let hashes = &self.asset_hashes.0;
+    pub fn fingerprints(&self) -> Fingerprints {
+        Fingerprints::compute(
+            &self.site,
+            &self.contents,
+            &self.plan,
+            fingerprint::hash_of(&self.asset_hashes.0),
+            &|path| self.asset_fingerprint(path),
+        )
+    }
+
+    /// Fingerprint of a static or content file: its content hash when it is a static file,
+    /// else its size and modification time.
+    fn asset_fingerprint(&self, path: &Path) -> u64 {
         let static_files = &self.site.theme.static_files;
-        let asset_fp = |path: &Path| -> u64 {
-            if let Some(f) = static_files.iter().find(|f| f.source == path) {
-                return fingerprint::hash_of(&hashes.get(&f.rel_path));
-            }
-            let meta = std::fs::metadata(path).ok();
-            fingerprint::hash_of(&(
-                path,
-                meta.as_ref().map(|m| m.len()),
-                meta.and_then(|m| m.modified().ok()),
-            ))
-        };
-        self.plan
+        if let Some(f) = static_files.iter().find(|f| f.source == path) {
+            return fingerprint::hash_of(&self.asset_hashes.0.get(&f.rel_path));
+        }
+        let meta = std::fs::metadata(path).ok();
+        fingerprint::hash_of(&(
+            path,
+            meta.as_ref().map(|m| m.len()),
+            meta.and_then(|m| m.modified().ok()),
+        ))
+    }
+
+    /// Applies edits to the Markdown text of documents whose front matter did not change, so
+    /// that the model stays as it is: renders their Markdown again, checks anchors, and
+    /// refreshes their template values and the fingerprints that read them. Returns the
+    /// outputs whose fingerprints were computed again (`None`: all of them). On error nothing
+    /// changes.
+    pub fn apply_text_edits(
+        &mut self,
+        edits: &[(DocId, &SourceDoc)],
+        fingerprints: &mut Fingerprints,
+    ) -> Result<Option<Vec<usize>>> {
+        let rendered: Vec<Result<(DocId, DocContent)>> = edits
             .par_iter()
-            .map(|p| atoms.output(p, &asset_fp))
-            .collect()
+            .map(|&(id, source)| {
+                render::render_doc_markdown(
+                    &self.site,
+                    &source.body,
+                    source.body_hash,
+                    &self.templates,
+                    &self.warnings,
+                    id,
+                )
+                .map(|c| (id, c))
+            })
+            .collect();
+        let mut contents = self.contents.clone();
+        for (id, content) in collect_all(rendered)? {
+            contents[id] = Arc::new(content);
+        }
+        render::check_anchors(&self.site, &contents)?;
+        self.contents = contents;
+        let ids: Vec<DocId> = edits.iter().map(|(id, _)| *id).collect();
+        for &id in &ids {
+            self.shared.refresh_doc(&self.site, &self.contents, id);
+        }
+        let static_hash = fingerprint::hash_of(&self.asset_hashes.0);
+        let asset_fp = |path: &Path| self.asset_fingerprint(path);
+        let updated =
+            fingerprints.update_docs(&self.site, &self.contents, &self.plan, &ids, &asset_fp);
+        if updated.is_none() {
+            // A menu entry changed: every page shows the menu.
+            *fingerprints = Fingerprints::compute(
+                &self.site,
+                &self.contents,
+                &self.plan,
+                static_hash,
+                &asset_fp,
+            );
+        }
+        Ok(updated)
     }
 
     /// The inputs a job renders from.

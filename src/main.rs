@@ -129,6 +129,7 @@ fn run(cli: &Cli) -> Result<()> {
                 drafts: args.drafts,
                 poll: args.poll,
                 quiet: cli.quiet,
+                verbose: cli.verbose,
             };
             ludd::serve::run(options)?;
             Ok(())

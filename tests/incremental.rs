@@ -115,6 +115,50 @@ fn page(root: &Path, section: &str, i: usize, lang: &str, version: u64) -> PathB
     path
 }
 
+/// New Markdown text under unchanged front matter (the serve fast path): new headings, words,
+/// summaries, and now and then an anchor link that may not resolve.
+fn body_edit(
+    root: &Path,
+    rng: &mut Rng,
+    section: &str,
+    i: usize,
+    lang: &str,
+    step: u64,
+) -> Vec<PathBuf> {
+    let suffix = if lang == "de" {
+        String::new()
+    } else {
+        format!(".{lang}")
+    };
+    // An existing file of the section, in the chosen language.
+    let mut files: Vec<PathBuf> = fs::read_dir(root.join("content").join(section))
+        .map(|dir| dir.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.retain(|p| {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        name.ends_with(&format!("{suffix}.md")) && (lang != "de" || name.matches('.').count() == 1)
+    });
+    files.sort();
+    if files.is_empty() {
+        return vec![root.join("content").join(section)];
+    }
+    let path = files[(i + step as usize) % files.len()].clone();
+    let text = fs::read_to_string(&path).expect("read");
+    let front_matter_end = text
+        .match_indices("---\n")
+        .nth(1)
+        .map_or(0, |(at, _)| at + 4);
+    let words = "wort ".repeat(rng.below(40));
+    let body = match rng.below(4) {
+        0 => format!("## Kopf {step}\n\nNeu {step} {words}\n"),
+        1 => format!("Kurz {step}.\n\n<!-- more -->\n\nMehr {words}\n"),
+        2 => format!("## Anker {{#anker-{step}}}\n\n[hier](#anker-{step}) {words}\n"),
+        _ => format!("# Titel {step}\n\n{words}\n"),
+    };
+    write(&path, &format!("{}{body}", &text[..front_matter_end]));
+    vec![path]
+}
+
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     for e in walkdir::WalkDir::new(dir)
@@ -140,7 +184,8 @@ fn mutate(root: &Path, rng: &mut Rng, step: u64) -> Vec<PathBuf> {
     let section = sections[rng.below(3)];
     let i = rng.below(5);
     let lang = ["de", "en"][rng.below(2)];
-    match rng.below(10) {
+    match rng.below(12) {
+        10 | 11 => body_edit(root, rng, section, i, lang, step),
         0..=2 => {
             let p = page(root, section, i, lang, step);
             let mut touched = vec![p];
@@ -248,9 +293,11 @@ fn incremental_rebuilds_equal_clean_builds() {
         let (mut session, first) = Session::start(options.clone(), serve_out.clone());
         first.expect("first build");
         let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-        for step in 1..=25 {
+        let mut text_only = 0;
+        for step in 1..=40 {
             let touched = mutate(&root, &mut rng, step);
             let incremental = session.rebuild(&touched);
+            text_only += incremental.as_ref().is_ok_and(|c| c.text_only) as usize;
             let clean_out = site.path().join(format!("clean-{step}"));
             let clean = build(&BuildOptions {
                 output_dir: Some(clean_out.clone()),
@@ -283,6 +330,10 @@ fn incremental_rebuilds_equal_clean_builds() {
             }
             let _ = fs::remove_dir_all(&clean_out);
         }
+        assert!(
+            text_only > 0,
+            "seed {seed}: no body-only edit took the fast path"
+        );
     }
 }
 
@@ -305,6 +356,7 @@ fn a_one_page_edit_rewrites_only_what_shows_it() {
         .replace("Text 0", "Neuer Text");
     write(&path, &text);
     let changes = session.rebuild(&[path]).expect("rebuild");
+    assert!(changes.text_only, "a body edit keeps the model");
     assert_eq!(
         changes.written,
         vec!["a/p1/index.html", "atom.xml", "tags/y/atom.xml"]

@@ -134,6 +134,52 @@ pub fn load(root: &Path, settings: &ContentSettings) -> Result<Content> {
     Ok(Content { docs, assets })
 }
 
+/// The most common edit, a change to the text of existing Markdown files, re-read without
+/// touching anything else: for each changed file, its index in `previous.docs` and the new
+/// document. `None` when any change is more than that — a path outside `content/`, a new,
+/// removed or renamed file, a non-Markdown file, or edited front matter — and needs
+/// [`reload`].
+pub fn reread_bodies(
+    root: &Path,
+    previous: &Content,
+    changed: &[PathBuf],
+    settings: &ContentSettings,
+) -> Result<Option<Vec<(usize, SourceDoc)>>> {
+    let content_dir = root.join(CONTENT_DIR);
+    let mut found: Vec<(usize, &Path)> = Vec::new();
+    for path in changed {
+        let Ok(rel) = path.strip_prefix(&content_dir) else {
+            return Ok(None);
+        };
+        let Some(rel) = rel
+            .to_str()
+            .map(|r| r.replace(std::path::MAIN_SEPARATOR, "/"))
+        else {
+            return Ok(None);
+        };
+        let Some(index) = previous.docs.iter().position(|d| d.rel_path == rel) else {
+            return Ok(None);
+        };
+        if !path.is_file() {
+            return Ok(None);
+        }
+        if !found.iter().any(|(i, _)| *i == index) {
+            found.push((index, path));
+        }
+    }
+    let mut updates = Vec::with_capacity(found.len());
+    for (index, path) in found {
+        let old = &previous.docs[index];
+        // The folder structure is unchanged, so the file's kind is too: no bundle check needed.
+        let new = read_doc(&old.rel_path, path, settings, &[])?;
+        if new.header != old.header || new.kind != old.kind {
+            return Ok(None);
+        }
+        updates.push((index, new));
+    }
+    Ok(Some(updates))
+}
+
 /// Re-reads only what changed below `content/`: every path in `changed` (absolute) is dropped
 /// from `previous` with everything under it, then read again if it still exists.
 pub fn reload(

@@ -102,6 +102,25 @@ impl SharedValues {
     }
 }
 
+impl SharedValues {
+    /// Builds document `id`'s values again after its rendered content changed (the model did
+    /// not): its listing summaries and, when it is a menu entry, that language's menu.
+    pub fn refresh_doc(&mut self, site: &Site, contents: &[std::sync::Arc<DocContent>], id: DocId) {
+        self.summaries[id] = doc_value(site, contents, id, false, false);
+        if !self.fallback_summaries[id].is_none() {
+            self.fallback_summaries[id] = doc_value(site, contents, id, false, true);
+        }
+        for (items, values) in self.menu.iter().zip(self.menu_values.iter_mut()) {
+            if items.iter().any(|m| m.id == id) {
+                *values = items
+                    .iter()
+                    .map(|m| menu_value(site, contents, m, false))
+                    .collect();
+            }
+        }
+    }
+}
+
 fn site_value(site: &Site, l: &Language) -> Value {
     obj([
         ("title", l.title.as_str().into()),

@@ -10,6 +10,7 @@ use crate::load::theme::TemplateSource;
 use crate::model::{DocId, Site};
 use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
 
 /// Hashes anything hashable.
 pub fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
@@ -101,69 +102,51 @@ pub fn markdown_environment(site: &Site, template_fps: &HashMap<String, u64>) ->
 }
 
 /// Fingerprints of documents and languages, the building blocks of output fingerprints.
-pub struct Atoms<'a> {
-    site: &'a Site,
+pub struct Atoms {
+    /// Per document: everything its listing summary shows.
     summary: Vec<u64>,
+    /// Per document: the summary plus the rendered content.
     full: Vec<u64>,
+    /// Per language: configuration, UI strings, static files and the menu.
     language: Vec<u64>,
+    /// Per template name: see [`template_fingerprints`].
     templates: HashMap<String, u64>,
+    /// Static file contents.
+    static_hash: u64,
 }
 
-impl<'a> Atoms<'a> {
+/// The document atoms one output's fingerprint read.
+#[derive(Debug, Default)]
+struct Reads {
+    summaries: Vec<DocId>,
+    fulls: Vec<DocId>,
+}
+
+impl Atoms {
     /// Computes the atoms of a rendered site. `static_hash` covers static file contents.
-    pub fn new(
-        site: &'a Site,
-        contents: &[std::sync::Arc<DocContent>],
-        static_hash: u64,
-    ) -> Atoms<'a> {
-        let summary: Vec<u64> = site
-            .docs
-            .iter()
-            .zip(contents)
-            .map(|(d, c)| {
-                let fm = &d.source.front_matter;
-                let mut h = DefaultHasher::new();
-                (
-                    &d.url,
-                    &c.title,
-                    &fm.description,
-                    &fm.date,
-                    &fm.updated,
-                    &fm.weight,
-                    d.lang,
-                )
-                    .hash(&mut h);
-                serde_json::to_string(&fm.extra)
-                    .unwrap_or_default()
-                    .hash(&mut h);
-                (&c.summary, c.word_count, d.is_section(), &d.assets).hash(&mut h);
-                for &(t, term) in &d.terms {
-                    let tm = &site.taxonomies[t].terms[term];
-                    (&site.taxonomies[t].config.name, &tm.name, &tm.url).hash(&mut h);
-                }
-                h.finish()
-            })
+    pub fn new(site: &Site, contents: &[Arc<DocContent>], static_hash: u64) -> Atoms {
+        let summary: Vec<u64> = (0..site.docs.len())
+            .map(|id| summary_atom(site, &contents[id], id))
             .collect();
         let full = summary
             .iter()
             .zip(contents)
-            .map(|(s, c)| hash_of(&(s, c.html_hash, hash_of(&format!("{:?}", c.toc)))))
+            .map(|(s, c)| full_atom(*s, c))
             .collect();
         let mut atoms = Atoms {
-            site,
             summary,
             full,
             language: Vec::new(),
             templates: template_fingerprints(&site.theme.templates),
+            static_hash,
         };
         atoms.language = (0..site.languages.len())
-            .map(|l| atoms.language_fp(l, static_hash))
+            .map(|l| atoms.language_fp(site, l))
             .collect();
         atoms
     }
 
-    fn language_fp(&self, lang: usize, static_hash: u64) -> u64 {
-        let site = self.site;
+    fn language_fp(&self, site: &Site, lang: usize) -> u64 {
         let mut h = DefaultHasher::new();
         format!("{:?}", site.config).hash(&mut h);
         format!("{:?}", site.languages).hash(&mut h);
@@ -175,7 +158,7 @@ impl<'a> Atoms<'a> {
             .ui_strings
             .get(&site.config.default_language)
             .hash(&mut h);
-        static_hash.hash(&mut h);
+        self.static_hash.hash(&mut h);
         // The menu shows the home page's children; any of their summaries can change it.
         for home in site.homes.iter().flatten() {
             for &sub in &site.docs[*home].subsections {
@@ -192,26 +175,46 @@ impl<'a> Atoms<'a> {
         self.templates.get(name).copied().unwrap_or(0)
     }
 
-    fn translations(&self, id: DocId, h: &mut DefaultHasher) {
-        let d = &self.site.docs[id];
+    fn summary(&self, id: DocId, reads: &mut Reads) -> u64 {
+        reads.summaries.push(id);
+        self.summary[id]
+    }
+
+    fn full(&self, id: DocId, reads: &mut Reads) -> u64 {
+        reads.fulls.push(id);
+        self.full[id]
+    }
+
+    fn translations(&self, site: &Site, id: DocId, h: &mut DefaultHasher, reads: &mut Reads) {
+        let d = &site.docs[id];
         for t in &d.translations {
-            t.map(|t| self.summary[t]).hash(h);
+            t.map(|t| self.summary(t, reads)).hash(h);
         }
         d.translations[Site::DEFAULT_LANGUAGE]
-            .map(|t| self.summary[t])
+            .map(|t| self.summary(t, reads))
             .hash(h);
     }
 
-    /// The fingerprint of one planned output.
-    pub fn output(&self, planned: &Planned, asset_fp: &dyn Fn(&std::path::Path) -> u64) -> u64 {
-        let site = self.site;
+    /// The fingerprint of one planned output, and the document atoms it read.
+    fn output(
+        &self,
+        site: &Site,
+        planned: &Planned,
+        asset_fp: &dyn Fn(&std::path::Path) -> u64,
+    ) -> (u64, Reads) {
+        let mut reads = Reads::default();
         let mut h = DefaultHasher::new();
         planned.job.hash(&mut h);
         planned.path.hash(&mut h);
         match &planned.job {
             Job::Doc { id, .. } => {
                 let d = &site.docs[*id];
-                (self.language[d.lang], self.full[*id], d.parent.is_none()).hash(&mut h);
+                (
+                    self.language[d.lang],
+                    self.full(*id, &mut reads),
+                    d.parent.is_none(),
+                )
+                    .hash(&mut h);
                 d.source.front_matter.template.hash(&mut h);
                 for name in ["index.html", "section.html", "page.html"] {
                     self.template(name).hash(&mut h);
@@ -219,18 +222,18 @@ impl<'a> Atoms<'a> {
                 if let Some(t) = &d.source.front_matter.template {
                     self.template(t).hash(&mut h);
                 }
-                self.translations(*id, &mut h);
+                self.translations(site, *id, &mut h, &mut reads);
                 // Pager k links the translations' pager k where they have one.
                 for t in d.translations.iter().flatten() {
                     (site.docs[*t].pages.len(), site.pagination(&site.docs[*t])).hash(&mut h);
                 }
-                d.previous.map(|p| self.summary[p]).hash(&mut h);
-                d.next.map(|p| self.summary[p]).hash(&mut h);
+                d.previous.map(|p| self.summary(p, &mut reads)).hash(&mut h);
+                d.next.map(|p| self.summary(p, &mut reads)).hash(&mut h);
                 for l in &d.pages {
-                    (l.id, l.is_fallback, self.summary[l.id]).hash(&mut h);
+                    (l.id, l.is_fallback, self.summary(l.id, &mut reads)).hash(&mut h);
                 }
                 for &s in &d.subsections {
-                    self.summary[s].hash(&mut h);
+                    self.summary(s, &mut reads).hash(&mut h);
                 }
             }
             Job::TaxonomyList { taxonomy }
@@ -254,7 +257,7 @@ impl<'a> Atoms<'a> {
                 }
                 if let Job::Term { term, .. } | Job::TermFeed { term, .. } = &planned.job {
                     for &p in &tax.terms[*term].pages {
-                        (self.summary[p], self.full[p]).hash(&mut h);
+                        (self.summary(p, &mut reads), self.full(p, &mut reads)).hash(&mut h);
                     }
                 }
             }
@@ -262,7 +265,7 @@ impl<'a> Atoms<'a> {
                 self.language[*lang].hash(&mut h);
                 for (i, d) in site.docs.iter().enumerate() {
                     if d.lang == *lang && !d.is_section() && d.source.front_matter.date.is_some() {
-                        self.full[i].hash(&mut h);
+                        self.full(i, &mut reads).hash(&mut h);
                     }
                 }
             }
@@ -270,9 +273,11 @@ impl<'a> Atoms<'a> {
                 (self.language[*lang], self.template("404.html")).hash(&mut h)
             }
             Job::Sitemap { .. } => {
+                // The sitemap shows the model only: URLs, dates and translations.
                 format!("{:?}", site.config).hash(&mut h);
-                for (i, d) in site.docs.iter().enumerate() {
-                    (&d.url, &d.translations, self.summary[i]).hash(&mut h);
+                for d in &site.docs {
+                    let fm = &d.source.front_matter;
+                    (&d.url, &d.translations, &fm.date, &fm.updated).hash(&mut h);
                 }
                 for t in &site.taxonomies {
                     for term in &t.terms {
@@ -281,14 +286,16 @@ impl<'a> Atoms<'a> {
                 }
             }
             Job::Robots => format!("{:?}", site.config).hash(&mut h),
-            Job::Alias { id, .. } => {
-                (self.summary[*id], self.language[site.docs[*id].lang]).hash(&mut h)
-            }
+            Job::Alias { id, .. } => (
+                self.summary(*id, &mut reads),
+                self.language[site.docs[*id].lang],
+            )
+                .hash(&mut h),
             Job::Chooser => {
                 self.language.hash(&mut h);
                 self.template("language_chooser.html").hash(&mut h);
                 for home in site.homes.iter().flatten() {
-                    self.summary[*home].hash(&mut h);
+                    self.summary(*home, &mut reads).hash(&mut h);
                 }
             }
             Job::Static { index } => asset_fp(&site.theme.static_files[*index].source).hash(&mut h),
@@ -299,6 +306,126 @@ impl<'a> Atoms<'a> {
                 }
             }
         }
-        h.finish()
+        (h.finish(), reads)
+    }
+}
+
+/// Everything a document's listing summary shows.
+fn summary_atom(site: &Site, c: &DocContent, id: DocId) -> u64 {
+    let d = &site.docs[id];
+    let fm = &d.source.front_matter;
+    let mut h = DefaultHasher::new();
+    (
+        &d.url,
+        &c.title,
+        &fm.description,
+        &fm.date,
+        &fm.updated,
+        &fm.weight,
+        d.lang,
+    )
+        .hash(&mut h);
+    serde_json::to_string(&fm.extra)
+        .unwrap_or_default()
+        .hash(&mut h);
+    (&c.summary, c.word_count, d.is_section(), &d.assets).hash(&mut h);
+    for &(t, term) in &d.terms {
+        let tm = &site.taxonomies[t].terms[term];
+        (&site.taxonomies[t].config.name, &tm.name, &tm.url).hash(&mut h);
+    }
+    h.finish()
+}
+
+/// A document's summary atom plus its rendered content.
+fn full_atom(summary: u64, c: &DocContent) -> u64 {
+    hash_of(&(summary, c.html_hash, hash_of(&format!("{:?}", c.toc))))
+}
+
+/// The fingerprint of every planned output, with the index from each document to the outputs
+/// whose fingerprints read it, so that a change to a few documents' content re-fingerprints
+/// only the outputs that show them.
+pub struct Fingerprints {
+    atoms: Atoms,
+    /// Per planned output (same order as the plan).
+    pub outputs: Vec<u64>,
+    /// Per document: the outputs that read its summary atom.
+    summary_readers: Vec<Vec<u32>>,
+    /// Per document: the outputs that read its full atom.
+    full_readers: Vec<Vec<u32>>,
+}
+
+impl Fingerprints {
+    /// Fingerprints every output of `plan`. `asset_fp` fingerprints a static or content file.
+    pub fn compute(
+        site: &Site,
+        contents: &[Arc<DocContent>],
+        plan: &[Planned],
+        static_hash: u64,
+        asset_fp: &(dyn Fn(&std::path::Path) -> u64 + Sync),
+    ) -> Fingerprints {
+        use rayon::prelude::*;
+        let atoms = Atoms::new(site, contents, static_hash);
+        let computed: Vec<(u64, Reads)> = plan
+            .par_iter()
+            .map(|p| atoms.output(site, p, asset_fp))
+            .collect();
+        let mut summary_readers = vec![Vec::new(); site.docs.len()];
+        let mut full_readers = vec![Vec::new(); site.docs.len()];
+        let mut outputs = Vec::with_capacity(computed.len());
+        for (i, (fp, reads)) in computed.into_iter().enumerate() {
+            outputs.push(fp);
+            for id in reads.summaries {
+                summary_readers[id].push(i as u32);
+            }
+            for id in reads.fulls {
+                full_readers[id].push(i as u32);
+            }
+        }
+        Fingerprints {
+            atoms,
+            outputs,
+            summary_readers,
+            full_readers,
+        }
+    }
+
+    /// After the rendered content of documents `ids` changed (and nothing else): recomputes
+    /// their atoms and every fingerprint that reads them, and returns those outputs. `None`
+    /// when the change reaches the language atoms (a menu entry changed) and everything must
+    /// be fingerprinted again with [`Fingerprints::compute`].
+    pub fn update_docs(
+        &mut self,
+        site: &Site,
+        contents: &[Arc<DocContent>],
+        plan: &[Planned],
+        ids: &[DocId],
+        asset_fp: &(dyn Fn(&std::path::Path) -> u64 + Sync),
+    ) -> Option<Vec<usize>> {
+        let mut stale: Vec<u32> = Vec::new();
+        for &id in ids {
+            let summary = summary_atom(site, &contents[id], id);
+            let full = full_atom(summary, &contents[id]);
+            if summary != self.atoms.summary[id] {
+                self.atoms.summary[id] = summary;
+                stale.extend(&self.summary_readers[id]);
+            }
+            if full != self.atoms.full[id] {
+                self.atoms.full[id] = full;
+                stale.extend(&self.full_readers[id]);
+            }
+        }
+        let languages: Vec<u64> = (0..site.languages.len())
+            .map(|l| self.atoms.language_fp(site, l))
+            .collect();
+        if languages != self.atoms.language {
+            return None;
+        }
+        stale.sort_unstable();
+        stale.dedup();
+        let stale: Vec<usize> = stale.into_iter().map(|i| i as usize).collect();
+        for &i in &stale {
+            self.outputs[i] = self.atoms.output(site, &plan[i], asset_fp).0;
+        }
+        Some(stale)
     }
 }

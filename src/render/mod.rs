@@ -43,6 +43,8 @@ pub struct DocContent {
     pub word_count: usize,
     /// Hash of `html`, for fingerprints.
     pub html_hash: u64,
+    /// Hash of the Markdown it was rendered from ([`crate::load::content::SourceDoc::body_hash`]).
+    pub body_hash: u64,
 }
 
 /// The previous build's Markdown, for reuse.
@@ -72,7 +74,9 @@ pub fn render_markdown(
             |id| match previous.and_then(|p| reusable(site, templates, warnings, id, p)) {
                 Some(content) => Ok(content),
                 None => {
-                    render_doc_markdown(site, &bodies[id], templates, warnings, id).map(Arc::new)
+                    let body_hash = site.docs[id].source.body_hash;
+                    render_doc_markdown(site, &bodies[id], body_hash, templates, warnings, id)
+                        .map(Arc::new)
                 }
             },
         )
@@ -91,7 +95,9 @@ fn reusable(
     let doc = &site.docs[id];
     let old_id = *previous.site.by_path.get(&doc.source.rel_path)?;
     let old = &previous.site.docs[old_id];
-    let same = old.source.body_hash == doc.source.body_hash
+    let content = previous.contents.get(old_id)?;
+    // The previous model may predate body-only edits; the rendered content knows its source.
+    let same = content.body_hash == doc.source.body_hash
         && old.source.body_line == doc.source.body_line
         && old.url == doc.url
         && old.source.front_matter.title == doc.source.front_matter.title
@@ -99,7 +105,6 @@ fn reusable(
     if !same {
         return None;
     }
-    let content = previous.contents.get(old_id)?;
     let host = DocHost {
         site,
         id,
@@ -113,10 +118,11 @@ fn reusable(
     links_same.then(|| Arc::clone(content))
 }
 
-/// Renders one document's Markdown.
+/// Renders one document's Markdown from `body` (whose hash is `body_hash`).
 pub fn render_doc_markdown(
     site: &Site,
     body: &str,
+    body_hash: u64,
     templates: &Templates,
     warnings: &Warnings,
     id: DocId,
@@ -152,6 +158,7 @@ pub fn render_doc_markdown(
         links: rendered.internal_links,
         word_count: rendered.word_count,
         html_hash: fingerprint::hash_of(&rendered.html),
+        body_hash,
         html: tera::Value::safe_string(&rendered.html),
     })
 }

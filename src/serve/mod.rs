@@ -39,6 +39,8 @@ pub struct ServeOptions {
     pub poll: bool,
     /// Print only errors (the URL is always printed).
     pub quiet: bool,
+    /// Print each rebuild's time per stage.
+    pub verbose: bool,
 }
 
 /// What stops `ludd serve` from starting (once it runs, nothing stops it but Ctrl-C).
@@ -147,6 +149,7 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
         out_dir: out_dir.clone(),
         poll: options.poll,
         quiet: options.quiet,
+        verbose: options.verbose,
     };
     let first_build = rebuild::spawn(settings, Arc::clone(&hub)).map_err(ServeError::Start)?;
     // Requests that arrive meanwhile wait in the listen queue.

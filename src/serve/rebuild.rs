@@ -29,6 +29,8 @@ pub struct Settings {
     pub poll: bool,
     /// Print only errors.
     pub quiet: bool,
+    /// Print each rebuild's time per stage.
+    pub verbose: bool,
 }
 
 /// Starts the loop. The receiver gets one message when the first build is done (whether it
@@ -128,6 +130,14 @@ impl Rebuilder {
                 if !self.settings.quiet || was_failing {
                     let fixed = if was_failing { " (error fixed)" } else { "" };
                     say(format!("{}{fixed}", describe_changes(trigger, &changes)));
+                }
+                if self.settings.verbose {
+                    let stages: Vec<String> = changes
+                        .timings
+                        .iter()
+                        .map(|(name, t)| format!("{name} {:.1} ms", t.as_secs_f64() * 1000.0))
+                        .collect();
+                    say(format!("  stages: {}", stages.join(", ")));
                 }
                 if !changes.is_empty() || was_failing {
                     self.hub
@@ -342,6 +352,7 @@ mod tests {
             written: vec!["a/index.html".into(), "atom.xml".into()],
             removed: vec!["b/index.html".into()],
             elapsed: Duration::from_millis(12),
+            ..Changes::default()
         };
         let line = describe_changes("content/a.md", &changes);
         assert_eq!(

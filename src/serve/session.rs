@@ -5,6 +5,9 @@
 use crate::build::{BuildOptions, Rendered};
 use crate::error::{Error, Result, collect_all};
 use crate::load;
+use crate::load::content::SourceDoc;
+use crate::model::DocId;
+use crate::render::fingerprint::Fingerprints;
 use crate::render::jobs::Output;
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -20,6 +23,11 @@ pub struct Changes {
     pub removed: Vec<String>,
     /// Time taken.
     pub elapsed: Duration,
+    /// Time per stage.
+    pub timings: Vec<(&'static str, Duration)>,
+    /// Only the text of existing documents changed: the model was kept and only their
+    /// Markdown rendered again.
+    pub text_only: bool,
 }
 
 impl Changes {
@@ -36,12 +44,19 @@ impl Changes {
     }
 }
 
+/// The last build that succeeded: what was read, what it rendered to, and the fingerprints.
+struct LastGood {
+    project: load::Project,
+    rendered: Rendered,
+    fingerprints: Fingerprints,
+}
+
 /// A running preview build.
 pub struct Session {
     options: BuildOptions,
     out_dir: PathBuf,
     /// The last project that built successfully, and what it rendered to.
-    last_good: Option<(load::Project, Rendered)>,
+    last_good: Option<LastGood>,
     /// Output path → (fingerprint of its inputs, hash of its bytes), as currently on disk.
     files: HashMap<String, (u64, blake3::Hash)>,
     /// Paths changed since the last successful build (kept across failed rebuilds).
@@ -77,24 +92,114 @@ impl Session {
     /// as it was, and the changed paths are remembered for the next attempt.
     pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Changes> {
         let start = Instant::now();
-        let full_reload = changed.is_empty() || self.last_good.is_none();
+        let everything = changed.is_empty() || self.last_good.is_none();
         self.pending.extend(changed.iter().cloned());
-        let root = self.options.root.clone();
-        let project = match (&self.last_good, full_reload) {
-            (Some((previous, _)), false) => load::reload(&root, previous, &self.pending)?,
-            _ => load::load(&root)?,
+        let text_edits = if everything {
+            None
+        } else {
+            self.apply_text_edits()?
+        };
+        let text_only = text_edits.is_some();
+        if !text_only {
+            self.rebuild_model(everything)?;
+        }
+        let prepared = start.elapsed();
+        let candidates = text_edits.flatten();
+        let mut changes = match self.write_changed_outputs(candidates.as_deref(), !text_only) {
+            Ok(changes) => changes,
+            Err(e) => {
+                // What is on disk is uncertain now: the next rebuild starts from scratch.
+                self.last_good = None;
+                return Err(e);
+            }
+        };
+        changes.timings = vec![
+            (if text_only { "text edits" } else { "model" }, prepared),
+            ("render+write", start.elapsed() - prepared),
+        ];
+        changes.text_only = text_only;
+        self.pending.clear();
+        changes.elapsed = start.elapsed();
+        Ok(changes)
+    }
+
+    /// The common edit, new text in existing Markdown files with their front matter unchanged,
+    /// leaves the model as it is: only those documents are rendered again. `None` when the
+    /// pending changes are more than that; else the outputs that may have changed (`None`
+    /// inside: any).
+    fn apply_text_edits(&mut self) -> Result<Option<Option<Vec<usize>>>> {
+        let Some(last) = &mut self.last_good else {
+            return Ok(None);
+        };
+        let settings = load::content_settings(&last.project.config);
+        let Some(updates) = load::content::reread_bodies(
+            &self.options.root,
+            &last.project.content,
+            &self.pending,
+            &settings,
+        )?
+        else {
+            return Ok(None);
+        };
+        let site = &last.rendered.site;
+        // Drafts left out of the model have no outputs.
+        let edits: Vec<(DocId, &SourceDoc)> = updates
+            .iter()
+            .filter_map(|(_, doc)| site.by_path.get(&doc.rel_path).map(|&id| (id, doc)))
+            .collect();
+        let candidates = last
+            .rendered
+            .apply_text_edits(&edits, &mut last.fingerprints)?;
+        for (index, doc) in updates {
+            last.project.content.docs[index] = doc;
+        }
+        Ok(Some(candidates))
+    }
+
+    /// Reads what changed (everything when `everything`), and models and renders the site
+    /// again, reusing the Markdown of documents that did not change.
+    fn rebuild_model(&mut self, everything: bool) -> Result<()> {
+        let root = &self.options.root;
+        let project = match &self.last_good {
+            Some(last) if !everything => load::reload(root, &last.project, &self.pending)?,
+            _ => load::load(root)?,
         };
         let rendered = Rendered::from_project(
             project.clone(),
             &self.options,
-            self.last_good.as_ref().map(|(_, r)| r),
+            self.last_good.as_ref().map(|l| &l.rendered),
         )?;
         let fingerprints = rendered.fingerprints();
-        let stale: Vec<(usize, u64)> = fingerprints
-            .iter()
-            .enumerate()
-            .filter(|(i, fp)| self.files.get(&rendered.plan[*i].path).map(|f| f.0) != Some(**fp))
-            .map(|(i, fp)| (i, *fp))
+        self.last_good = Some(LastGood {
+            project,
+            rendered,
+            fingerprints,
+        });
+        Ok(())
+    }
+
+    /// Renders and writes every output whose fingerprint differs from what is on disk (of
+    /// `candidates` only, when given), and removes outputs no longer planned (`plan_changed`:
+    /// the plan may have changed).
+    fn write_changed_outputs(
+        &mut self,
+        candidates: Option<&[usize]>,
+        plan_changed: bool,
+    ) -> Result<Changes> {
+        let Some(last) = &self.last_good else {
+            return Ok(Changes::default());
+        };
+        let (rendered, fingerprints) = (&last.rendered, &last.fingerprints.outputs);
+        let is_stale =
+            |i: usize| self.files.get(&rendered.plan[i].path).map(|f| f.0) != Some(fingerprints[i]);
+        let indices: Vec<usize> = match candidates {
+            Some(candidates) => candidates.to_vec(),
+            None => (0..fingerprints.len()).collect(),
+        };
+        let stale: Vec<(usize, u64)> = indices
+            .into_iter()
+            .filter(|&i| is_stale(i))
+            .map(|i| (i, fingerprints[i]))
             .collect();
         let input = rendered.input(true);
         let outputs: Vec<Result<(usize, u64, Vec<u8>)>> = stale
@@ -139,21 +244,20 @@ impl Session {
         for (i, fp, hash, _) in to_write {
             files.insert(rendered.plan[i].path.clone(), (fp, hash));
         }
-        let planned: HashSet<&str> = rendered.plan.iter().map(|p| p.path.as_str()).collect();
-        let gone: BTreeSet<String> = files
-            .keys()
-            .filter(|p| !planned.contains(p.as_str()))
-            .cloned()
-            .collect();
-        for path in gone {
-            let _ = std::fs::remove_file(self.out_dir.join(&path));
-            files.remove(&path);
-            changes.removed.push(path);
+        if plan_changed {
+            let planned: HashSet<&str> = rendered.plan.iter().map(|p| p.path.as_str()).collect();
+            let gone: BTreeSet<String> = files
+                .keys()
+                .filter(|p| !planned.contains(p.as_str()))
+                .cloned()
+                .collect();
+            for path in gone {
+                let _ = std::fs::remove_file(self.out_dir.join(&path));
+                files.remove(&path);
+                changes.removed.push(path);
+            }
         }
-        self.pending.clear();
-        self.last_good = Some((project, rendered));
         changes.written.sort();
-        changes.elapsed = start.elapsed();
         Ok(changes)
     }
 }

@@ -20,7 +20,7 @@ use std::time::Duration;
 pub const WATCHED_DIRS: [&str; 5] = ["content", "templates", "themes", "i18n", "static"];
 
 /// How long the watcher waits for a burst of events to settle before reporting it.
-pub const DEBOUNCE: Duration = Duration::from_millis(30);
+pub const DEBOUNCE: Duration = Duration::from_millis(10);
 
 /// How often `--poll` scans the inputs (reading every input file: keep it modest).
 pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
@@ -229,7 +229,7 @@ impl Watcher {
                 let _ = sink.send(Batch::everything());
             }
         };
-        let tick = Some(DEBOUNCE / 3);
+        let tick = Some(DEBOUNCE / 4);
         let inner = if poll {
             // The poll watcher keeps modification times in whole seconds: without comparing
             // contents, a second save within the same second would go unnoticed.
