@@ -2,12 +2,16 @@
 # Reproducible benchmark of ludd against Hugo on the shared synthetic corpus.
 #
 #   bench/run.sh [--sizes 1000,10000,50000] [--runs 3|3,3,1] [--out bench/out] [--max-load L] [--keep]
+#   bench/run.sh --smoke
 #
 #   --sizes     pages per language (languages de,en, so twice as many pages in total)
 #   --runs      runs per figure; one number, or one per size (--sizes 1000,10000,50000 --runs 3,3,1)
 #   --out       where raw/, results.tsv and summary.md go (default bench/out; relative to the repo root)
 #   --max-load  before each size, wait until the 1-minute load average is below L (default: no wait)
 #   --keep      keep the generated corpora (default: each size is deleted after it is measured)
+#   --smoke     CI smoke test: 20 pages per language, one run, results in a temporary folder (the
+#               README's figures stay as they are); fails unless every step works and the no-op
+#               rebuild writes zero files. Times are printed, never asserted.
 #
 # Environment: BENCH_TMP (default /tmp/ludd-bench) holds the corpora and the on-disk outputs and
 # must be on a real disk; the tmpfs outputs go to /dev/shm. SHARED (default ../shared from the
@@ -31,6 +35,7 @@ runs_arg=3
 out=bench/out
 max_load=
 keep=0
+smoke=0
 while [ $# -gt 0 ]; do
   case $1 in
     --sizes) sizes=$2; shift 2 ;;
@@ -38,6 +43,7 @@ while [ $# -gt 0 ]; do
     --out) out=$2; shift 2 ;;
     --max-load) max_load=$2; shift 2 ;;
     --keep) keep=1; shift ;;
+    --smoke) smoke=1; sizes=20; runs_arg=1; out=$(mktemp -d); shift ;;
     -h|--help) sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -287,3 +293,11 @@ done
 
 python3 bench/summarize.py "$out"
 log "wrote $out/results.tsv and $out/summary.md"
+if [ "$smoke" = 1 ]; then
+  cat "$out/summary.md"
+  # Every step ran (each exits on failure); the no-op rebuilds must have written nothing.
+  awk -F'\t' '$1 == "ludd" && $4 == "noop_written" && $6 != 0 {bad = 1; print "no-op rebuild wrote " $6 " files" > "/dev/stderr"}
+       $1 == "ludd" && $4 == "noop_written" {seen = 1}
+       END {exit bad || !seen}' "$out"/raw/n*.tsv
+  log "smoke test passed"
+fi

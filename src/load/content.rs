@@ -504,7 +504,7 @@ fn read_doc(
     let body_line = split.body_line;
     let header = split.header.to_string();
     let body: std::sync::Arc<str> = split.body.into();
-    let body_hash = crate::render::fingerprint::hash_of(split.body);
+    let body_hash = crate::render::fingerprint::hash_text(split.body);
     Ok(SourceDoc {
         rel_path: rel_path.to_string(),
         kind,

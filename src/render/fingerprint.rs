@@ -19,6 +19,15 @@ pub fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
     h.finish()
 }
 
+/// Hashes a long text (a Markdown body, rendered HTML): BLAKE3 is several times faster than
+/// the standard hasher on kilobytes of input.
+pub fn hash_text(text: &str) -> u64 {
+    let digest = blake3::hash(text.as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest.as_bytes()[..8]);
+    u64::from_le_bytes(first)
+}
+
 /// Templates named in `{% extends %}` / `{% include %}` tags of `text`.
 pub fn referenced_templates(text: &str) -> Vec<String> {
     let mut out = Vec::new();

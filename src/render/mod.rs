@@ -157,7 +157,7 @@ pub fn render_doc_markdown(
         ids: rendered.ids.into_iter().collect(),
         links: rendered.internal_links,
         word_count: rendered.word_count,
-        html_hash: fingerprint::hash_of(&rendered.html),
+        html_hash: fingerprint::hash_text(&rendered.html),
         body_hash,
         html: tera::Value::safe_string(&rendered.html),
     })
