@@ -208,10 +208,9 @@ fn run_check(args: &CheckArgs, cli: &Cli) -> Result<()> {
         Format::Text => {}
     }
     if report.fails(args.strict) {
-        let errors = report.count(ludd::check::Severity::Error);
-        let warnings = report.count(ludd::check::Severity::Warning);
         anyhow::bail!(
-            "check failed: {errors} errors, {warnings} warnings{}",
+            "check failed: {}{}",
+            ludd::check::report::totals(&report.findings),
             if args.strict { " (--strict)" } else { "" }
         );
     }

@@ -76,8 +76,13 @@ pub fn text(report: &CheckReport, verbose: bool) -> String {
     }
     weights(&mut out, report, verbose);
     translations(&mut out, report);
-    let _ = writeln!(out, "{}", counts(report.findings.iter()));
+    let _ = writeln!(out, "{}", totals(&report.findings));
     out
+}
+
+/// `2 errors, 1 warning`.
+pub fn totals(findings: &[Finding]) -> String {
+    counts(findings.iter())
 }
 
 fn counts<'a>(findings: impl Iterator<Item = &'a Finding>) -> String {
@@ -115,7 +120,7 @@ fn weights(out: &mut String, report: &CheckReport, verbose: bool) {
     for w in &shown {
         let _ = writeln!(
             out,
-            "  {:>7.1} kB  {:>6.3} g  {}{}",
+            "  {:>7.1} kB  {:>7.4} g  {}{}",
             w.bytes as f64 / 1000.0,
             w.grams_co2e,
             w.page,
