@@ -581,3 +581,40 @@ fn campaign_site_passes_without_errors() {
         "{report:#}"
     );
 }
+
+#[test]
+fn ui_string_a_template_uses_but_no_language_has_is_a_warning() {
+    let site = TestSite::new("basic");
+    site.write("i18n/de.toml", "weiter = \"Weiter\"\n");
+    site.write("i18n/en.toml", "weiter = \"Next\"\n");
+    site.edit("templates/page.html", |t| {
+        t.replace(
+            "{{ page.content }}",
+            "{{ page.content }}<p>{{ t(key=\"gibt.es.nicht\") }}</p>",
+        )
+    });
+    let (run, report) = check(&site, &[]);
+    run.ok();
+    let f = one_finding(&report, "missing-ui-string", "i18n/de.toml");
+    assert_eq!(f["target"], "gibt.es.nicht");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("every language"),
+        "{f:#}"
+    );
+    assert_eq!(report["warnings"], 1, "{report:#}");
+}
+
+#[test]
+fn base_url_override_decides_what_is_internal() {
+    let site = site_with_body(r#"<p><img src="https://preview.example.net/bild.png" alt=""></p>"#);
+    site.write("static/bild.png", b"png");
+    let (run, report) = check(&site, &[]);
+    run.failed();
+    one_finding(&report, "off-site", "andere/index.html");
+    let (run, report) = check(&site, &["--base-url", "https://preview.example.net"]);
+    run.ok();
+    assert_clean(&report);
+}

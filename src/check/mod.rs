@@ -198,7 +198,12 @@ pub fn check(options: &BuildOptions) -> Result<CheckReport> {
     let git_times = git::last_commit_times(&options.root);
     let (table, stale) = translations::analyze(site, git_times.as_ref());
     findings.extend(stale);
-    findings.extend(ui_strings::check(site));
+    let missing_strings = ui_strings::check(site);
+    findings.extend(ui_strings::from_render_warnings(
+        &rendered.warnings.list(),
+        &missing_strings,
+    ));
+    findings.extend(missing_strings);
     for f in &mut findings {
         if f.language.is_none()
             && let Some(page) = pages.get(&f.page)

@@ -55,3 +55,24 @@ pub fn check(site: &Site) -> Vec<Finding> {
     }
     findings
 }
+
+/// The rendering's own UI-string warnings (a key a template uses that some language, or every
+/// language, lacks) as findings, except those [`check`] already reported.
+pub fn from_render_warnings(lines: &[String], known: &[Finding]) -> Vec<Finding> {
+    lines
+        .iter()
+        .filter(|line| line.contains("UI string"))
+        .filter(|line| !known.iter().any(|f| &f.as_warning_line() == *line))
+        .filter_map(|line| {
+            let (file, message) = line.split_once(": ")?;
+            let lang = file.strip_prefix("i18n/")?.strip_suffix(".toml")?;
+            let key = message.split('`').nth(1).unwrap_or_default();
+            Some(
+                Finding::new(Kind::MissingUiString, file, message)
+                    .in_language(lang)
+                    .with_target(key)
+                    .with_help(format!("add {key} = \"…\" to {file}")),
+            )
+        })
+        .collect()
+}
