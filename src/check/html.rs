@@ -74,103 +74,21 @@ pub fn analyze_all(outputs: &Outputs, urls: &SiteUrls) -> HashMap<String, PageFa
 
 /// The facts of one HTML document.
 pub fn analyze(html: &[u8]) -> PageFacts {
-    let facts = RefCell::new(PageFacts::default());
-    let seen_ids: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
-    let last_heading = RefCell::new(0u8);
-    let style_text = RefCell::new(String::new());
+    let collector = RefCell::new(Collector::default());
     let mut rewriter = HtmlRewriter::new(
         Settings {
             element_content_handlers: vec![
                 element!("*", |el| {
-                    let tag = el.tag_name();
                     let attr = |name: &str| el.get_attribute(name).map(|v| decode_entities(&v));
-                    let mut f = facts.borrow_mut();
-                    if let Some(id) = attr("id") {
-                        if !seen_ids.borrow_mut().insert(id.clone())
-                            && !f.duplicate_ids.contains(&id)
-                        {
-                            f.duplicate_ids.push(id.clone());
-                        }
-                        f.ids.insert(id);
-                    }
-                    if tag == "a"
-                        && let Some(name) = attr("name")
-                    {
-                        f.ids.insert(name);
-                    }
-                    if let Some(level) = heading_level(&tag) {
-                        let mut last = last_heading.borrow_mut();
-                        if *last > 0 && level > *last + 1 {
-                            f.heading_skips.push((*last, level));
-                        }
-                        *last = level;
-                    }
-                    match tag.as_str() {
-                        "html" => {
-                            f.has_html_element = true;
-                            f.has_lang = attr("lang").is_some_and(|l| !l.trim().is_empty());
-                        }
-                        "img" if !el.has_attribute("alt") => {
-                            f.images_without_alt.push(attr("src").unwrap_or_default());
-                        }
-                        "a" | "area" => f.links.extend(attr("href")),
-                        "link" => {
-                            let rel = attr("rel").unwrap_or_default().to_ascii_lowercase();
-                            let loading = rel.split_whitespace().find(|r| LOADING_RELS.contains(r));
-                            match (loading, attr("href")) {
-                                (Some(r), Some(href)) => f.loads.push(Load {
-                                    url: href,
-                                    via: format!("<link rel={r}>"),
-                                }),
-                                (None, Some(href)) => f.links.push(href),
-                                _ => {}
-                            }
-                        }
-                        _ => {}
-                    }
-                    for (name, via) in [("src", "src"), ("poster", "poster"), ("data", "data")] {
-                        let applies = match name {
-                            "poster" => tag == "video",
-                            "data" => tag == "object",
-                            _ => true,
-                        };
-                        if applies && let Some(url) = attr(name) {
-                            f.loads.push(Load {
-                                url,
-                                via: format!("<{tag} {via}>"),
-                            });
-                        }
-                    }
-                    if let Some(srcset) = attr("srcset") {
-                        for url in srcset_urls(&srcset) {
-                            f.loads.push(Load {
-                                url,
-                                via: format!("<{tag} srcset>"),
-                            });
-                        }
-                    }
-                    if let Some(style) = attr("style") {
-                        for url in css_urls(&style) {
-                            f.loads.push(Load {
-                                url,
-                                via: "style attribute".to_string(),
-                            });
-                        }
-                    }
+                    collector
+                        .borrow_mut()
+                        .element(&el.tag_name(), attr, el.has_attribute("alt"));
                     Ok(())
                 }),
                 text!("style", |chunk| {
-                    style_text.borrow_mut().push_str(chunk.as_str());
-                    if chunk.last_in_text_node() {
-                        let css = std::mem::take(&mut *style_text.borrow_mut());
-                        let mut f = facts.borrow_mut();
-                        for url in css_urls(&css) {
-                            f.loads.push(Load {
-                                url,
-                                via: "<style>".to_string(),
-                            });
-                        }
-                    }
+                    collector
+                        .borrow_mut()
+                        .style_text(chunk.as_str(), chunk.last_in_text_node());
                     Ok(())
                 }),
             ],
@@ -184,7 +102,105 @@ pub fn analyze(html: &[u8]) -> PageFacts {
     } else {
         drop(rewriter);
     }
-    facts.into_inner()
+    collector.into_inner().facts
+}
+
+/// The state of one pass over a page.
+#[derive(Default)]
+struct Collector {
+    facts: PageFacts,
+    seen_ids: HashSet<String>,
+    last_heading: u8,
+    style: String,
+}
+
+impl Collector {
+    /// Records one start tag; `attr` reads an attribute (entities decoded).
+    fn element(&mut self, tag: &str, attr: impl Fn(&str) -> Option<String>, has_alt: bool) {
+        if let Some(id) = attr("id") {
+            self.id(id);
+        }
+        if let Some(level) = heading_level(tag) {
+            self.heading(level);
+        }
+        let f = &mut self.facts;
+        match tag {
+            "html" => {
+                f.has_html_element = true;
+                f.has_lang = attr("lang").is_some_and(|l| !l.trim().is_empty());
+            }
+            "img" if !has_alt => f.images_without_alt.push(attr("src").unwrap_or_default()),
+            "a" | "area" => {
+                f.links.extend(attr("href"));
+                if tag == "a" {
+                    f.ids.extend(attr("name"));
+                }
+            }
+            "link" => self.link(&attr("rel").unwrap_or_default(), attr("href")),
+            _ => {}
+        }
+        self.resources(tag, attr);
+    }
+
+    fn id(&mut self, id: String) {
+        if !self.seen_ids.insert(id.clone()) && !self.facts.duplicate_ids.contains(&id) {
+            self.facts.duplicate_ids.push(id.clone());
+        }
+        self.facts.ids.insert(id);
+    }
+
+    fn heading(&mut self, level: u8) {
+        if self.last_heading > 0 && level > self.last_heading + 1 {
+            self.facts.heading_skips.push((self.last_heading, level));
+        }
+        self.last_heading = level;
+    }
+
+    /// A `<link>`: a load when its `rel` fetches the target, else a link.
+    fn link(&mut self, rel: &str, href: Option<String>) {
+        let Some(href) = href else {
+            return;
+        };
+        let rel = rel.to_ascii_lowercase();
+        match rel.split_whitespace().find(|r| LOADING_RELS.contains(r)) {
+            Some(r) => self.load(href, format!("<link rel={r}>")),
+            None => self.facts.links.push(href),
+        }
+    }
+
+    /// `src`, `<video poster>`, `<object data>`, `srcset` and `url()` in a `style` attribute.
+    fn resources(&mut self, tag: &str, attr: impl Fn(&str) -> Option<String>) {
+        let attributes = [
+            ("src", true),
+            ("poster", tag == "video"),
+            ("data", tag == "object"),
+        ];
+        for (name, applies) in attributes {
+            if applies && let Some(url) = attr(name) {
+                self.load(url, format!("<{tag} {name}>"));
+            }
+        }
+        for url in attr("srcset").map(|s| srcset_urls(&s)).unwrap_or_default() {
+            self.load(url, format!("<{tag} srcset>"));
+        }
+        for url in attr("style").map(|s| css_urls(&s)).unwrap_or_default() {
+            self.load(url, "style attribute".to_string());
+        }
+    }
+
+    /// Text of a `<style>` element, in chunks.
+    fn style_text(&mut self, chunk: &str, last: bool) {
+        self.style.push_str(chunk);
+        if last {
+            for url in css_urls(&std::mem::take(&mut self.style)) {
+                self.load(url, "<style>".to_string());
+            }
+        }
+    }
+
+    fn load(&mut self, url: String, via: String) {
+        self.facts.loads.push(Load { url, via });
+    }
 }
 
 fn heading_level(tag: &str) -> Option<u8> {

@@ -1,6 +1,6 @@
 //! Translation status: for every document of the default language, whether each other language
 //! has it, lacks it (and shows a fallback) or has a **stale** version — one whose original was
-//! updated after it, by `updated` (else `date`) front matter, or, when the two lack dates, by
+//! updated after it, by `updated` (else `date`) front matter, or, when either lacks a date, by
 //! their last git commit times.
 
 use super::git::CommitTimes;
