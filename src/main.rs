@@ -205,7 +205,11 @@ fn run_check(args: &CheckArgs, cli: &Cli) -> Result<()> {
             "{}",
             ludd::check::report::text(&report, cli.verbose).trim_end()
         ),
-        Format::Text => {}
+        Format::Text => {
+            use std::io::Write as _;
+            let errors = ludd::check::report::errors_only(&report);
+            let _ = std::io::stdout().lock().write_all(errors.as_bytes());
+        }
     }
     if report.fails(args.strict) {
         anyhow::bail!(

@@ -618,3 +618,13 @@ fn base_url_override_decides_what_is_internal() {
     run.ok();
     assert_clean(&report);
 }
+
+#[test]
+fn quiet_prints_only_the_errors() {
+    let site = site_with_body("<p><a href=\"/weg/\">x</a></p>\n\n#### Zu tief\n");
+    let run = site.run(&["--quiet", "check"]).failed();
+    assert_eq!(
+        run.stdout,
+        "error[broken-link] andere/index.html: links to `/weg/`, which does not exist\n"
+    );
+}

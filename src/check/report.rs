@@ -57,17 +57,7 @@ pub fn text(report: &CheckReport, verbose: bool) -> String {
             counts(findings.iter().copied())
         );
         for f in findings {
-            let severity = match f.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-            };
-            let _ = writeln!(
-                out,
-                "  {severity}[{}] {}: {}",
-                f.check.name(),
-                f.page,
-                f.message
-            );
+            let _ = writeln!(out, "  {}", line(f));
             if let Some(help) = &f.help {
                 let _ = writeln!(out, "      help: {help}");
             }
@@ -78,6 +68,25 @@ pub fn text(report: &CheckReport, verbose: bool) -> String {
     translations(&mut out, report);
     let _ = writeln!(out, "{}", totals(&report.findings));
     out
+}
+
+/// Only the errors, one line each (for `--quiet`).
+pub fn errors_only(report: &CheckReport) -> String {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| format!("{}\n", line(f)))
+        .collect()
+}
+
+/// `error[broken-link] andere/index.html: links to …`.
+fn line(f: &Finding) -> String {
+    let severity = match f.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    format!("{severity}[{}] {}: {}", f.check.name(), f.page, f.message)
 }
 
 /// `2 errors, 1 warning`.
