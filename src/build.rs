@@ -323,6 +323,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let (stats, files) = staging.commit()?;
     timings.push(("render+write", clock.elapsed()));
     let weights = weigh_if_small(&output, &files)?;
+    for w in crate::check::build_warnings(&rendered.site) {
+        rendered.warnings.once(w);
+    }
     let mut warnings = rendered.warnings.list();
     let budget_kb = rendered.site.config.budget.page_kb;
     for w in weights

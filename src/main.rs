@@ -39,6 +39,9 @@ enum Command {
     /// Build the site into a private folder, serve it and rebuild on every change
     #[cfg(feature = "serve")]
     Serve(ServeArgs),
+    /// Render the whole site in memory and check links, privacy, accessibility, page weight,
+    /// translations and UI strings (exit code 1 on errors)
+    Check(CheckArgs),
     /// Create a new site with the default theme
     Init {
         /// Folder to create
@@ -62,6 +65,34 @@ struct BuildArgs {
     /// Include drafts
     #[arg(long)]
     drafts: bool,
+    /// Fail on warnings too
+    #[arg(long)]
+    strict: bool,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Fail on warnings too
+    #[arg(long)]
+    strict: bool,
+    /// Include drafts
+    #[arg(long)]
+    drafts: bool,
+    /// Override base_url (links to this host count as internal)
+    #[arg(long)]
+    base_url: Option<String>,
+}
+
+/// How `ludd check` prints its report.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// Readable text, grouped per language
+    Text,
+    /// JSON for CI
+    Json,
 }
 
 #[cfg(feature = "serve")]
@@ -117,8 +148,15 @@ fn run(cli: &Cli) -> Result<()> {
                 anyhow::anyhow!("{e}\nbuild failed; the previous output is unchanged")
             })?;
             print_report(&report, cli);
+            if args.strict && !report.warnings.is_empty() {
+                anyhow::bail!(
+                    "build failed: {} warnings with --strict (the output was written)",
+                    report.warnings.len()
+                );
+            }
             Ok(())
         }
+        Command::Check(args) => run_check(args, cli),
         #[cfg(feature = "serve")]
         Command::Serve(args) => {
             let options = ludd::serve::ServeOptions {
@@ -147,6 +185,41 @@ fn run(cli: &Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+fn run_check(args: &CheckArgs, cli: &Cli) -> Result<()> {
+    let options = BuildOptions {
+        root: site_root(cli)?,
+        drafts: args.drafts,
+        base_url: args.base_url.clone(),
+        output_dir: None,
+        is_serve: false,
+    };
+    let report = ludd::check::check(&options)
+        .map_err(|e| anyhow::anyhow!("{e}\ncheck failed: the site does not render"))?;
+    match args.format {
+        Format::Json => say!(
+            "{}",
+            serde_json::to_string_pretty(&ludd::check::report::json(&report))?
+        ),
+        Format::Text if !cli.quiet => say!(
+            "{}",
+            ludd::check::report::text(&report, cli.verbose).trim_end()
+        ),
+        Format::Text => {
+            use std::io::Write as _;
+            let errors = ludd::check::report::errors_only(&report);
+            let _ = std::io::stdout().lock().write_all(errors.as_bytes());
+        }
+    }
+    if report.fails(args.strict) {
+        anyhow::bail!(
+            "check failed: {}{}",
+            ludd::check::report::totals(&report.findings),
+            if args.strict { " (--strict)" } else { "" }
+        );
+    }
+    Ok(())
 }
 
 fn print_report(report: &BuildReport, cli: &Cli) {

@@ -1207,18 +1207,15 @@ fn missing_ui_string_falls_back_with_exactly_one_warning() {
         "one warning per key and language:\n{}",
         run.stderr
     );
+    // artikel.md was updated after its translations: those are reported as stale (`ludd check`).
     assert_eq!(
-        count(&run.stderr, "warning:"),
+        count(&run.stderr, "warning:") - count(&run.stderr, "translation is older than"),
         1,
         "no other warnings expected:\n{}",
         run.stderr
     );
     assert!(run.stderr.contains("en"), "{}", run.stderr);
-    assert!(
-        run.stdout.contains("1 warnings") || run.stdout.contains("1 warning"),
-        "{}",
-        run.stdout
-    );
+    assert!(run.stdout.contains("; 3 warnings"), "{}", run.stdout);
 }
 
 #[test]

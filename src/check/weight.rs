@@ -4,7 +4,7 @@
 use crate::error::{Error, Result};
 use std::collections::HashMap;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 
 /// One page's weight.
@@ -88,8 +88,8 @@ pub fn loaded_resources(html: &str) -> Vec<String> {
     found.into_inner()
 }
 
-/// The output file a same-site URL refers to, from the page at `page` (output path).
-fn resolve(output: &Path, page: &str, url: &str) -> Option<PathBuf> {
+/// The output path a same-site URL refers to, from the page at `page` (output path).
+fn resolve(page: &str, url: &str) -> Option<String> {
     if url.starts_with("//") || url.contains("://") || url.starts_with("data:") {
         return None;
     }
@@ -114,51 +114,67 @@ fn resolve(output: &Path, page: &str, url: &str) -> Option<PathBuf> {
             s => parts.push(s),
         }
     }
-    let mut file = output.join(parts.join("/"));
+    let mut file = parts.join("/");
     if rel.ends_with('/') || rel.is_empty() {
-        file = file.join("index.html");
+        if !file.is_empty() {
+            file.push('/');
+        }
+        file.push_str("index.html");
     }
     Some(file)
+}
+
+/// Gzip sizes of resources by output path, shared by parallel workers so each is compressed once.
+#[derive(Debug, Default)]
+pub struct SizeCache(Mutex<HashMap<String, u64>>);
+
+impl SizeCache {
+    /// The cached size of `rel`, else `size()` (0 when the file does not exist), cached.
+    pub fn get_or_insert(&self, rel: &str, size: impl FnOnce() -> Option<u64>) -> u64 {
+        if let Some(s) = self.0.lock().ok().and_then(|c| c.get(rel).copied()) {
+            return s;
+        }
+        let s = size().unwrap_or(0);
+        if let Ok(mut c) = self.0.lock() {
+            c.insert(rel.to_string(), s);
+        }
+        s
+    }
+}
+
+/// The weight of the page at output path `page` with HTML `bytes`; `resource_size` gives the
+/// gzip size of another output file by its output path.
+pub fn page_weight(page: &str, bytes: &[u8], resource_size: impl Fn(&str) -> u64) -> PageWeight {
+    let html = gzip_size(bytes);
+    let text = String::from_utf8_lossy(bytes);
+    let mut resources: Vec<String> = loaded_resources(&text)
+        .iter()
+        .filter_map(|u| resolve(page, u))
+        .collect();
+    resources.sort();
+    resources.dedup();
+    let total = html + resources.iter().map(|r| resource_size(r)).sum::<u64>();
+    PageWeight {
+        page: page.to_string(),
+        html,
+        total,
+    }
 }
 
 /// Weights of the given HTML pages (output paths) in `output`, heaviest first.
 pub fn weigh(output: &Path, pages: &[String]) -> Result<Vec<PageWeight>> {
     use rayon::prelude::*;
-    let cache: Mutex<HashMap<PathBuf, u64>> = Mutex::new(HashMap::new());
-    let resource_size = |file: &Path| -> u64 {
-        if let Some(&s) = cache
-            .lock()
-            .ok()
-            .and_then(|c| c.get(file).copied())
-            .as_ref()
-        {
-            return s;
-        }
-        let size = std::fs::read(file).map(|b| gzip_size(&b)).unwrap_or(0);
-        if let Ok(mut c) = cache.lock() {
-            c.insert(file.to_path_buf(), size);
-        }
-        size
-    };
+    let cache = SizeCache::default();
     let mut weights = pages
         .par_iter()
         .map(|page| {
             let file = output.join(page);
             let bytes = std::fs::read(&file).map_err(|e| Error::io("read", &file, e))?;
-            let html = gzip_size(&bytes);
-            let text = String::from_utf8_lossy(&bytes);
-            let mut resources: Vec<PathBuf> = loaded_resources(&text)
-                .iter()
-                .filter_map(|u| resolve(output, page, u))
-                .collect();
-            resources.sort();
-            resources.dedup();
-            let total = html + resources.iter().map(|r| resource_size(r)).sum::<u64>();
-            Ok(PageWeight {
-                page: page.clone(),
-                html,
-                total,
-            })
+            Ok(page_weight(page, &bytes, |rel| {
+                cache.get_or_insert(rel, || {
+                    std::fs::read(output.join(rel)).ok().map(|b| gzip_size(&b))
+                })
+            }))
         })
         .collect::<Result<Vec<_>>>()?;
     weights.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.page.cmp(&b.page)));
@@ -181,19 +197,19 @@ mod tests {
 
     #[test]
     fn resolves_relative_and_absolute_urls() {
-        let out = Path::new("/o");
         assert_eq!(
-            resolve(out, "en/a/index.html", "/c.css?h=1"),
-            Some(PathBuf::from("/o/c.css"))
+            resolve("en/a/index.html", "/c.css?h=1").as_deref(),
+            Some("c.css")
         );
         assert_eq!(
-            resolve(out, "en/a/index.html", "img.png"),
-            Some(PathBuf::from("/o/en/a/img.png"))
+            resolve("en/a/index.html", "img.png").as_deref(),
+            Some("en/a/img.png")
         );
         assert_eq!(
-            resolve(out, "en/a/index.html", "https://cdn.example/x.js"),
-            None
+            resolve("en/a/index.html", "../").as_deref(),
+            Some("en/index.html")
         );
+        assert_eq!(resolve("en/a/index.html", "https://cdn.example/x.js"), None);
     }
 
     #[test]

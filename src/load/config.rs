@@ -146,6 +146,16 @@ impl Default for BudgetConfig {
     }
 }
 
+/// `[check]`: settings of `ludd check`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CheckConfig {
+    /// Other hosts pages may load resources from (`"media.example.net"`); everything else
+    /// loaded from another host fails the check.
+    #[serde(default)]
+    pub allowed_hosts: Vec<String>,
+}
+
 fn default_page_kb() -> u64 {
     100
 }
@@ -216,6 +226,9 @@ pub struct Config {
     /// Limits such as the page weight budget.
     #[serde(default)]
     pub budget: BudgetConfig,
+    /// `ludd check` settings.
+    #[serde(default)]
+    pub check: CheckConfig,
     /// Free-form data for templates.
     #[serde(default)]
     pub extra: toml::Table,

@@ -1,0 +1,60 @@
+//! Every output file of the site, rendered in memory (never written): rendered files keep their
+//! bytes, copied files (static files, bundle assets) their source path, read only when needed.
+
+use crate::build::Rendered;
+use crate::error::{Result, collect_all};
+use crate::render::jobs::Output;
+use rayon::prelude::*;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// One output file.
+#[derive(Debug, Clone)]
+pub enum OutputFile {
+    /// Rendered by ludd (pages, feeds, sitemap).
+    Rendered(Vec<u8>),
+    /// Copied as it is from this file.
+    Copy(PathBuf),
+}
+
+/// Output path (`en/article/index.html`) → file.
+#[derive(Debug, Clone, Default)]
+pub struct Outputs(pub HashMap<String, OutputFile>);
+
+impl Outputs {
+    /// Whether `path` is an output file.
+    pub fn contains(&self, path: &str) -> bool {
+        self.0.contains_key(path)
+    }
+
+    /// The bytes of `path` (read from disk for copied files).
+    pub fn bytes(&self, path: &str) -> Option<Cow<'_, [u8]>> {
+        match self.0.get(path)? {
+            OutputFile::Rendered(b) => Some(Cow::Borrowed(b)),
+            OutputFile::Copy(src) => std::fs::read(src).ok().map(Cow::Owned),
+        }
+    }
+
+    /// Whether `path` was rendered by ludd (rather than copied).
+    pub fn is_rendered(&self, path: &str) -> bool {
+        matches!(self.0.get(path), Some(OutputFile::Rendered(_)))
+    }
+}
+
+/// Renders every planned output in parallel, keeping every error found.
+pub fn render_all(rendered: &Rendered) -> Result<Outputs> {
+    let input = rendered.input(false);
+    let results: Vec<Result<(String, OutputFile)>> = rendered
+        .plan
+        .par_iter()
+        .map(|p| {
+            let file = match input.render(p)? {
+                Output::Bytes(b) => OutputFile::Rendered(b),
+                Output::Copy(src) => OutputFile::Copy(src),
+            };
+            Ok((p.path.clone(), file))
+        })
+        .collect();
+    Ok(Outputs(collect_all(results)?.into_iter().collect()))
+}

@@ -1,0 +1,67 @@
+//! Privacy: nothing a page loads may come from another host — every `src`, `srcset`, loading
+//! `<link>`, `<object data>`, `<video poster>`, inline and embedded CSS `url()`/`@import`, and
+//! `url()`/`@import` in the site's stylesheets — unless `[check] allowed_hosts` names the host.
+//! Plain links (`<a href>`) to other hosts load nothing and are not reported.
+
+use super::html::{PageFacts, css_urls};
+use super::links::{SiteUrls, Target};
+use super::outputs::Outputs;
+use super::{Finding, Kind};
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// A finding per resource loaded from a host that is not allowed.
+pub fn check(
+    pages: &HashMap<String, PageFacts>,
+    outputs: &Outputs,
+    urls: &SiteUrls,
+) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = pages
+        .par_iter()
+        .flat_map_iter(|(page, facts)| {
+            facts
+                .loads
+                .iter()
+                .filter_map(|load| off_site(page, &load.url, &load.via, urls))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    findings.extend(
+        outputs
+            .0
+            .par_iter()
+            .filter(|(path, _)| path.ends_with(".css"))
+            .flat_map_iter(|(path, _)| {
+                let css = outputs
+                    .bytes(path)
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default();
+                css_urls(&css)
+                    .into_iter()
+                    .filter_map(|url| off_site(path, &url, "CSS url()", urls))
+                    .collect::<Vec<_>>()
+            })
+            .collect::<Vec<_>>(),
+    );
+    findings
+}
+
+fn off_site(page: &str, url: &str, via: &str, urls: &SiteUrls) -> Option<Finding> {
+    let Target::External { host } = urls.resolve(page, url) else {
+        return None;
+    };
+    if urls.is_allowed(&host) {
+        return None;
+    }
+    Some(
+        Finding::new(
+            Kind::OffSite,
+            page,
+            format!("loads `{url}` from {host} ({via}); visitors' browsers contact that host"),
+        )
+        .with_target(url)
+        .with_help(format!(
+            "serve the file from this site (static/), or allow the host with [check] allowed_hosts = [\"{host}\"] in site.toml"
+        )),
+    )
+}
