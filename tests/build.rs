@@ -1689,3 +1689,28 @@ fn snapshot_alias_redirect_and_sitemap() {
     insta::assert_snapshot!("alias_redirect", site.read("old.html"));
     insta::assert_snapshot!("sitemap", site.read("sitemap.xml"));
 }
+
+#[test]
+fn front_matter_titles_and_descriptions_get_the_languages_quotes() {
+    let site = TestSite::new("multi");
+    site.write(
+        "content/zitat.md",
+        "---\ntitle: Die \"KI um jeden Preis\" und 'Fortschritt'\ndescription: Was \"Fortschritt\" heißt...\n---\nText.\n",
+    );
+    site.write(
+        "content/zitat.en.md",
+        "---\ntitle: The workers' \"AI at any cost\"\n---\nText.\n",
+    );
+    site.build_ok();
+    let de = site.read("zitat/index.html");
+    assert!(
+        de.contains("<title>Die „KI um jeden Preis“ und ‚Fortschritt‘"),
+        "German quotes in <title>"
+    );
+    assert!(de.contains("Was „Fortschritt“ heißt…"), "German quotes in the description");
+    let en = site.read("en/zitat/index.html");
+    assert!(
+        en.contains("The workers’ “AI at any cost”"),
+        "English quotes and apostrophe"
+    );
+}

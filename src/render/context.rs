@@ -218,7 +218,7 @@ pub fn doc_value(
     let fm = &d.source.front_matter;
     let mut pairs = vec![
         ("title", c.title.as_str().into()),
-        ("description", opt(fm.description.as_deref())),
+        ("description", opt(c.description.as_deref())),
         ("date", opt(fm.date.map(|x| x.iso()))),
         ("updated", opt(fm.updated.map(|x| x.iso()))),
         (

@@ -133,7 +133,7 @@ fn atom(
             "    <author><name>{}</name></author>\n",
             xml(&l.title)
         ));
-        if let Some(desc) = &fm.description {
+        if let Some(desc) = &contents[i].description {
             out.push_str(&format!("    <summary>{}</summary>\n", xml(desc)));
         }
         out.push_str(&format!(

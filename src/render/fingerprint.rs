@@ -327,7 +327,7 @@ fn summary_atom(site: &Site, c: &DocContent, id: DocId) -> u64 {
     (
         &d.url,
         &c.title,
-        &fm.description,
+        &c.description,
         &fm.date,
         &fm.updated,
         &fm.weight,

@@ -325,7 +325,7 @@ impl RenderInput<'_> {
                         ("title", self.contents[s].title.as_str().into()),
                         (
                             "description",
-                            opt(site.docs[s].source.front_matter.description.as_deref()),
+                            opt(self.contents[s].description.as_deref()),
                         ),
                         ("url", site.docs[s].url.as_str().into()),
                         (

@@ -27,8 +27,10 @@ use warnings::Warnings;
 /// A document's rendered Markdown.
 #[derive(Debug, Clone)]
 pub struct DocContent {
-    /// Title: front matter, else first heading, else file name.
+    /// Title: front matter (with typographic quotes), else first heading, else file name.
     pub title: String,
+    /// Front matter description, with typographic quotes.
+    pub description: Option<String>,
     /// Body HTML, as a safe template string (shared, never copied per page).
     pub html: tera::Value,
     /// HTML before `<!-- more -->`.
@@ -145,13 +147,22 @@ pub fn render_doc_markdown(
                 .with_help(markdown_help(&e.message)),
         )
     })?;
+    let plain = |text: &str| {
+        if site.config.markdown.smart_punctuation {
+            markdown::smarten_plain(text, options.lang)
+        } else {
+            text.to_string()
+        }
+    };
     let title = doc
         .front_title()
-        .map(str::to_string)
+        .map(plain)
         .or(rendered.first_heading.clone())
         .unwrap_or_else(|| doc.source.stem.clone());
+    let description = doc.source.front_matter.description.as_deref().map(plain);
     Ok(DocContent {
         title,
+        description,
         summary: rendered.summary_html,
         toc: rendered.toc,
         ids: rendered.ids.into_iter().collect(),

@@ -20,6 +20,7 @@ mod headings;
 mod shortcodes;
 
 mod typography;
+pub use typography::smarten_plain;
 
 use std::cell::RefCell;
 use std::collections::VecDeque;

@@ -117,6 +117,51 @@ impl Typographer {
     }
 }
 
+/// Typographic quotes, apostrophes and dashes for plain text outside Markdown (front matter
+/// titles and descriptions), in the quotes of `lang`. A `"` or `'` opens after the start,
+/// whitespace or an opening bracket and closes elsewhere; a `'` closes an open single quotation
+/// when whitespace, punctuation or the end follows it, and is an apostrophe otherwise (as in
+/// Markdown text). ` -- ` becomes an en dash and `...` an ellipsis.
+pub fn smarten_plain(text: &str, lang: &str) -> String {
+    const ENGLISH: Quotes = Quotes {
+        open_double: "“",
+        close_double: "”",
+        open_single: "‘",
+        close_single: "’",
+    };
+    if !text.contains(['"', '\'']) && !text.contains("...") && !text.contains(" -- ") {
+        return text.to_string();
+    }
+    let quotes = quotes_for_lang(lang).unwrap_or(ENGLISH);
+    let text = text.replace("...", "…").replace(" -- ", " – ");
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut single_open = false;
+    let mut prev: Option<char> = None;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let opens = prev.is_none_or(|p| p.is_whitespace() || "([{„“‘«‹—–/".contains(p));
+        let closes = chars
+            .peek()
+            .is_none_or(|&n| n.is_whitespace() || is_punctuation(n));
+        match c {
+            '"' if opens => out.push_str(quotes.open_double),
+            '"' => out.push_str(quotes.close_double),
+            '\'' if opens => {
+                single_open = true;
+                out.push_str(quotes.open_single);
+            }
+            '\'' if single_open && closes => {
+                single_open = false;
+                out.push_str(quotes.close_single);
+            }
+            '\'' => out.push('’'),
+            c => out.push(c),
+        }
+        prev = Some(c);
+    }
+    out
+}
+
 /// pulldown-cmark's `delim_run_can_close` for a single `'` at `range` in `src`.
 fn can_close(src: &str, range: &Range<usize>) -> bool {
     let prev = src.get(..range.start).and_then(|s| s.chars().next_back());
@@ -141,6 +186,23 @@ fn is_punctuation(c: char) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn plain_text_quotes_follow_the_language() {
+        assert_eq!(
+            smarten_plain("Le pari d'Amazon \"à tout prix\"", "fr"),
+            "Le pari d’Amazon «\u{a0}à tout prix\u{a0}»"
+        );
+        assert_eq!(
+            smarten_plain("Die \"KI um jeden Preis\" und 'Fortschritt'", "de"),
+            "Die „KI um jeden Preis“ und ‚Fortschritt‘"
+        );
+        assert_eq!(
+            smarten_plain("The workers' letter, 'in brief' -- it's \"urgent\"...", "en"),
+            "The workers’ letter, ‘in brief’ – it’s “urgent”…"
+        );
+        assert_eq!(smarten_plain("No quotes here", "de"), "No quotes here");
+    }
+
     use super::*;
     use crate::render::markdown::tests::{TestHost, html};
 
