@@ -1707,7 +1707,10 @@ fn front_matter_titles_and_descriptions_get_the_languages_quotes() {
         de.contains("<title>Die „KI um jeden Preis“ und ‚Fortschritt‘"),
         "German quotes in <title>"
     );
-    assert!(de.contains("Was „Fortschritt“ heißt…"), "German quotes in the description");
+    assert!(
+        de.contains("Was „Fortschritt“ heißt…"),
+        "German quotes in the description"
+    );
     let en = site.read("en/zitat/index.html");
     assert!(
         en.contains("The workers’ “AI at any cost”"),

@@ -323,10 +323,7 @@ impl RenderInput<'_> {
                 .map(|&s| {
                     obj([
                         ("title", self.contents[s].title.as_str().into()),
-                        (
-                            "description",
-                            opt(self.contents[s].description.as_deref()),
-                        ),
+                        ("description", opt(self.contents[s].description.as_deref())),
                         ("url", site.docs[s].url.as_str().into()),
                         (
                             "lang",

@@ -197,7 +197,10 @@ mod tests {
             "Die „KI um jeden Preis“ und ‚Fortschritt‘"
         );
         assert_eq!(
-            smarten_plain("The workers' letter, 'in brief' -- it's \"urgent\"...", "en"),
+            smarten_plain(
+                "The workers' letter, 'in brief' -- it's \"urgent\"...",
+                "en"
+            ),
             "The workers’ letter, ‘in brief’ – it’s “urgent”…"
         );
         assert_eq!(smarten_plain("No quotes here", "de"), "No quotes here");
