@@ -74,6 +74,8 @@ pub struct Rendered {
     pub shared: SharedValues,
     /// Every output file.
     pub plan: Vec<Planned>,
+    /// Output paths of the fingerprinted static copies (see [`render::hosting`]).
+    pub fingerprinted: Vec<String>,
     /// Warnings so far.
     pub warnings: Warnings,
     /// Time per stage, for `--verbose`.
@@ -143,7 +145,8 @@ impl Rendered {
         drop(bodies);
         render::check_anchors(&site, &contents)?;
         let shared = SharedValues::new(&site, &contents);
-        let plan = jobs::plan(&site)?;
+        let plan = jobs::plan(&site, &asset_hashes)?;
+        let fingerprinted = jobs::fingerprinted_paths(&plan);
         lap("plan");
         Ok(Rendered {
             site,
@@ -153,6 +156,7 @@ impl Rendered {
             markdown_environment: environment,
             shared,
             plan,
+            fingerprinted,
             warnings,
             timings,
         })
@@ -160,7 +164,9 @@ impl Rendered {
 
     /// Fingerprint of every planned output (see [`fingerprint`]).
     pub fn fingerprints(&self) -> Vec<u64> {
-        let static_hash = fingerprint::hash_of(&self.asset_hashes.0);
+        // The fingerprinted names in `_headers` follow the hashes and which static files are
+        // published (a page may shadow one).
+        let static_hash = fingerprint::hash_of(&(&self.asset_hashes.0, &self.fingerprinted));
         let atoms = fingerprint::Atoms::new(&self.site, &self.contents, static_hash);
         let hashes = &self.asset_hashes.0;
         let static_files = &self.site.theme.static_files;
@@ -189,6 +195,7 @@ impl Rendered {
             shared: &self.shared,
             templates: &self.templates,
             is_serve,
+            fingerprinted: &self.fingerprinted,
         }
     }
 

@@ -107,6 +107,7 @@ pub struct Atoms<'a> {
     full: Vec<u64>,
     language: Vec<u64>,
     templates: HashMap<String, u64>,
+    static_hash: u64,
 }
 
 impl<'a> Atoms<'a> {
@@ -155,6 +156,7 @@ impl<'a> Atoms<'a> {
             full,
             language: Vec::new(),
             templates: template_fingerprints(&site.theme.templates),
+            static_hash,
         };
         atoms.language = (0..site.languages.len())
             .map(|l| atoms.language_fp(l, static_hash))
@@ -269,6 +271,30 @@ impl<'a> Atoms<'a> {
             Job::NotFound { lang } => {
                 (self.language[*lang], self.template("404.html")).hash(&mut h)
             }
+            // The root 404 shows every language's strings and home page.
+            Job::RootNotFound => {
+                (&self.language, self.template("404.html")).hash(&mut h);
+                for home in &site.homes {
+                    home.map(|id| &site.docs[id].url).hash(&mut h);
+                }
+            }
+            Job::Fingerprinted { index } => {
+                asset_fp(&site.theme.static_files[*index].source).hash(&mut h)
+            }
+            // The policy comes from the config; the immutable rules list the static files'
+            // fingerprinted names, which follow their content hashes.
+            Job::Headers => {
+                (format!("{:?}", site.config.hosting), self.static_hash).hash(&mut h)
+            }
+            Job::Redirects => {
+                format!("{:?}", site.languages).hash(&mut h);
+                site.config.default_language_in_subdir.hash(&mut h);
+                for d in &site.docs {
+                    (&d.url, &d.aliases).hash(&mut h);
+                }
+            }
+            Job::NoJekyll => {}
+            Job::Cname => site.config.hosting.cname.hash(&mut h),
             Job::Sitemap { .. } => {
                 format!("{:?}", site.config).hash(&mut h);
                 for (i, d) in site.docs.iter().enumerate() {

@@ -135,15 +135,23 @@ fn register(tera: &mut Tera, site: &Arc<Site>, assets: Arc<AssetHashes>, warning
         },
     );
     let base_url = site.config.base_url.clone();
+    // A built site links each static file's fingerprinted copy, which hosts may cache forever
+    // (see `hosting`). The preview server keeps the plain name with `?h=<hash>`: its live
+    // reload swaps style sheets by that query and compares pages without it.
     tera.register_function(
         "asset",
-        move |kwargs: Kwargs, _: &State| -> TeraResult<String> {
+        move |kwargs: Kwargs, state: &State| -> TeraResult<String> {
             let path: String = kwargs.must_get("path")?;
             let absolute: bool = kwargs.get("absolute")?.unwrap_or(false);
+            let is_serve = state.get::<bool>("is_serve").ok().flatten().unwrap_or(false);
             let clean = path.trim_start_matches('/');
             let base = if absolute { base_url.as_str() } else { "" };
             match assets.0.get(clean) {
-                Some(hash) => Ok(format!("{base}/{clean}?h={hash}")),
+                Some(hash) if is_serve => Ok(format!("{base}/{clean}?h={hash}")),
+                Some(hash) => Ok(format!(
+                    "{base}/{}",
+                    super::hosting::fingerprinted_path(clean, hash)
+                )),
                 None => Err(tera::Error::message(format!(
                     "asset `{path}` not found in static/ (theme or site)"
                 ))),
