@@ -220,9 +220,9 @@ pub struct DeployConfig {
     pub region: Option<String>,
     /// A key prefix inside the bucket (s3), like `site/`.
     pub prefix: Option<String>,
-    /// Address the bucket as `endpoint/bucket` instead of `bucket.endpoint` (s3; default true).
-    #[serde(default = "yes")]
-    pub path_style: bool,
+    /// Address the bucket as `endpoint/bucket` rather than `bucket.endpoint` (s3; default:
+    /// true with an `endpoint`, false for AWS).
+    pub path_style: Option<bool>,
     /// Credential keys are never read from site.toml; present only to reject them clearly.
     #[serde(default, alias = "secret_access_key", alias = "session_token", alias = "aws_access_key_id", alias = "aws_secret_access_key", alias = "aws_session_token", alias = "password", alias = "secret")]
     access_key_id: Option<toml::Value>,

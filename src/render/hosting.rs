@@ -164,6 +164,25 @@ pub fn encode_path(path: &str) -> String {
     out
 }
 
+/// Adds `; charset=utf-8` to text types that lack a charset.
+pub fn with_charset(content_type: &str) -> Option<String> {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let texty = essence.starts_with("text/")
+        || essence.ends_with("+xml")
+        || essence.ends_with("+json")
+        || matches!(
+            essence.as_str(),
+            "application/javascript" | "application/json" | "application/xml"
+        );
+    (texty && !content_type.to_ascii_lowercase().contains("charset"))
+        .then(|| format!("{essence}; charset=utf-8"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
