@@ -524,11 +524,8 @@ impl RenderInput<'_> {
     /// as `other_languages` (code, name, dir, home URL) for the template to show.
     fn not_found(&self, lang: usize, root: bool) -> Result<String> {
         let site = self.site;
-        let path = if root {
-            "/404.html".to_string()
-        } else {
-            format!("{}/404.html", site.languages[lang].prefix)
-        };
+        // The root 404 stands in for the language's own: same canonical URL and alternates.
+        let path = format!("{}/404.html", site.languages[lang].prefix);
         let place = Place::generated(site, lang, &path, "/404.html");
         let mut ctx = base_context(site, self.shared, self.contents, &place, self.is_serve);
         let others: Vec<Value> = site
