@@ -145,7 +145,7 @@ impl Rendered {
         drop(bodies);
         render::check_anchors(&site, &contents)?;
         let shared = SharedValues::new(&site, &contents);
-        let plan = jobs::plan(&site, &asset_hashes)?;
+        let plan = jobs::plan(&site, &asset_hashes, !options.is_serve)?;
         let fingerprinted = jobs::fingerprinted_paths(&plan);
         lap("plan");
         Ok(Rendered {

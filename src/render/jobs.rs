@@ -92,8 +92,10 @@ pub fn pager_url(base: &str, k: usize) -> String {
     }
 }
 
-/// Lists every output of the site; `hashes` name the fingerprinted copies of static files.
-pub fn plan(site: &Site, hashes: &AssetHashes) -> Result<Vec<Planned>> {
+/// Lists every output of the site. `hashes` name the fingerprinted copies of static files;
+/// the preview server (`for_hosts` false) needs neither them nor the host files: its pages
+/// link `?h=` URLs (see `templates`), and its live reload swaps style sheets by those.
+pub fn plan(site: &Site, hashes: &AssetHashes, for_hosts: bool) -> Result<Vec<Planned>> {
     let mut jobs = Vec::new();
     let mut push = |job: Job, path: String| jobs.push(Planned { job, path });
     for (id, d) in site.docs.iter().enumerate() {
@@ -165,7 +167,9 @@ pub fn plan(site: &Site, hashes: &AssetHashes) -> Result<Vec<Planned>> {
     if site.config.generate_robots_txt {
         push(Job::Robots, "robots.txt".to_string());
     }
-    plan_host_files(site, &mut jobs);
+    if for_hosts {
+        plan_host_files(site, &mut jobs);
+    }
     let generated: std::collections::HashSet<String> =
         jobs.iter().map(|p| p.path.clone()).collect();
     for (index, f) in site.theme.static_files.iter().enumerate() {
@@ -175,7 +179,7 @@ pub fn plan(site: &Site, hashes: &AssetHashes) -> Result<Vec<Planned>> {
                 job: Job::Static { index },
                 path: f.rel_path.clone(),
             });
-            if let Some(hash) = hashes.0.get(&f.rel_path) {
+            if let Some(hash) = hashes.0.get(&f.rel_path).filter(|_| for_hosts) {
                 jobs.push(Planned {
                     job: Job::Fingerprinted { index },
                     path: hosting::fingerprinted_path(&f.rel_path, hash),

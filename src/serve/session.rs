@@ -96,7 +96,7 @@ impl Session {
             .filter(|(i, fp)| self.files.get(&rendered.plan[*i].path).map(|f| f.0) != Some(**fp))
             .map(|(i, fp)| (i, *fp))
             .collect();
-        let input = rendered.input(true);
+        let input = rendered.input(self.options.is_serve);
         let outputs: Vec<Result<(usize, u64, Vec<u8>)>> = stale
             .par_iter()
             .map(|&(i, fp)| {
