@@ -1196,7 +1196,10 @@ fn url_asset_and_t_template_functions() {
     let changed = attr(&site.page("/artikel/"), r#"link[rel="stylesheet"]"#, "href");
     assert_ne!(changed, format!("/css/site.{hash}.css"));
     assert!(changed.starts_with("/css/site.") && changed.ends_with(".css"));
-    assert!(site.path(&format!("public{changed}")).is_file(), "{changed}");
+    assert!(
+        site.path(&format!("public{changed}")).is_file(),
+        "{changed}"
+    );
     assert!(
         !site.path(&format!("public/css/site.{hash}.css")).exists(),
         "the old copy is gone"

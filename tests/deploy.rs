@@ -47,7 +47,14 @@ impl S3Server {
             .expect("a free port")
             .port();
         let child = Command::new("python3")
-            .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+            .args([
+                "-m",
+                "moto.server",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -265,7 +272,12 @@ fn s3_round_trip_uploads_only_what_changed() {
     // First deploy: everything is uploaded with its type and caching.
     let first = deploy(&site, &[], CREDENTIALS).ok();
     let local = bucket_files(&site.out());
-    assert_eq!(counts(&first.stdout), (local.len(), 0, 0), "{}", first.stdout);
+    assert_eq!(
+        counts(&first.stdout),
+        (local.len(), 0, 0),
+        "{}",
+        first.stdout
+    );
     let remote = client.list();
     let expected: BTreeMap<String, String> = local
         .iter()
@@ -305,15 +317,29 @@ fn s3_round_trip_uploads_only_what_changed() {
 
     // Nothing changed: nothing is uploaded.
     let again = deploy(&site, &[], CREDENTIALS).ok();
-    assert_eq!(counts(&again.stdout), (0, local.len(), 0), "{}", again.stdout);
+    assert_eq!(
+        counts(&again.stdout),
+        (0, local.len(), 0),
+        "{}",
+        again.stdout
+    );
 
     // One page edited: a dry run reports it and leaves the bucket alone; the deploy sends it.
     site.edit("content/kontakt.md", |s| {
         s.replace("Musterstraße 1.", "Musterstraße 2.")
     });
     let dry = deploy(&site, &["--dry-run"], CREDENTIALS).ok();
-    assert_eq!(counts(&dry.stdout), (1, local.len() - 1, 0), "{}", dry.stdout);
-    assert!(dry.stdout.contains("upload kontakt/index.html"), "{}", dry.stdout);
+    assert_eq!(
+        counts(&dry.stdout),
+        (1, local.len() - 1, 0),
+        "{}",
+        dry.stdout
+    );
+    assert!(
+        dry.stdout.contains("upload kontakt/index.html"),
+        "{}",
+        dry.stdout
+    );
     assert_eq!(client.head("www/kontakt/index.html").cache_control, MARKER);
     let edited = deploy(&site, &[], CREDENTIALS).ok();
     assert_eq!(
@@ -324,10 +350,17 @@ fn s3_round_trip_uploads_only_what_changed() {
     );
     let page = client.head("www/kontakt/index.html");
     assert_eq!(page.cache_control, "no-cache");
-    assert_eq!(page.etag, md5_hex(site.read("kontakt/index.html").as_bytes()));
+    assert_eq!(
+        page.etag,
+        md5_hex(site.read("kontakt/index.html").as_bytes())
+    );
     for key in client.list().keys() {
         if key != "www/kontakt/index.html" {
-            assert_eq!(client.head(key).cache_control, MARKER, "{key} was uploaded again");
+            assert_eq!(
+                client.head(key).cache_control,
+                MARKER,
+                "{key} was uploaded again"
+            );
         }
     }
 
@@ -390,7 +423,10 @@ fn dir_target_mirrors_the_output() {
     site.remove("content/blog/vier.md");
     let removed = deploy(&site, &[], &[]).ok();
     assert!(counts(&removed.stdout).2 >= 1, "{}", removed.stdout);
-    assert!(!dest.join("blog/vier").exists(), "the page and its folder are gone");
+    assert!(
+        !dest.join("blog/vier").exists(),
+        "the page and its folder are gone"
+    );
     assert_eq!(tree(&dest), tree(&site.out()));
 }
 
@@ -407,7 +443,10 @@ fn dir_target_refuses_the_site_itself() {
             "{destination}: {}",
             run.stderr
         );
-        assert!(site.path("content/kontakt.md").is_file(), "the sources are intact");
+        assert!(
+            site.path("content/kontakt.md").is_file(),
+            "the sources are intact"
+        );
     }
 }
 

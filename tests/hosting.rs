@@ -90,7 +90,11 @@ fn headers_set_a_strict_policy_and_cache_only_fingerprinted_files_forever() {
         assert!(permissions.contains(feature), "{permissions}");
     }
     assert_eq!(header(all, "X-Content-Type-Options"), "nosniff");
-    assert_eq!(header(all, "Cache-Control"), "no-cache", "HTML is revalidated");
+    assert_eq!(
+        header(all, "Cache-Control"),
+        "no-cache",
+        "HTML is revalidated"
+    );
 
     // Immutable rules name exactly the files whose name carries their content hash.
     let immutable: BTreeSet<String> = rules[1..]
@@ -110,7 +114,10 @@ fn headers_set_a_strict_policy_and_cache_only_fingerprinted_files_forever() {
     let fingerprinted = fingerprinted_files(&site.out());
     assert!(!fingerprinted.is_empty());
     assert_eq!(immutable, fingerprinted);
-    assert!(!immutable.contains("css/site.css"), "the plain name may change");
+    assert!(
+        !immutable.contains("css/site.css"),
+        "the plain name may change"
+    );
     // Every page links the stylesheet by its fingerprinted name, which exists.
     for page in html_files(&site.out()) {
         let html = site.html(&page);
@@ -200,7 +207,10 @@ fn redirects_send_the_language_root_to_a_language() {
         ],
         "language conditions first, then the plain fallback"
     );
-    assert!(site.exists("index.html"), "the chooser stays for other hosts");
+    assert!(
+        site.exists("index.html"),
+        "the chooser stays for other hosts"
+    );
 }
 
 #[test]
@@ -233,12 +243,18 @@ fn a_sites_own_host_file_wins() {
 #[test]
 fn hosting_and_deploy_config_is_strict() {
     for (table, expected) in [
-        ("[hosting]\ncname = \"https://x.org/\"\n", "is not a domain name"),
+        (
+            "[hosting]\ncname = \"https://x.org/\"\n",
+            "is not a domain name",
+        ),
         (
             "[hosting.csp]\nscript-src = [\"'unsafe-inline'\"]\n",
             "cannot be used",
         ),
-        ("[hosting.csp]\nscript = [\"https://x.org\"]\n", "not a CSP directive"),
+        (
+            "[hosting.csp]\nscript = [\"https://x.org\"]\n",
+            "not a CSP directive",
+        ),
         ("[hosting]\nheader = true\n", "unknown key `header`"),
         ("[deploy]\ntarget = \"s3\"\n", "needs `bucket`"),
         ("[deploy]\ntarget = \"dir\"\n", "needs `destination`"),
@@ -291,7 +307,10 @@ fn the_root_404_speaks_every_language() {
             ("ar".into(), "rtl".into(), "غير موجود".into(), "/ar/".into()),
         ]
     );
-    assert!(select(&root, "script").is_empty(), "works without JavaScript");
+    assert!(
+        select(&root, "script").is_empty(),
+        "works without JavaScript"
+    );
     // Each language's own 404 shows only its language.
     let en = site.html("en/404.html");
     assert_eq!(attr(&en, "html", "lang"), "en");
@@ -341,7 +360,11 @@ fn the_campaign_theme_needs_nothing_the_policy_forbids() {
     assert!(pages.len() > 10, "{pages:?}");
     for page in &pages {
         let html = scraper::Html::parse_document(&read_text(&out.join(page)));
-        for el in html.root_element().descendants().filter_map(scraper::ElementRef::wrap) {
+        for el in html
+            .root_element()
+            .descendants()
+            .filter_map(scraper::ElementRef::wrap)
+        {
             let v = el.value();
             if v.name() == "style" {
                 problems.push(format!("{page}: <style> element"));
@@ -356,7 +379,11 @@ fn the_campaign_theme_needs_nothing_the_policy_forbids() {
                 if name.starts_with("on") {
                     problems.push(format!("{page}: {name} attribute on <{}>", v.name()));
                 }
-                if value.trim_start().to_ascii_lowercase().starts_with("javascript:") {
+                if value
+                    .trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("javascript:")
+                {
                     problems.push(format!("{page}: javascript: URL"));
                 }
             }

@@ -58,7 +58,9 @@ fn resolve(root: &Path, output: &Path, destination: &str) -> Result<PathBuf> {
         Error::from(
             Diagnostic::new(
                 CONFIG_FILE,
-                format!("deploy destination `{destination}` would overwrite the site or its sources"),
+                format!(
+                    "deploy destination `{destination}` would overwrite the site or its sources"
+                ),
             )
             .at_optional_line(line),
         )

@@ -197,7 +197,10 @@ impl Remote {
         response: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>,
     ) -> Result<String> {
         let mut response = response.map_err(|e| {
-            Error::Deploy(format!("{what}: cannot reach {}: {e}", self.bucket.base_url()))
+            Error::Deploy(format!(
+                "{what}: cannot reach {}: {e}",
+                self.bucket.base_url()
+            ))
         })?;
         let status = response.status();
         let body = response.body_mut().read_to_string().unwrap_or_default();
@@ -260,7 +263,10 @@ mod tests {
     #[test]
     fn content_types_carry_a_charset_for_text() {
         assert_eq!(content_type("index.html"), "text/html; charset=utf-8");
-        assert_eq!(content_type("css/site.0123456789.css"), "text/css; charset=utf-8");
+        assert_eq!(
+            content_type("css/site.0123456789.css"),
+            "text/css; charset=utf-8"
+        );
         assert_eq!(content_type("img/card.png"), "image/png");
         assert_eq!(content_type("robots.txt"), "text/plain; charset=utf-8");
     }

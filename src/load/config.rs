@@ -224,7 +224,16 @@ pub struct DeployConfig {
     /// true with an `endpoint`, false for AWS).
     pub path_style: Option<bool>,
     /// Credential keys are never read from site.toml; present only to reject them clearly.
-    #[serde(default, alias = "secret_access_key", alias = "session_token", alias = "aws_access_key_id", alias = "aws_secret_access_key", alias = "aws_session_token", alias = "password", alias = "secret")]
+    #[serde(
+        default,
+        alias = "secret_access_key",
+        alias = "session_token",
+        alias = "aws_access_key_id",
+        alias = "aws_secret_access_key",
+        alias = "aws_session_token",
+        alias = "password",
+        alias = "secret"
+    )]
     access_key_id: Option<toml::Value>,
 }
 
@@ -251,16 +260,23 @@ impl DeployConfig {
         };
         match self.target {
             DeployTarget::Dir => require("destination", &self.destination, "\"/srv/www/site\""),
-            DeployTarget::Rsync => require("destination", &self.destination, "\"user@host:/srv/www/site/\""),
+            DeployTarget::Rsync => require(
+                "destination",
+                &self.destination,
+                "\"user@host:/srv/www/site/\"",
+            ),
             DeployTarget::S3 => require("bucket", &self.bucket, "\"my-site\""),
         }
         if let Some(endpoint) = &self.endpoint
             && !(endpoint.starts_with("https://") || endpoint.starts_with("http://"))
         {
             problems.push(
-                Diagnostic::new(CONFIG_FILE, format!("deploy endpoint `{endpoint}` is not an http(s) URL"))
-                    .at_optional_line(at("endpoint"))
-                    .with_help("write it with its scheme, like endpoint = \"https://s3.example.org\""),
+                Diagnostic::new(
+                    CONFIG_FILE,
+                    format!("deploy endpoint `{endpoint}` is not an http(s) URL"),
+                )
+                .at_optional_line(at("endpoint"))
+                .with_help("write it with its scheme, like endpoint = \"https://s3.example.org\""),
             );
         }
         problems
@@ -300,9 +316,12 @@ impl HostingConfig {
         for (directive, sources) in &self.csp {
             if !CSP_DIRECTIVES.contains(&directive.as_str()) {
                 problems.push(
-                    Diagnostic::new(CONFIG_FILE, format!("`{directive}` is not a CSP directive ludd extends"))
-                        .at_optional_line(at(directive))
-                        .with_help(format!("use one of: {}", CSP_DIRECTIVES.join(", "))),
+                    Diagnostic::new(
+                        CONFIG_FILE,
+                        format!("`{directive}` is not a CSP directive ludd extends"),
+                    )
+                    .at_optional_line(at(directive))
+                    .with_help(format!("use one of: {}", CSP_DIRECTIVES.join(", "))),
                 );
             }
             for source in sources {

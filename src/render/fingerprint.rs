@@ -283,9 +283,7 @@ impl<'a> Atoms<'a> {
             }
             // The policy comes from the config; the immutable rules list the static files'
             // fingerprinted names, which follow their content hashes.
-            Job::Headers => {
-                (format!("{:?}", site.config.hosting), self.static_hash).hash(&mut h)
-            }
+            Job::Headers => (format!("{:?}", site.config.hosting), self.static_hash).hash(&mut h),
             Job::Redirects => {
                 format!("{:?}", site.languages).hash(&mut h);
                 site.config.default_language_in_subdir.hash(&mut h);

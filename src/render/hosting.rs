@@ -98,7 +98,10 @@ pub fn headers(site: &Site, fingerprinted: &[String]) -> String {
         "# Written by ludd ([hosting] in site.toml). Read by Netlify and Cloudflare Pages.\n/*\n",
     );
     for (name, value) in [
-        ("Content-Security-Policy", content_security_policy(site).as_str()),
+        (
+            "Content-Security-Policy",
+            content_security_policy(site).as_str(),
+        ),
         ("Referrer-Policy", "strict-origin-when-cross-origin"),
         ("Permissions-Policy", PERMISSIONS_POLICY),
         ("X-Content-Type-Options", "nosniff"),

@@ -3,8 +3,8 @@
 
 use super::context::{self, Place, SharedValues, base_context, obj, opt};
 use super::escape::html as escape;
-use super::templates::Templates;
 use super::templates::AssetHashes;
+use super::templates::Templates;
 use super::{DocContent, feeds, hosting, sitemap};
 use crate::error::{Diagnostic, Error, Result};
 use crate::model::urls::output_path;
@@ -306,7 +306,7 @@ impl RenderInput<'_> {
             Job::Fingerprinted { index } => {
                 Ok(Output::Copy(site.theme.static_files[*index].source.clone()))
             }
-            Job::Headers => bytes(hosting::headers(site, &self.fingerprinted)),
+            Job::Headers => bytes(hosting::headers(site, self.fingerprinted)),
             Job::Redirects => bytes(hosting::redirects(site)),
             Job::NoJekyll => bytes(String::new()),
             Job::Cname => bytes(hosting::cname(

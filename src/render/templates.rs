@@ -143,7 +143,11 @@ fn register(tera: &mut Tera, site: &Arc<Site>, assets: Arc<AssetHashes>, warning
         move |kwargs: Kwargs, state: &State| -> TeraResult<String> {
             let path: String = kwargs.must_get("path")?;
             let absolute: bool = kwargs.get("absolute")?.unwrap_or(false);
-            let is_serve = state.get::<bool>("is_serve").ok().flatten().unwrap_or(false);
+            let is_serve = state
+                .get::<bool>("is_serve")
+                .ok()
+                .flatten()
+                .unwrap_or(false);
             let clean = path.trim_start_matches('/');
             let base = if absolute { base_url.as_str() } else { "" };
             match assets.0.get(clean) {
