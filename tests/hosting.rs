@@ -272,10 +272,20 @@ fn hosting_and_deploy_config_is_strict() {
     }
     let site = TestSite::new("basic");
     site.edit("site.toml", |s| {
-        format!("{s}\n[deploy]\ntarget = \"s3\"\nbucket = \"b\"\naccess_key_id = \"AKIA\"\n")
+        format!("{s}\n[deploy]\ntarget = \"s3\"\nbucket = \"b\"\naccess_key_id = \"AKIA-SECRET\"\nsecret_access_key = \"x\"\n")
     });
     let run = site.build(&[]).failed();
+    assert!(
+        run.stderr.contains("must not hold credentials"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("AWS_ACCESS_KEY_ID"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("AKIA-SECRET"),
+        "secrets are not echoed: {}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -231,9 +231,14 @@ fn credentials() -> Result<Credentials> {
 
 /// The `Content-Type` of an output file, with `charset=utf-8` for text.
 pub fn content_type(rel: &str) -> String {
-    let guess = mime_guess::from_path(rel)
-        .first_raw()
-        .unwrap_or("application/octet-stream");
+    // ludd's feeds are all called atom.xml.
+    let guess = if rel == "atom.xml" || rel.ends_with("/atom.xml") {
+        "application/atom+xml"
+    } else {
+        mime_guess::from_path(rel)
+            .first_raw()
+            .unwrap_or("application/octet-stream")
+    };
     hosting::with_charset(guess).unwrap_or_else(|| guess.to_string())
 }
 
@@ -269,6 +274,11 @@ mod tests {
         );
         assert_eq!(content_type("img/card.png"), "image/png");
         assert_eq!(content_type("robots.txt"), "text/plain; charset=utf-8");
+        assert_eq!(
+            content_type("en/atom.xml"),
+            "application/atom+xml; charset=utf-8"
+        );
+        assert_eq!(content_type("sitemap.xml"), "text/xml; charset=utf-8");
     }
 
     #[test]

@@ -223,32 +223,12 @@ pub struct DeployConfig {
     /// Address the bucket as `endpoint/bucket` rather than `bucket.endpoint` (s3; default:
     /// true with an `endpoint`, false for AWS).
     pub path_style: Option<bool>,
-    /// Credential keys are never read from site.toml; present only to reject them clearly.
-    #[serde(
-        default,
-        alias = "secret_access_key",
-        alias = "session_token",
-        alias = "aws_access_key_id",
-        alias = "aws_secret_access_key",
-        alias = "aws_session_token",
-        alias = "password",
-        alias = "secret"
-    )]
-    access_key_id: Option<toml::Value>,
 }
 
 impl DeployConfig {
     fn problems(&self, text: &str) -> Vec<Diagnostic> {
         let at = |key: &str| find_key_line(text, key);
         let mut problems = Vec::new();
-        if self.access_key_id.is_some() {
-            let line = CREDENTIAL_KEYS.iter().find_map(|k| at(k));
-            problems.push(
-                Diagnostic::new(CONFIG_FILE, "[deploy] must not hold credentials")
-                    .at_optional_line(line)
-                    .with_help("remove the key and set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) in the environment instead"),
-            );
-        }
         let mut require = |key: &str, value: &Option<String>, what: &str| {
             if value.as_deref().is_none_or(|v| v.trim().is_empty()) {
                 problems.push(
@@ -281,6 +261,22 @@ impl DeployConfig {
         }
         problems
     }
+}
+
+/// A credential key in `[deploy]`, found before the strict parse so that it gets its own
+/// message rather than "unknown key".
+fn credentials_in_deploy(text: &str) -> Option<Diagnostic> {
+    let table: toml::Table = toml::from_str(text).ok()?;
+    let deploy = table.get("deploy")?.as_table()?;
+    let key = CREDENTIAL_KEYS.iter().find(|k| deploy.contains_key(**k))?;
+    Some(
+        Diagnostic::new(
+            CONFIG_FILE,
+            format!("[deploy] must not hold credentials (`{key}`)"),
+        )
+        .at_optional_line(find_key_line(text, key))
+        .with_help("remove the key from site.toml and set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) in the environment"),
+    )
 }
 
 /// Keys that would hold secrets; `[deploy]` rejects each with a pointer to the environment.
@@ -460,6 +456,9 @@ impl Config {
 
     /// Parses and validates config text.
     pub fn parse(text: &str) -> Result<Config> {
+        if let Some(problem) = credentials_in_deploy(text) {
+            return Err(problem.into());
+        }
         let mut config: Config = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_of_offset(text, s.start));
             serde_diagnostic(Path::new(CONFIG_FILE), line, e.message())
