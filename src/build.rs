@@ -122,7 +122,12 @@ impl Rendered {
         lap("model");
         let warnings = Warnings::default();
         let asset_hashes = Arc::new(AssetHashes::compute(&site)?);
-        let templates = Templates::new(&site, Arc::clone(&asset_hashes), &warnings)?;
+        let templates = Templates::new(
+            &site,
+            Arc::clone(&asset_hashes),
+            &warnings,
+            !options.is_serve,
+        )?;
         let environment = fingerprint::markdown_environment(
             &site,
             &fingerprint::template_fingerprints(&site.theme.templates),

@@ -409,3 +409,44 @@ fn the_campaign_theme_needs_nothing_the_policy_forbids() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn shortcodes_link_fingerprinted_assets_too() {
+    let site = TestSite::new("basic");
+    site.write(
+        "static/img/logo.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    site.write(
+        "templates/shortcodes/logo.html",
+        "<img class=\"logo\" src=\"{{ asset(path='img/logo.svg') }}\" alt=\"\">",
+    );
+    site.edit("content/seite.md", |s| {
+        s.replace("Ein Absatz.", "Ein Absatz.\n\n{{ logo() }}")
+    });
+    site.build_ok();
+    let src = attr(&site.page("/seite/"), "img.logo", "src");
+    let hash = &blake3::hash(b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>").to_hex()[..10];
+    assert_eq!(src, format!("/img/logo.{hash}.svg"));
+    assert!(site.exists(src.trim_start_matches('/')), "{src}");
+
+    // The preview server writes no fingerprinted copies: its shortcodes link `?h=` URLs.
+    #[cfg(feature = "serve")]
+    {
+        let out = site.tmp().join("serve");
+        let options = ludd::build::BuildOptions {
+            root: site.root.clone(),
+            is_serve: true,
+            ..Default::default()
+        };
+        let (_session, first) = ludd::serve::session::Session::start(options, out.clone());
+        first.expect("serve build");
+        let page = scraper::Html::parse_document(&read_text(&out.join("seite/index.html")));
+        assert_eq!(
+            attr(&page, "img.logo", "src"),
+            format!("/img/logo.svg?h={hash}")
+        );
+        assert!(!out.join("_headers").exists());
+        assert!(!out.join(format!("img/logo.{hash}.svg")).exists());
+    }
+}
