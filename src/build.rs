@@ -77,6 +77,8 @@ pub struct Rendered {
     pub shared: SharedValues,
     /// Every output file.
     pub plan: Vec<Planned>,
+    /// Output paths of the fingerprinted static copies (see [`render::hosting`]).
+    pub fingerprinted: Vec<String>,
     /// Warnings so far.
     pub warnings: Warnings,
     /// Time per stage, for `--verbose`.
@@ -123,7 +125,12 @@ impl Rendered {
         lap("model");
         let warnings = Warnings::default();
         let asset_hashes = Arc::new(AssetHashes::compute(&site)?);
-        let templates = Templates::new(&site, Arc::clone(&asset_hashes), &warnings)?;
+        let templates = Templates::new(
+            &site,
+            Arc::clone(&asset_hashes),
+            &warnings,
+            !options.is_serve,
+        )?;
         let environment = fingerprint::markdown_environment(
             &site,
             &fingerprint::template_fingerprints(&site.theme.templates),
@@ -152,10 +159,11 @@ impl Rendered {
                     SharedValues::new(&site, &contents),
                 )
             },
-            || jobs::plan(&site),
+            || jobs::plan(&site, &asset_hashes, !options.is_serve),
         );
         anchors?;
         let plan = plan?;
+        let fingerprinted = jobs::fingerprinted_paths(&plan);
         lap("plan");
         Ok(Rendered {
             site,
@@ -165,6 +173,7 @@ impl Rendered {
             markdown_environment: environment,
             shared,
             plan,
+            fingerprinted,
             warnings,
             timings,
         })
@@ -176,9 +185,15 @@ impl Rendered {
             &self.site,
             &self.contents,
             &self.plan,
-            fingerprint::hash_of(&self.asset_hashes.0),
+            self.static_hash(),
             &|path| self.asset_fingerprint(path),
         )
+    }
+
+    /// Hash of the static files' contents and of which fingerprinted copies are published (the
+    /// names in `_headers` follow both; a page may shadow a static file).
+    fn static_hash(&self) -> u64 {
+        fingerprint::hash_of(&(&self.asset_hashes.0, &self.fingerprinted))
     }
 
     /// Fingerprint of a static or content file: its content hash when it is a static file,
@@ -230,7 +245,7 @@ impl Rendered {
         for &id in &ids {
             self.shared.refresh_doc(&self.site, &self.contents, id);
         }
-        let static_hash = fingerprint::hash_of(&self.asset_hashes.0);
+        let static_hash = self.static_hash();
         let asset_fp = |path: &Path| self.asset_fingerprint(path);
         let updated =
             fingerprints.update_docs(&self.site, &self.contents, &self.plan, &ids, &asset_fp);
@@ -255,6 +270,7 @@ impl Rendered {
             shared: &self.shared,
             templates: &self.templates,
             is_serve,
+            fingerprinted: &self.fingerprinted,
         }
     }
 

@@ -76,6 +76,9 @@ pub enum Error {
         /// The operating system's error.
         source: std::io::Error,
     },
+    /// Publishing the output failed (the target refused, could not be reached, …).
+    #[error("deploy failed: {0}")]
+    Deploy(String),
 }
 
 struct DiagnosticList<'a>(&'a [Diagnostic]);
@@ -114,7 +117,7 @@ impl Error {
     pub fn diagnostics(&self) -> &[Diagnostic] {
         match self {
             Error::Invalid(list) => list,
-            Error::Io { .. } => &[],
+            Error::Io { .. } | Error::Deploy(_) => &[],
         }
     }
 }

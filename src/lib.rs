@@ -7,6 +7,8 @@
 
 pub mod build;
 pub mod check;
+#[cfg(feature = "deploy")]
+pub mod deploy;
 pub mod error;
 pub mod init;
 pub mod load;

@@ -42,6 +42,13 @@ enum Command {
     /// Render the whole site in memory and check links, privacy, accessibility, page weight,
     /// translations and UI strings (exit code 1 on errors)
     Check(CheckArgs),
+    /// Build the site, then publish the output to the [deploy] target of site.toml
+    #[cfg(feature = "deploy")]
+    Deploy {
+        /// Only report what would be uploaded and deleted
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Create a new site with the default theme
     Init {
         /// Folder to create
@@ -172,6 +179,17 @@ fn run(cli: &Cli) -> Result<()> {
             ludd::serve::run(options)?;
             Ok(())
         }
+        #[cfg(feature = "deploy")]
+        Command::Deploy { dry_run } => {
+            let options = BuildOptions {
+                root: site_root(cli)?,
+                ..BuildOptions::default()
+            };
+            let (build, deployed) = ludd::deploy::deploy(&options, *dry_run)?;
+            print_report(&build, cli);
+            print_deploy(&deployed, cli);
+            Ok(())
+        }
         Command::Init { dir } => {
             ludd::init::init(dir)?;
             if !cli.quiet {
@@ -220,6 +238,38 @@ fn run_check(args: &CheckArgs, cli: &Cli) -> Result<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(feature = "deploy")]
+fn print_deploy(report: &ludd::deploy::DeployReport, cli: &Cli) {
+    if cli.quiet {
+        return;
+    }
+    // A dry run lists what it would do; a real one lists it with --verbose.
+    if report.dry_run || cli.verbose {
+        for path in &report.uploaded {
+            say!("  upload {path}");
+        }
+        for path in &report.deleted {
+            say!("  delete {path}");
+        }
+    }
+    let (uploaded, unchanged, deleted) = (
+        report.uploaded.len(),
+        report.unchanged,
+        report.deleted.len(),
+    );
+    if report.dry_run {
+        say!(
+            "dry run for {}: {uploaded} to upload, {unchanged} unchanged, {deleted} to delete; nothing changed",
+            report.target
+        );
+    } else {
+        say!(
+            "deployed to {}: {uploaded} uploaded, {unchanged} unchanged, {deleted} deleted",
+            report.target
+        );
+    }
 }
 
 fn print_report(report: &BuildReport, cli: &Cli) {

@@ -58,6 +58,9 @@ fn is_redirect(html: &Html) -> bool {
 }
 
 const EXPECTED_FILES: &[&str] = &[
+    ".nojekyll",
+    "_headers",
+    "_redirects",
     "404.html",
     "alt/artikel/index.html",
     "ar/404.html",
@@ -79,6 +82,8 @@ const EXPECTED_FILES: &[&str] = &[
     "blog/page/3/index.html",
     "blog/vier/index.html",
     "blog/zwei/index.html",
+    // The fingerprinted copy: blake3 of tests/fixtures/multi/static/css/site.css, 10 digits.
+    "css/site.6522af76f9.css",
     "css/site.css",
     "en/404.html",
     "en/article/index.html",
@@ -1159,14 +1164,19 @@ fn url_asset_and_t_template_functions() {
 
     let css = std::fs::read(site.path("static/css/site.css")).expect("css");
     let hash = blake3::hash(&css).to_hex()[..10].to_string();
+    // Built pages link the fingerprinted copy, written beside the plain file.
     assert_eq!(
         attr(&de, r#"link[rel="stylesheet"]"#, "href"),
-        format!("/css/site.css?h={hash}")
+        format!("/css/site.{hash}.css")
     );
     assert_eq!(site.read("css/site.css").as_bytes(), css.as_slice());
     assert_eq!(
+        site.read(&format!("css/site.{hash}.css")).as_bytes(),
+        css.as_slice()
+    );
+    assert_eq!(
         text(one(&de, "span.asset-abs")),
-        format!("https://example.com/css/site.css?h={hash}")
+        format!("https://example.com/css/site.{hash}.css")
     );
 
     for (url, greeting) in [
@@ -1184,8 +1194,16 @@ fn url_asset_and_t_template_functions() {
     site.write("static/css/site.css", "body { color: red; }\n");
     site.build_ok();
     let changed = attr(&site.page("/artikel/"), r#"link[rel="stylesheet"]"#, "href");
-    assert_ne!(changed, format!("/css/site.css?h={hash}"));
-    assert!(changed.starts_with("/css/site.css?h="));
+    assert_ne!(changed, format!("/css/site.{hash}.css"));
+    assert!(changed.starts_with("/css/site.") && changed.ends_with(".css"));
+    assert!(
+        site.path(&format!("public{changed}")).is_file(),
+        "{changed}"
+    );
+    assert!(
+        !site.path(&format!("public/css/site.{hash}.css")).exists(),
+        "the old copy is gone"
+    );
 }
 
 #[test]

@@ -237,10 +237,8 @@ pub fn check(
         .collect();
     findings.extend(
         outputs
-            .0
-            .par_iter()
-            .filter(|(path, _)| path.ends_with(".css"))
-            .flat_map_iter(|(path, _)| {
+            .stylesheets()
+            .flat_map_iter(|path| {
                 let css = outputs
                     .bytes(path)
                     .map(|b| String::from_utf8_lossy(&b).into_owned())

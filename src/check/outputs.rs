@@ -3,7 +3,7 @@
 
 use crate::build::Rendered;
 use crate::error::{Result, collect_all};
-use crate::render::jobs::Output;
+use crate::render::jobs::{Job, Output};
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -16,6 +16,9 @@ pub enum OutputFile {
     Rendered(Vec<u8>),
     /// Copied as it is from this file.
     Copy(PathBuf),
+    /// A static file's copy under its fingerprinted name (`css/site.4baefe4919.css`): the same
+    /// bytes as the plain file, so checked once, as that file.
+    FingerprintedCopy(PathBuf),
 }
 
 /// Output path (`en/article/index.html`) → file.
@@ -32,8 +35,20 @@ impl Outputs {
     pub fn bytes(&self, path: &str) -> Option<Cow<'_, [u8]>> {
         match self.0.get(path)? {
             OutputFile::Rendered(b) => Some(Cow::Borrowed(b)),
-            OutputFile::Copy(src) => std::fs::read(src).ok().map(Cow::Owned),
+            OutputFile::Copy(src) | OutputFile::FingerprintedCopy(src) => {
+                std::fs::read(src).ok().map(Cow::Owned)
+            }
         }
+    }
+
+    /// Stylesheets to check: every `.css` output but the fingerprinted copies.
+    pub fn stylesheets(&self) -> impl ParallelIterator<Item = &String> {
+        self.0
+            .par_iter()
+            .filter(|(path, file)| {
+                path.ends_with(".css") && !matches!(file, OutputFile::FingerprintedCopy(_))
+            })
+            .map(|(path, _)| path)
     }
 
     /// Whether `path` was rendered by ludd (rather than copied).
@@ -49,9 +64,12 @@ pub fn render_all(rendered: &Rendered) -> Result<Outputs> {
         .plan
         .par_iter()
         .map(|p| {
-            let file = match input.render(p)? {
-                Output::Bytes(b) => OutputFile::Rendered(b),
-                Output::Copy(src) => OutputFile::Copy(src),
+            let file = match (input.render(p)?, &p.job) {
+                (Output::Bytes(b), _) => OutputFile::Rendered(b),
+                (Output::Copy(src), Job::Fingerprinted { .. }) => {
+                    OutputFile::FingerprintedCopy(src)
+                }
+                (Output::Copy(src), _) => OutputFile::Copy(src),
             };
             Ok((p.path.clone(), file))
         })

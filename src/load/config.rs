@@ -156,6 +156,199 @@ pub struct CheckConfig {
     pub allowed_hosts: Vec<String>,
 }
 
+/// `[hosting]`: the host files written beside the site (see `render::hosting`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct HostingConfig {
+    /// Write `_headers` (Netlify, Cloudflare Pages): security headers and caching.
+    #[serde(default = "yes")]
+    pub headers: bool,
+    /// Write `_redirects` (Netlify, Cloudflare Pages): aliases and the language root.
+    #[serde(default = "yes")]
+    pub redirects: bool,
+    /// Write `.nojekyll` (GitHub Pages serves the output as it is).
+    #[serde(default = "yes")]
+    pub nojekyll: bool,
+    /// The custom domain for GitHub Pages, written to `CNAME`.
+    pub cname: Option<String>,
+    /// Extra Content-Security-Policy sources per directive, like `img-src = ["https://img.example"]`.
+    #[serde(default)]
+    pub csp: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+impl Default for HostingConfig {
+    fn default() -> Self {
+        HostingConfig {
+            headers: true,
+            redirects: true,
+            nojekyll: true,
+            cname: None,
+            csp: Default::default(),
+        }
+    }
+}
+
+/// Content-Security-Policy directives `[hosting.csp]` may extend.
+pub const CSP_DIRECTIVES: &[&str] = &[
+    "default-src",
+    "script-src",
+    "style-src",
+    "img-src",
+    "font-src",
+    "connect-src",
+    "media-src",
+    "frame-src",
+    "manifest-src",
+    "worker-src",
+];
+
+/// Where `ludd deploy` sends the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeployTarget {
+    /// A local folder: the output is mirrored into it.
+    Dir,
+    /// Anything `rsync` reaches (`host:path`, a folder): rsync is spawned.
+    Rsync,
+    /// An S3-compatible bucket.
+    S3,
+}
+
+/// `[deploy]`: where `ludd deploy` publishes the site. Credentials come from the environment.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DeployConfig {
+    /// `dir`, `rsync` or `s3`.
+    pub target: DeployTarget,
+    /// The folder (dir) or rsync destination (rsync).
+    pub destination: Option<String>,
+    /// The bucket (s3).
+    pub bucket: Option<String>,
+    /// The S3 endpoint URL (s3; default: AWS in `region`).
+    pub endpoint: Option<String>,
+    /// The bucket's region (s3; default `us-east-1`).
+    pub region: Option<String>,
+    /// A key prefix inside the bucket (s3), like `site/`.
+    pub prefix: Option<String>,
+    /// Address the bucket as `endpoint/bucket` rather than `bucket.endpoint` (s3; default:
+    /// true with an `endpoint`, false for AWS).
+    pub path_style: Option<bool>,
+}
+
+impl DeployConfig {
+    fn problems(&self, text: &str) -> Vec<Diagnostic> {
+        let at = |key: &str| find_key_line(text, key);
+        let mut problems = Vec::new();
+        let mut require = |key: &str, value: &Option<String>, what: &str| {
+            if value.as_deref().is_none_or(|v| v.trim().is_empty()) {
+                problems.push(
+                    Diagnostic::new(CONFIG_FILE, format!("[deploy] target needs `{key}`"))
+                        .at_optional_line(at("deploy").or(at("target")))
+                        .with_help(format!("add {key} = {what} to [deploy]")),
+                );
+            }
+        };
+        match self.target {
+            DeployTarget::Dir => require("destination", &self.destination, "\"/srv/www/site\""),
+            DeployTarget::Rsync => require(
+                "destination",
+                &self.destination,
+                "\"user@host:/srv/www/site/\"",
+            ),
+            DeployTarget::S3 => require("bucket", &self.bucket, "\"my-site\""),
+        }
+        if let Some(endpoint) = &self.endpoint
+            && !(endpoint.starts_with("https://") || endpoint.starts_with("http://"))
+        {
+            problems.push(
+                Diagnostic::new(
+                    CONFIG_FILE,
+                    format!("deploy endpoint `{endpoint}` is not an http(s) URL"),
+                )
+                .at_optional_line(at("endpoint"))
+                .with_help("write it with its scheme, like endpoint = \"https://s3.example.org\""),
+            );
+        }
+        problems
+    }
+}
+
+/// A credential key in `[deploy]`, found before the strict parse so that it gets its own
+/// message rather than "unknown key".
+fn credentials_in_deploy(text: &str) -> Option<Diagnostic> {
+    let table: toml::Table = toml::from_str(text).ok()?;
+    let deploy = table.get("deploy")?.as_table()?;
+    let key = CREDENTIAL_KEYS.iter().find(|k| deploy.contains_key(**k))?;
+    Some(
+        Diagnostic::new(
+            CONFIG_FILE,
+            format!("[deploy] must not hold credentials (`{key}`)"),
+        )
+        .at_optional_line(find_key_line(text, key))
+        .with_help("remove the key from site.toml and set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) in the environment"),
+    )
+}
+
+/// Keys that would hold secrets; `[deploy]` rejects each with a pointer to the environment.
+const CREDENTIAL_KEYS: &[&str] = &[
+    "access_key_id",
+    "secret_access_key",
+    "session_token",
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "password",
+    "secret",
+];
+
+impl HostingConfig {
+    fn problems(&self, text: &str) -> Vec<Diagnostic> {
+        let at = |key: &str| find_key_line(text, key);
+        let mut problems = Vec::new();
+        if let Some(cname) = &self.cname {
+            let ok = !cname.is_empty()
+                && cname.contains('.')
+                && cname
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+            if !ok {
+                problems.push(
+                    Diagnostic::new(CONFIG_FILE, format!("cname `{cname}` is not a domain name"))
+                        .at_optional_line(at("cname"))
+                        .with_help("write the bare domain, like cname = \"www.example.org\""),
+                );
+            }
+        }
+        for (directive, sources) in &self.csp {
+            if !CSP_DIRECTIVES.contains(&directive.as_str()) {
+                problems.push(
+                    Diagnostic::new(
+                        CONFIG_FILE,
+                        format!("`{directive}` is not a CSP directive ludd extends"),
+                    )
+                    .at_optional_line(at(directive))
+                    .with_help(format!("use one of: {}", CSP_DIRECTIVES.join(", "))),
+                );
+            }
+            for source in sources {
+                let ok = !source.is_empty()
+                    && !source.contains([';', ',', '\n', '\r'])
+                    && !source.chars().any(char::is_whitespace)
+                    && source != "'unsafe-inline'"
+                    && source != "'unsafe-eval'";
+                if !ok {
+                    problems.push(
+                        Diagnostic::new(CONFIG_FILE, format!("CSP source `{source}` cannot be used"))
+                            .at_optional_line(at(directive))
+                            .with_help("give one source per string, like \"https://img.example.org\"; 'unsafe-inline' and 'unsafe-eval' are not allowed"),
+                    );
+                }
+            }
+        }
+        problems
+    }
+}
+
 fn default_page_kb() -> u64 {
     100
 }
@@ -229,6 +422,12 @@ pub struct Config {
     /// `ludd check` settings.
     #[serde(default)]
     pub check: CheckConfig,
+    /// Host files: `_headers`, `_redirects`, `.nojekyll`, `CNAME`.
+    #[serde(default)]
+    pub hosting: HostingConfig,
+    /// Where `ludd deploy` publishes the output.
+    #[serde(default)]
+    pub deploy: Option<DeployConfig>,
     /// Free-form data for templates.
     #[serde(default)]
     pub extra: toml::Table,
@@ -270,6 +469,9 @@ impl Config {
 
     /// Parses and validates config text.
     pub fn parse(text: &str) -> Result<Config> {
+        if let Some(problem) = credentials_in_deploy(text) {
+            return Err(problem.into());
+        }
         let mut config: Config = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_of_offset(text, s.start));
             serde_diagnostic(Path::new(CONFIG_FILE), line, e.message())
@@ -351,6 +553,10 @@ impl Config {
                 );
             }
             seen.push(&t.name);
+        }
+        problems.extend(self.hosting.problems(text));
+        if let Some(deploy) = &self.deploy {
+            problems.extend(deploy.problems(text));
         }
         if self.output_dir.as_os_str().is_empty() {
             problems.push(

@@ -280,6 +280,28 @@ impl Atoms {
             Job::NotFound { lang } => {
                 (self.language[*lang], self.template("404.html")).hash(&mut h)
             }
+            // The root 404 shows every language's strings and home page.
+            Job::RootNotFound => {
+                (&self.language, self.template("404.html")).hash(&mut h);
+                for home in &site.homes {
+                    home.map(|id| &site.docs[id].url).hash(&mut h);
+                }
+            }
+            Job::Fingerprinted { index } => {
+                asset_fp(&site.theme.static_files[*index].source).hash(&mut h)
+            }
+            // The policy comes from the config; the immutable rules list the static files'
+            // fingerprinted names, which follow their content hashes.
+            Job::Headers => (format!("{:?}", site.config.hosting), self.static_hash).hash(&mut h),
+            Job::Redirects => {
+                format!("{:?}", site.languages).hash(&mut h);
+                site.config.default_language_in_subdir.hash(&mut h);
+                for d in &site.docs {
+                    (&d.url, &d.aliases).hash(&mut h);
+                }
+            }
+            Job::NoJekyll => {}
+            Job::Cname => site.config.hosting.cname.hash(&mut h),
             Job::Sitemap { .. } => {
                 // The sitemap shows the model only: URLs, dates and translations.
                 format!("{:?}", site.config).hash(&mut h);

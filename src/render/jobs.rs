@@ -3,8 +3,9 @@
 
 use super::context::{self, Place, SharedValues, base_context, obj, opt};
 use super::escape::html as escape;
+use super::templates::AssetHashes;
 use super::templates::Templates;
-use super::{DocContent, feeds, sitemap};
+use super::{DocContent, feeds, hosting, sitemap};
 use crate::error::{Diagnostic, Error, Result};
 use crate::model::urls::output_path;
 use crate::model::{DocId, Site};
@@ -29,6 +30,8 @@ pub enum Job {
     TermFeed { taxonomy: usize, term: usize },
     /// A language's 404 page.
     NotFound { lang: usize },
+    /// The root `404.html`, for hosts that serve one 404 page for every language.
+    RootNotFound,
     /// A language's Atom feed.
     Feed { lang: usize },
     /// `sitemap.xml` (part 0) or its parts when split.
@@ -43,6 +46,16 @@ pub enum Job {
     Static { index: usize },
     /// A bundle or section file copied next to its document.
     Asset { id: DocId, asset: usize },
+    /// A static file's copy under its fingerprinted name (see [`hosting`]).
+    Fingerprinted { index: usize },
+    /// `_headers`.
+    Headers,
+    /// `_redirects`.
+    Redirects,
+    /// `.nojekyll`.
+    NoJekyll,
+    /// `CNAME`.
+    Cname,
 }
 
 /// What a job produces.
@@ -79,8 +92,10 @@ pub fn pager_url(base: &str, k: usize) -> String {
     }
 }
 
-/// Lists every output of the site.
-pub fn plan(site: &Site) -> Result<Vec<Planned>> {
+/// Lists every output of the site. `hashes` name the fingerprinted copies of static files;
+/// the preview server (`for_hosts` false) needs neither them nor the host files: its pages
+/// link `?h=` URLs (see `templates`), and its live reload swaps style sheets by those.
+pub fn plan(site: &Site, hashes: &AssetHashes, for_hosts: bool) -> Result<Vec<Planned>> {
     let mut jobs = Vec::new();
     let mut push = |job: Job, path: String| jobs.push(Planned { job, path });
     for (id, d) in site.docs.iter().enumerate() {
@@ -128,13 +143,14 @@ pub fn plan(site: &Site) -> Result<Vec<Planned>> {
             }
         }
     }
+    // The root 404 speaks every language; each language with its own folder has its own too.
+    push(Job::RootNotFound, "404.html".to_string());
     for (lang, l) in site.languages.iter().enumerate() {
-        push(
-            Job::NotFound { lang },
-            format!("{}404.html", dir_of(&l.prefix)),
-        );
-        if l.is_default && !l.prefix.is_empty() {
-            push(Job::NotFound { lang }, "404.html".to_string());
+        if !l.prefix.is_empty() {
+            push(
+                Job::NotFound { lang },
+                format!("{}404.html", dir_of(&l.prefix)),
+            );
         }
         if site.config.generate_feeds {
             push(Job::Feed { lang }, format!("{}atom.xml", dir_of(&l.prefix)));
@@ -151,6 +167,9 @@ pub fn plan(site: &Site) -> Result<Vec<Planned>> {
     if site.config.generate_robots_txt {
         push(Job::Robots, "robots.txt".to_string());
     }
+    if for_hosts {
+        plan_host_files(site, &mut jobs);
+    }
     let generated: std::collections::HashSet<String> =
         jobs.iter().map(|p| p.path.clone()).collect();
     for (index, f) in site.theme.static_files.iter().enumerate() {
@@ -160,10 +179,45 @@ pub fn plan(site: &Site) -> Result<Vec<Planned>> {
                 job: Job::Static { index },
                 path: f.rel_path.clone(),
             });
+            if let Some(hash) = hashes.0.get(&f.rel_path).filter(|_| for_hosts) {
+                jobs.push(Planned {
+                    job: Job::Fingerprinted { index },
+                    path: hosting::fingerprinted_path(&f.rel_path, hash),
+                });
+            }
         }
     }
     check_collisions(site, &jobs)?;
     Ok(jobs)
+}
+
+/// `_headers`, `_redirects`, `.nojekyll` and `CNAME` as `[hosting]` asks; a site's own static
+/// file of the same name wins over the generated one.
+fn plan_host_files(site: &Site, jobs: &mut Vec<Planned>) {
+    let hosting = &site.config.hosting;
+    let wanted = [
+        (hosting.headers, Job::Headers, "_headers"),
+        (hosting.redirects, Job::Redirects, "_redirects"),
+        (hosting.nojekyll, Job::NoJekyll, ".nojekyll"),
+        (hosting.cname.is_some(), Job::Cname, "CNAME"),
+    ];
+    for (on, job, path) in wanted {
+        let own = site.theme.static_files.iter().any(|f| f.rel_path == path);
+        if on && !own {
+            jobs.push(Planned {
+                job,
+                path: path.to_string(),
+            });
+        }
+    }
+}
+
+/// Output paths of the fingerprinted static copies in `plan`.
+pub fn fingerprinted_paths(plan: &[Planned]) -> Vec<String> {
+    plan.iter()
+        .filter(|p| matches!(p.job, Job::Fingerprinted { .. }))
+        .map(|p| p.path.clone())
+        .collect()
 }
 
 fn dir_of(prefix: &str) -> String {
@@ -227,6 +281,8 @@ pub struct RenderInput<'a> {
     pub templates: &'a Templates,
     /// Rendering for the preview server.
     pub is_serve: bool,
+    /// Paths of the fingerprinted static copies (for `_headers`).
+    pub fingerprinted: &'a [String],
 }
 
 impl RenderInput<'_> {
@@ -245,7 +301,17 @@ impl RenderInput<'_> {
             Job::TermFeed { taxonomy, term } => {
                 bytes(feeds::term_feed(site, self.contents, *taxonomy, *term))
             }
-            Job::NotFound { lang } => bytes(self.not_found(*lang)?),
+            Job::NotFound { lang } => bytes(self.not_found(*lang, false)?),
+            Job::RootNotFound => bytes(self.not_found(Site::DEFAULT_LANGUAGE, true)?),
+            Job::Fingerprinted { index } => {
+                Ok(Output::Copy(site.theme.static_files[*index].source.clone()))
+            }
+            Job::Headers => bytes(hosting::headers(site, self.fingerprinted)),
+            Job::Redirects => bytes(hosting::redirects(site)),
+            Job::NoJekyll => bytes(String::new()),
+            Job::Cname => bytes(hosting::cname(
+                site.config.hosting.cname.as_deref().unwrap_or_default(),
+            )),
             Job::Feed { lang } => bytes(feeds::language_feed(site, self.contents, *lang)),
             Job::Sitemap { part } => bytes(sitemap::render(site, *part)),
             Job::Robots => bytes(robots(site)),
@@ -455,11 +521,33 @@ impl RenderInput<'_> {
         self.templates.render("taxonomy_single.html", &ctx)
     }
 
-    fn not_found(&self, lang: usize) -> Result<String> {
+    /// A 404 page in `lang`; the root one (`root`) also lists every other language's message
+    /// as `other_languages` (code, name, dir, home URL) for the template to show.
+    fn not_found(&self, lang: usize, root: bool) -> Result<String> {
         let site = self.site;
+        // The root 404 stands in for the language's own: same canonical URL and alternates.
         let path = format!("{}/404.html", site.languages[lang].prefix);
         let place = Place::generated(site, lang, &path, "/404.html");
-        let ctx = base_context(site, self.shared, self.contents, &place, self.is_serve);
+        let mut ctx = base_context(site, self.shared, self.contents, &place, self.is_serve);
+        let others: Vec<Value> = site
+            .languages
+            .iter()
+            .enumerate()
+            .filter(|(l, _)| root && *l != lang)
+            .map(|(l, language)| {
+                let home = site.homes[l].map_or_else(
+                    || format!("{}/", language.prefix),
+                    |h| site.docs[h].url.clone(),
+                );
+                obj([
+                    ("code", language.code.as_str().into()),
+                    ("name", language.name.as_str().into()),
+                    ("dir", language.direction.as_str().into()),
+                    ("home_url", home.into()),
+                ])
+            })
+            .collect();
+        ctx.insert_value("other_languages", others.into());
         self.templates.render("404.html", &ctx)
     }
 

@@ -7,6 +7,7 @@ pub mod escape;
 pub mod feeds;
 pub mod fingerprint;
 pub mod host;
+pub mod hosting;
 pub mod jobs;
 pub mod markdown;
 pub mod sitemap;

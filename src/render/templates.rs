@@ -20,11 +20,13 @@ pub struct Templates {
 }
 
 impl Templates {
-    /// Parses `sources` and registers the site's functions.
+    /// Parses `sources` and registers the site's functions. `fingerprinted`: `asset()` links
+    /// the fingerprinted copies of static files (a build) rather than `?h=` URLs (the preview).
     pub fn new(
         site: &Arc<Site>,
         assets: Arc<AssetHashes>,
         warnings: &Warnings,
+        fingerprinted: bool,
     ) -> Result<Templates> {
         let files: HashMap<String, PathBuf> = site
             .theme
@@ -34,7 +36,7 @@ impl Templates {
             .collect();
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
-        register(&mut tera, site, assets, warnings);
+        register(&mut tera, site, assets, warnings, fingerprinted);
         let sources: Vec<&TemplateSource> = site.theme.templates.iter().collect();
         tera.add_raw_templates(sources.iter().map(|t| (t.name.as_str(), t.text.as_str())))
             .map_err(|e| tera_error(&e, &files))?;
@@ -106,7 +108,10 @@ impl AssetHashes {
                 let bytes =
                     std::fs::read(&f.source).map_err(|e| Error::io("read", &f.source, e))?;
                 let hash = blake3::hash(&bytes).to_hex();
-                Ok((f.rel_path.clone(), hash[..10].to_string()))
+                Ok((
+                    f.rel_path.clone(),
+                    hash[..super::hosting::HASH_DIGITS].to_string(),
+                ))
             })
             .collect::<Result<BTreeMap<_, _>>>()?;
         Ok(AssetHashes(hashes))
@@ -121,7 +126,13 @@ fn current_lang(state: &State) -> String {
         .unwrap_or_default()
 }
 
-fn register(tera: &mut Tera, site: &Arc<Site>, assets: Arc<AssetHashes>, warnings: &Warnings) {
+fn register(
+    tera: &mut Tera,
+    site: &Arc<Site>,
+    assets: Arc<AssetHashes>,
+    warnings: &Warnings,
+    fingerprinted: bool,
+) {
     let s = Arc::clone(site);
     tera.register_function(
         "url",
@@ -135,6 +146,9 @@ fn register(tera: &mut Tera, site: &Arc<Site>, assets: Arc<AssetHashes>, warning
         },
     );
     let base_url = site.config.base_url.clone();
+    // A built site links each static file's fingerprinted copy, which hosts may cache forever
+    // (see `hosting`). The preview server keeps the plain name with `?h=<hash>`: its live
+    // reload swaps style sheets by that query and compares pages without it.
     tera.register_function(
         "asset",
         move |kwargs: Kwargs, _: &State| -> TeraResult<String> {
@@ -143,7 +157,11 @@ fn register(tera: &mut Tera, site: &Arc<Site>, assets: Arc<AssetHashes>, warning
             let clean = path.trim_start_matches('/');
             let base = if absolute { base_url.as_str() } else { "" };
             match assets.0.get(clean) {
-                Some(hash) => Ok(format!("{base}/{clean}?h={hash}")),
+                Some(hash) if !fingerprinted => Ok(format!("{base}/{clean}?h={hash}")),
+                Some(hash) => Ok(format!(
+                    "{base}/{}",
+                    super::hosting::fingerprinted_path(clean, hash)
+                )),
                 None => Err(tera::Error::message(format!(
                     "asset `{path}` not found in static/ (theme or site)"
                 ))),

@@ -294,24 +294,7 @@ fn is_html(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
 }
 
-/// Adds `; charset=utf-8` to text types that lack a charset.
-pub fn with_charset(content_type: &str) -> Option<String> {
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    let texty = essence.starts_with("text/")
-        || essence.ends_with("+xml")
-        || essence.ends_with("+json")
-        || matches!(
-            essence.as_str(),
-            "application/javascript" | "application/json" | "application/xml"
-        );
-    (texty && !content_type.to_ascii_lowercase().contains("charset"))
-        .then(|| format!("{essence}; charset=utf-8"))
-}
+pub use crate::render::hosting::with_charset;
 
 async fn files(State(state): State<AppState>, request: Request) -> Response {
     let method = request.method().clone();

@@ -201,7 +201,7 @@ impl Session {
             .filter(|&i| is_stale(i))
             .map(|i| (i, fingerprints[i]))
             .collect();
-        let input = rendered.input(true);
+        let input = rendered.input(self.options.is_serve);
         let outputs: Vec<Result<(usize, u64, Vec<u8>)>> = stale
             .par_iter()
             .map(|&(i, fp)| {

@@ -81,13 +81,26 @@ impl Run {
 
 /// Runs the real binary with `args` in `cwd`.
 pub fn ludd(cwd: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_ludd"))
+    ludd_with_env(cwd, args, &[])
+}
+
+/// Runs the real binary with `args` in `cwd`, with `env` set and no other AWS variables.
+pub fn ludd_with_env(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ludd"));
+    command
         .args(args)
         .current_dir(cwd)
         .env_remove("RUST_BACKTRACE")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run the ludd binary");
+        .env("NO_COLOR", "1");
+    for var in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+    ] {
+        command.env_remove(var);
+    }
+    command.envs(env.iter().copied());
+    let out = command.output().expect("run the ludd binary");
     Run {
         status: out.status,
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -264,8 +264,21 @@ struct SinkWriter<'s>(&'s RefCell<String>);
 
 impl fmt::Write for SinkWriter<'_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
+        let s = cell_alignment_class(s).unwrap_or(s);
         self.0.try_borrow_mut().map_err(|_| fmt::Error)?.push_str(s);
         Ok(())
+    }
+}
+
+/// pulldown-cmark aligns table cells with a `style` attribute, written as one piece; a strict
+/// Content-Security-Policy (see `render::hosting`) ignores style attributes, so cells get an
+/// `align-left`, `align-center` or `align-right` class for the theme to style instead.
+fn cell_alignment_class(piece: &str) -> Option<&'static str> {
+    match piece {
+        " style=\"text-align: left\">" => Some(" class=\"align-left\">"),
+        " style=\"text-align: center\">" => Some(" class=\"align-center\">"),
+        " style=\"text-align: right\">" => Some(" class=\"align-right\">"),
+        _ => None,
     }
 }
 
@@ -1001,8 +1014,8 @@ pub(crate) mod tests {
                 "en",
                 &h
             ),
-            "<table><thead><tr><th>a</th><th style=\"text-align: right\">b</th></tr></thead><tbody>\n\
-             <tr><td>1</td><td style=\"text-align: right\">2</td></tr>\n</tbody></table>\n\
+            "<table><thead><tr><th>a</th><th class=\"align-right\">b</th></tr></thead><tbody>\n\
+             <tr><td>1</td><td class=\"align-right\">2</td></tr>\n</tbody></table>\n\
              <p><del>weg</del> <strong>fett</strong></p>\n\
              <ul>\n<li><input disabled=\"\" type=\"checkbox\"/>\noffen</li>\n\
              <li><input disabled=\"\" type=\"checkbox\" checked=\"\"/>\nerledigt</li>\n</ul>\n"

@@ -1,0 +1,289 @@
+//! The `s3` deploy target: an S3-compatible bucket (AWS, MinIO, Garage, R2, …). Requests are
+//! signed by `rusty-s3` and sent by `ureq`.
+//!
+//! Changed-only uploads compare against the bucket listing: for an object stored by a simple
+//! PUT, S3's ETag is the MD5 of its bytes, so a file whose MD5 equals its object's ETag is left
+//! alone. This needs no extra state in the bucket and stays right when someone else changed
+//! it; an object uploaded in parts (ETag with `-`) is simply uploaded once more. Headers are
+//! not compared: to re-send every Content-Type and Cache-Control, delete the objects first.
+//! Objects under the prefix that the output no longer has are deleted. The host files for
+//! Netlify, Cloudflare Pages and GitHub Pages mean nothing to a bucket and are not uploaded.
+
+use super::DeployReport;
+use crate::error::{Error, Result};
+use crate::load::config::DeployConfig;
+use crate::render::hosting;
+use md5::{Digest, Md5};
+use rayon::prelude::*;
+use rusty_s3::{Bucket, Credentials, S3Action, UrlStyle};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::time::Duration;
+
+/// How long a signed request stays valid.
+const SIGNED_FOR: Duration = Duration::from_secs(3600);
+
+/// Output files a bucket does not need: they configure other hosts.
+const HOST_ONLY: &[&str] = &["_headers", "_redirects", ".nojekyll", "CNAME"];
+
+/// The environment variables credentials come from.
+pub const KEY_VARIABLE: &str = "AWS_ACCESS_KEY_ID";
+/// See [`KEY_VARIABLE`].
+pub const SECRET_VARIABLE: &str = "AWS_SECRET_ACCESS_KEY";
+/// See [`KEY_VARIABLE`].
+pub const TOKEN_VARIABLE: &str = "AWS_SESSION_TOKEN";
+
+/// Uploads the changed `files` of `output`, deletes removed ones.
+pub fn sync(
+    config: &DeployConfig,
+    output: &Path,
+    files: &[String],
+    dry_run: bool,
+) -> Result<DeployReport> {
+    let remote = Remote::connect(config)?;
+    let existing = remote.list()?;
+    let mut report = DeployReport {
+        target: remote.describe(),
+        dry_run,
+        ..DeployReport::default()
+    };
+    let mut wanted = HashSet::new();
+    let mut uploads = Vec::new();
+    for rel in files.iter().filter(|f| !HOST_ONLY.contains(&f.as_str())) {
+        let key = format!("{}{rel}", remote.prefix);
+        let path = output.join(rel);
+        let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
+        let md5 = hex(&Md5::digest(&bytes));
+        if existing.get(&key).is_some_and(|etag| *etag == md5) {
+            report.unchanged += 1;
+        } else {
+            report.uploaded.push(rel.clone());
+            uploads.push((key.clone(), rel.clone()));
+        }
+        wanted.insert(key);
+    }
+    let mut stale: Vec<String> = existing
+        .into_keys()
+        .filter(|k| !wanted.contains(k))
+        .collect();
+    stale.sort();
+    if !dry_run {
+        uploads
+            .par_iter()
+            .map(|(key, rel)| remote.put(key, rel, &output.join(rel)))
+            .collect::<Result<Vec<()>>>()?;
+        stale
+            .par_iter()
+            .map(|key| remote.delete(key))
+            .collect::<Result<Vec<()>>>()?;
+    }
+    report.deleted = stale;
+    Ok(report)
+}
+
+/// A bucket with credentials and an HTTP agent.
+struct Remote {
+    bucket: Bucket,
+    credentials: Credentials,
+    prefix: String,
+    agent: ureq::Agent,
+}
+
+impl Remote {
+    fn connect(config: &DeployConfig) -> Result<Remote> {
+        let credentials = credentials()?;
+        let region = config.region.clone().unwrap_or_else(|| "us-east-1".into());
+        let endpoint = config
+            .endpoint
+            .clone()
+            .unwrap_or_else(|| format!("https://s3.{region}.amazonaws.com"));
+        let url: url::Url = endpoint
+            .parse()
+            .map_err(|e| Error::Deploy(format!("endpoint `{endpoint}` is not a URL: {e}")))?;
+        let style = if config.path_style.unwrap_or(config.endpoint.is_some()) {
+            UrlStyle::Path
+        } else {
+            UrlStyle::VirtualHost
+        };
+        let name = config.bucket.clone().unwrap_or_default();
+        let bucket = Bucket::new(url, style, name, region)
+            .map_err(|e| Error::Deploy(format!("cannot use endpoint `{endpoint}`: {e}")))?;
+        let prefix = config
+            .prefix
+            .as_deref()
+            .map(|p| p.trim_matches('/'))
+            .filter(|p| !p.is_empty())
+            .map(|p| format!("{p}/"))
+            .unwrap_or_default();
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(300)))
+            .build()
+            .into();
+        Ok(Remote {
+            bucket,
+            credentials,
+            prefix,
+            agent,
+        })
+    }
+
+    fn describe(&self) -> String {
+        format!("{}{}", self.bucket.base_url(), self.prefix)
+    }
+
+    /// Every object under the prefix with its ETag (quotes removed).
+    fn list(&self) -> Result<HashMap<String, String>> {
+        let mut objects = HashMap::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut action = self.bucket.list_objects_v2(Some(&self.credentials));
+            if !self.prefix.is_empty() {
+                action.with_prefix(self.prefix.as_str());
+            }
+            if let Some(t) = &token {
+                action.with_continuation_token(t.as_str());
+            }
+            let url = action.sign(SIGNED_FOR);
+            let body = self.send("list", self.agent.get(url.as_str()).call())?;
+            let page = rusty_s3::actions::ListObjectsV2::parse_response(&body)
+                .map_err(|e| Error::Deploy(format!("cannot read the bucket listing: {e}")))?;
+            for object in page.contents {
+                objects.insert(object.key, object.etag.trim_matches('"').to_string());
+            }
+            match page.next_continuation_token {
+                Some(next) => token = Some(next),
+                None => return Ok(objects),
+            }
+        }
+    }
+
+    /// Uploads one file with the headers `_headers` would give it.
+    fn put(&self, key: &str, rel: &str, path: &Path) -> Result<()> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+        let content_type = content_type(rel);
+        let cache_control = hosting::cache_control(rel, &bytes);
+        let mut action = self.bucket.put_object(Some(&self.credentials), key);
+        action
+            .headers_mut()
+            .insert("content-type", content_type.clone());
+        action.headers_mut().insert("cache-control", cache_control);
+        let url = action.sign(SIGNED_FOR);
+        let request = self
+            .agent
+            .put(url.as_str())
+            .header("content-type", &content_type)
+            .header("cache-control", cache_control);
+        self.send(&format!("upload {key}"), request.send(&bytes[..]))
+            .map(|_| ())
+    }
+
+    fn delete(&self, key: &str) -> Result<()> {
+        let url = self
+            .bucket
+            .delete_object(Some(&self.credentials), key)
+            .sign(SIGNED_FOR);
+        self.send(
+            &format!("delete {key}"),
+            self.agent.delete(url.as_str()).call(),
+        )
+        .map(|_| ())
+    }
+
+    /// The response body of a successful request; anything else becomes an error naming `what`.
+    fn send(
+        &self,
+        what: &str,
+        response: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<String> {
+        let mut response = response.map_err(|e| {
+            Error::Deploy(format!(
+                "{what}: cannot reach {}: {e}",
+                self.bucket.base_url()
+            ))
+        })?;
+        let status = response.status();
+        let body = response.body_mut().read_to_string().unwrap_or_default();
+        if status.is_success() {
+            Ok(body)
+        } else {
+            Err(Error::Deploy(format!(
+                "{what}: the server answered {status}: {}",
+                s3_message(&body)
+            )))
+        }
+    }
+}
+
+/// Credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`.
+fn credentials() -> Result<Credentials> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    match (var(KEY_VARIABLE), var(SECRET_VARIABLE)) {
+        (Some(key), Some(secret)) => Ok(match var(TOKEN_VARIABLE) {
+            Some(token) => Credentials::new_with_token(key, secret, token),
+            None => Credentials::new(key, secret),
+        }),
+        _ => Err(Error::Deploy(format!(
+            "set {KEY_VARIABLE} and {SECRET_VARIABLE} (and {TOKEN_VARIABLE} for temporary credentials) in the environment"
+        ))),
+    }
+}
+
+/// The `Content-Type` of an output file, with `charset=utf-8` for text.
+pub fn content_type(rel: &str) -> String {
+    // ludd's feeds are all called atom.xml.
+    let guess = if rel == "atom.xml" || rel.ends_with("/atom.xml") {
+        "application/atom+xml"
+    } else {
+        mime_guess::from_path(rel)
+            .first_raw()
+            .unwrap_or("application/octet-stream")
+    };
+    hosting::with_charset(guess).unwrap_or_else(|| guess.to_string())
+}
+
+/// The `<Code>` and `<Message>` of an S3 error document, or its start.
+fn s3_message(body: &str) -> String {
+    let field = |tag: &str| {
+        let open = format!("<{tag}>");
+        let start = body.find(&open)? + open.len();
+        let end = body[start..].find(&format!("</{tag}>"))? + start;
+        Some(body[start..end].to_string())
+    };
+    match (field("Code"), field("Message")) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (Some(code), None) => code,
+        _ => body.chars().take(200).collect(),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_types_carry_a_charset_for_text() {
+        assert_eq!(content_type("index.html"), "text/html; charset=utf-8");
+        assert_eq!(
+            content_type("css/site.0123456789.css"),
+            "text/css; charset=utf-8"
+        );
+        assert_eq!(content_type("img/card.png"), "image/png");
+        assert_eq!(content_type("robots.txt"), "text/plain; charset=utf-8");
+        assert_eq!(
+            content_type("en/atom.xml"),
+            "application/atom+xml; charset=utf-8"
+        );
+        assert_eq!(content_type("sitemap.xml"), "text/xml; charset=utf-8");
+    }
+
+    #[test]
+    fn error_documents_are_shortened() {
+        let body = "<?xml version=\"1.0\"?><Error><Code>NoSuchBucket</Code><Message>The bucket does not exist</Message></Error>";
+        assert_eq!(s3_message(body), "NoSuchBucket: The bucket does not exist");
+    }
+}
