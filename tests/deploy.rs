@@ -166,14 +166,7 @@ impl Client {
             "head {key}: {}",
             response.status()
         );
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_string()
-        };
+        let header = |name: &str| header(&response, name);
         Object {
             etag: header("etag").trim_matches('"').to_string(),
             content_type: header("content-type"),

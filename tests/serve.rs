@@ -4,6 +4,8 @@
 //! script, and the server-sent events for changes, build errors and their fixes.
 //! Timeouts are generous and only keep a broken server from hanging the suite.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -144,14 +146,7 @@ impl Server {
             .get(format!("{}{path}", self.url))
             .call()
             .unwrap();
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_string()
-        };
+        let header = |name: &str| common::header(&response, name);
         let (content_type, cache_control, location) = (
             header("content-type"),
             header("cache-control"),

@@ -2,7 +2,7 @@
 //! must name an output file, and every `#fragment` an `id` (or `<a name>`) in the target page.
 //! Also owns URL resolution against the page's URL and `base_url`, which the privacy check shares.
 
-use super::html::{PageFacts, css_urls};
+use super::html::PageFacts;
 use super::outputs::Outputs;
 use super::{Finding, Kind};
 use crate::model::Site;
@@ -197,27 +197,9 @@ fn after_host(url: &str) -> &str {
 
 /// Decodes `%XX` escapes (invalid ones stay as they are).
 pub fn percent_decode(s: &str) -> String {
-    if !s.contains('%') {
-        return s.to_string();
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(b) = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// Broken links and anchors in every HTML page and stylesheet.
@@ -235,21 +217,8 @@ pub fn check(
                 .collect::<Vec<_>>()
         })
         .collect();
-    findings.extend(
-        outputs
-            .stylesheets()
-            .flat_map_iter(|path| {
-                let css = outputs
-                    .bytes(path)
-                    .map(|b| String::from_utf8_lossy(&b).into_owned())
-                    .unwrap_or_default();
-                css_urls(&css)
-                    .into_iter()
-                    .filter_map(|url| broken(path, &url, pages, outputs, urls))
-                    .collect::<Vec<_>>()
-            })
-            .collect::<Vec<_>>(),
-    );
+    findings
+        .extend(outputs.stylesheet_findings(|path, url| broken(path, url, pages, outputs, urls)));
     findings
 }
 

@@ -1,6 +1,8 @@
 //! Every output file of the site, rendered in memory (never written): rendered files keep their
 //! bytes, copied files (static files, bundle assets) their source path, read only when needed.
 
+use super::Finding;
+use super::html::css_urls;
 use crate::build::Rendered;
 use crate::error::{Result, collect_all};
 use crate::render::jobs::{Job, Output};
@@ -41,14 +43,28 @@ impl Outputs {
         }
     }
 
-    /// Stylesheets to check: every `.css` output but the fingerprinted copies.
-    pub fn stylesheets(&self) -> impl ParallelIterator<Item = &String> {
+    /// `finding(stylesheet, url)` for every `url()` and `@import` of every stylesheet (the
+    /// fingerprinted copies are the same files, so they are left out).
+    pub fn stylesheet_findings(
+        &self,
+        finding: impl Fn(&str, &str) -> Option<Finding> + Sync,
+    ) -> Vec<Finding> {
         self.0
             .par_iter()
             .filter(|(path, file)| {
                 path.ends_with(".css") && !matches!(file, OutputFile::FingerprintedCopy(_))
             })
-            .map(|(path, _)| path)
+            .flat_map_iter(|(path, _)| {
+                let css = self
+                    .bytes(path)
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default();
+                css_urls(&css)
+                    .into_iter()
+                    .filter_map(|url| finding(path, &url))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
     }
 
     /// Whether `path` was rendered by ludd (rather than copied).

@@ -3,7 +3,7 @@
 //! `url()`/`@import` in the site's stylesheets — unless `[check] allowed_hosts` names the host.
 //! Plain links (`<a href>`) to other hosts load nothing and are not reported.
 
-use super::html::{PageFacts, css_urls};
+use super::html::PageFacts;
 use super::links::{SiteUrls, Target};
 use super::outputs::Outputs;
 use super::{Finding, Kind};
@@ -26,21 +26,8 @@ pub fn check(
                 .collect::<Vec<_>>()
         })
         .collect();
-    findings.extend(
-        outputs
-            .stylesheets()
-            .flat_map_iter(|path| {
-                let css = outputs
-                    .bytes(path)
-                    .map(|b| String::from_utf8_lossy(&b).into_owned())
-                    .unwrap_or_default();
-                css_urls(&css)
-                    .into_iter()
-                    .filter_map(|url| off_site(path, &url, "CSS url()", urls))
-                    .collect::<Vec<_>>()
-            })
-            .collect::<Vec<_>>(),
-    );
+    findings
+        .extend(outputs.stylesheet_findings(|path, url| off_site(path, url, "CSS url()", urls)));
     findings
 }
 
