@@ -9,7 +9,9 @@ use tera::Value;
 
 /// Builds a Tera map from `(key, value)` pairs.
 pub fn obj(pairs: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
-    let mut map = tera::Map::default();
+    // Sized up front: no rehashing while it fills (Tera copies it into its own map once more).
+    let pairs = pairs.into_iter();
+    let mut map = tera::Map::with_capacity(pairs.size_hint().0);
     for (k, v) in pairs {
         map.insert(k.into(), v);
     }
@@ -196,7 +198,11 @@ pub fn full_doc_value(
 ) -> Value {
     let d = &site.docs[id];
     let c = &contents[id];
-    let mut map = summary.as_map().cloned().unwrap_or_default();
+    let summary = summary.as_map();
+    let mut map = tera::Map::with_capacity(summary.map_or(0, |m| m.len()) + 4);
+    if let Some(summary) = summary {
+        map.extend(summary.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
     map.insert("content".into(), c.html.clone());
     map.insert("toc".into(), toc_value(&c.toc));
     map.insert("previous".into(), neighbour(site, contents, d.previous));
