@@ -338,10 +338,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     rendered.write_all(&staging, options.is_serve)?;
     let (stats, files) = staging.commit()?;
     timings.push(("render+write", clock.elapsed()));
+    let clock = Instant::now();
     let weights = weigh_if_small(&output, &files)?;
     for w in crate::check::build_warnings(&rendered.site) {
         rendered.warnings.once(w);
     }
+    timings.push(("checks", clock.elapsed()));
     let mut warnings = rendered.warnings.list();
     let budget_kb = rendered.site.config.budget.page_kb;
     for w in weights
