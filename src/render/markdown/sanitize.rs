@@ -31,9 +31,13 @@ fn builder() -> ammonia::Builder<'static> {
 /// Only the values the Markdown renderer writes survive for `style` and `<input type>`.
 fn keep_attribute<'a>(element: &str, attribute: &str, value: &'a str) -> Option<Cow<'a, str>> {
     match (element, attribute) {
-        (_, "style") => ["text-align: left", "text-align: center", "text-align: right"]
-            .contains(&value)
-            .then_some(Cow::Borrowed(value)),
+        (_, "style") => [
+            "text-align: left",
+            "text-align: center",
+            "text-align: right",
+        ]
+        .contains(&value)
+        .then_some(Cow::Borrowed(value)),
         ("input", "type") => (value == "checkbox").then_some(Cow::Borrowed(value)),
         _ => Some(Cow::Borrowed(value)),
     }
@@ -104,7 +108,15 @@ mod tests {
                     <p style=\"color: red\">red</p>\n\
                     <img src=\"x.png\" onerror=\"alert(1)\" alt=\"x\">";
         let clean = sanitize(html).unwrap();
-        for bad in ["script", "onclick", "javascript", "iframe", "style", "onerror", "alert"] {
+        for bad in [
+            "script",
+            "onclick",
+            "javascript",
+            "iframe",
+            "style",
+            "onerror",
+            "alert",
+        ] {
             assert!(!clean.contains(bad), "`{bad}` survived: {clean}");
         }
         assert!(clean.contains("<p>Hi</p>"), "{clean}");
@@ -136,7 +148,10 @@ mod tests {
              <input type=\"text\" value=\"x\">",
         )
         .unwrap();
-        assert!(!clean.contains("style") && !clean.contains("text"), "{clean}");
+        assert!(
+            !clean.contains("style") && !clean.contains("text"),
+            "{clean}"
+        );
     }
 
     #[test]
@@ -150,7 +165,10 @@ mod tests {
 
     #[test]
     fn nesting_depth_ignores_void_self_closing_and_closed_elements() {
-        assert_eq!(super::nesting_depth("<p>a<br>b<img src=x/><hr/></p><p><em>x</em></p>"), 2);
+        assert_eq!(
+            super::nesting_depth("<p>a<br>b<img src=x/><hr/></p><p><em>x</em></p>"),
+            2
+        );
         assert_eq!(super::nesting_depth("</p></p><div><div></div></div>"), 2);
         assert_eq!(super::nesting_depth("<!-- x --> a < b <"), 0);
     }
