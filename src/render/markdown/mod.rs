@@ -255,7 +255,13 @@ fn run_pass(
             .map(sanitize::sanitize)
             .transpose()
             .map_err(unsafe_html)?;
-        (sanitize::sanitize(&html).map_err(unsafe_html)?, summary)
+        let html = sanitize::sanitize(&html).map_err(unsafe_html)?;
+        // Ids on elements the sanitiser removed are gone: links to them must fail the check.
+        let mut kept = Vec::new();
+        scan_ids(&html, &mut kept);
+        let kept: std::collections::HashSet<String> = kept.into_iter().collect();
+        ids.retain(|id| kept.contains(id));
+        (html, summary)
     } else {
         (html, summary)
     };

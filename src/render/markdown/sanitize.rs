@@ -155,6 +155,19 @@ mod tests {
     }
 
     #[test]
+    fn ids_of_removed_elements_are_not_reported() {
+        use crate::render::markdown::{render, tests::TestHost};
+        let options = crate::render::markdown::MarkdownOptions {
+            lang: "de",
+            smart_punctuation: false,
+            safe: true,
+        };
+        let text = "## Ziel\n\n<iframe id=\"rahmen\"></iframe><span id=\"bleibt\">x</span>\n";
+        let r = render(text, 1, &options, &TestHost).unwrap();
+        assert_eq!(r.ids, ["ziel", "bleibt"], "{}", r.html);
+    }
+
+    #[test]
     fn deep_nesting_is_refused_not_stalled() {
         let deep = "<blockquote>".repeat(super::MAX_NESTING + 1) + "x";
         let error = sanitize(&deep).unwrap_err();
