@@ -48,7 +48,12 @@ fuzz_target!(|input: (u8, &str)| {
         smart_punctuation: flags & 1 == 1,
         safe: flags & 0x80 != 0,
     };
-    if let Ok(rendered) = render(text, 1 + usize::from((flags >> 3) & 0x0f), &options, &StubHost) {
+    if let Ok(rendered) = render(
+        text,
+        1 + usize::from((flags >> 3) & 0x0f),
+        &options,
+        &StubHost,
+    ) {
         if let Some(summary) = &rendered.summary_html {
             assert!(summary.len() <= rendered.html.len() + 1024);
         }

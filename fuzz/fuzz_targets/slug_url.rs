@@ -10,7 +10,8 @@ use ludd::slug::slugify;
 fuzz_target!(|text: &str| {
     let slug = slugify(text);
     assert!(
-        slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+        slug.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
         "slug {slug:?}"
     );
     assert!(!slug.starts_with('-') && !slug.ends_with('-') && !slug.contains("--"));
@@ -21,9 +22,15 @@ fuzz_target!(|text: &str| {
     assert!(path.split('/').all(|p| p != ".." && p != "."));
 
     if let Some(alias) = normalize_alias(text) {
-        assert!(alias.starts_with('/') && !alias.starts_with("//"), "alias {alias:?}");
+        assert!(
+            alias.starts_with('/') && !alias.starts_with("//"),
+            "alias {alias:?}"
+        );
         assert!(!alias.contains('\\') && !alias.contains("://"));
-        assert!(alias.split('/').all(|p| p != ".." && p != "."), "alias {alias:?}");
+        assert!(
+            alias.split('/').all(|p| p != ".." && p != "."),
+            "alias {alias:?}"
+        );
         let path = output_path(&alias);
         assert!(!path.starts_with('/'), "alias path {path:?}");
         assert!(path.split('/').all(|p| p != ".." && p != "."));
