@@ -113,6 +113,19 @@ impl Error {
         }
     }
 
+    /// A failed read of an input file at `path`; a file that is gone was deleted during the
+    /// build (it was there when the folders were listed), which gets a clear message.
+    pub fn read(path: &Path, source: std::io::Error) -> Self {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            Error::invalid(
+                Diagnostic::new(path, "file vanished during the build")
+                    .with_help("something deleted it while ludd was building; build again"),
+            )
+        } else {
+            Error::io("read", path, source)
+        }
+    }
+
     /// The diagnostics carried, if this is an input error.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         match self {

@@ -1310,6 +1310,19 @@ fn footnotes_have_back_links() {
 }
 
 #[test]
+fn the_footnote_section_has_a_visually_hidden_localised_heading() {
+    let (site, _) = multi(&[]);
+    for (url, title) in [("/artikel/", "Fußnoten"), ("/en/article/", "Footnotes")] {
+        let html = site.page(url);
+        let headings: Vec<String> = select(&html, "section.footnotes > h2.visually-hidden")
+            .into_iter()
+            .map(text)
+            .collect();
+        assert_eq!(headings, [title], "{url}");
+    }
+}
+
+#[test]
 fn heading_ids_are_unique_and_the_toc_points_to_them() {
     let (site, _) = multi(&[]);
     let html = site.page("/artikel/");
@@ -1318,7 +1331,7 @@ fn heading_ids_are_unique_and_the_toc_points_to_them() {
         let id = el.value().attr("id").unwrap_or("");
         assert!(seen.insert(id.to_string()), "duplicate id {id}");
     }
-    let h2: Vec<(String, String)> = select(&html, "div.content h2")
+    let h2: Vec<(String, String)> = select(&html, "div.content > h2")
         .into_iter()
         .map(|h| (text(h), h.value().attr("id").unwrap_or("").to_string()))
         .collect();

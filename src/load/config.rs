@@ -119,12 +119,16 @@ pub struct MarkdownConfig {
     /// Typographic quotes, dashes and ellipses.
     #[serde(default = "yes")]
     pub smart_punctuation: bool,
+    /// Sanitise raw HTML in Markdown (for content from untrusted authors).
+    #[serde(default)]
+    pub safe: bool,
 }
 
 impl Default for MarkdownConfig {
     fn default() -> Self {
         MarkdownConfig {
             smart_punctuation: true,
+            safe: false,
         }
     }
 }

@@ -20,6 +20,17 @@ fn input_dirs(root: &Path, config: &Config) -> Vec<PathBuf> {
     dirs
 }
 
+/// (path, size, mtime) of a walked file; None if it vanished.
+fn file_stat(e: walkdir::DirEntry) -> Option<(PathBuf, u64, i128)> {
+    let meta = e.metadata().ok()?;
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i128);
+    Some((e.into_path(), meta.len(), mtime))
+}
+
 /// Hash of (path, size, mtime) of `site.toml` and every file in the input folders. Folders are
 /// walked in parallel, one task per top-level entry.
 pub fn stat_fingerprint(root: &Path, config: &Config) -> Result<u64> {
@@ -34,16 +45,12 @@ pub fn stat_fingerprint(root: &Path, config: &Config) -> Result<u64> {
         .par_iter()
         .flat_map_iter(|top| {
             walk_inputs(top)
-                .filter_map(|e| e.ok())
-                .filter(|e| e.file_type().is_file())
-                .filter_map(|e| {
-                    let meta = e.metadata().ok()?;
-                    let mtime = meta
-                        .modified()
-                        .ok()
-                        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                        .map_or(0, |d| d.as_nanos() as i128);
-                    Some((e.into_path(), meta.len(), mtime))
+                .filter_map(|e| match e {
+                    Ok(e) if e.file_type().is_file() => file_stat(e),
+                    Ok(_) => None,
+                    // A walk error (such as a link loop) is part of the fingerprint, so that
+                    // the build runs and reports it instead of keeping the last output.
+                    Err(e) => Some((e.path().unwrap_or(top).to_path_buf(), u64::MAX, i128::MIN)),
                 })
                 .collect::<Vec<_>>()
         })

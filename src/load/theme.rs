@@ -145,7 +145,7 @@ pub fn display_path(root: &Path, path: &Path) -> PathBuf {
 
 fn read_text(root: &Path, path: &Path) -> Result<String> {
     let shown = display_path(root, path);
-    let bytes = std::fs::read(path).map_err(|e| Error::io("read", &shown, e))?;
+    let bytes = std::fs::read(path).map_err(|e| Error::read(&shown, e))?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let line = line_of_offset(&String::from_utf8_lossy(&e.as_bytes()[..valid]), valid);

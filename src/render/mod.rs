@@ -140,6 +140,7 @@ pub fn render_doc_markdown(
     let options = MarkdownOptions {
         lang: &site.languages[doc.lang].code,
         smart_punctuation: site.config.markdown.smart_punctuation,
+        safe: site.config.markdown.safe,
     };
     let rendered = markdown::render(body, doc.source.body_line, &options, &host).map_err(|e| {
         Error::invalid(
@@ -178,6 +179,8 @@ pub fn render_doc_markdown(
 fn markdown_help(message: &str) -> &'static str {
     if message.contains("broken link") {
         "link to an existing file with @/path/from/content.md, or fix the relative path"
+    } else if message.contains("markdown.safe") {
+        "nest block quotes, lists and HTML elements less deeply"
     } else if message.contains("shortcode") {
         "check the shortcode's name and arguments: {{ name(key=\"value\") }} or {% name() %}…{% end %}"
     } else {

@@ -105,8 +105,7 @@ impl AssetHashes {
             .static_files
             .par_iter()
             .map(|f| {
-                let bytes =
-                    std::fs::read(&f.source).map_err(|e| Error::io("read", &f.source, e))?;
+                let bytes = std::fs::read(&f.source).map_err(|e| Error::read(&f.source, e))?;
                 let hash = blake3::hash(&bytes).to_hex();
                 Ok((
                     f.rel_path.clone(),

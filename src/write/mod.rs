@@ -53,6 +53,8 @@ pub fn resolve_output(root: &Path, output_dir: &Path, line: Option<usize>) -> Re
         root_abs.join(output_dir)
     };
     let out = normalize(&joined);
+    // An existing output folder (or a parent of it) may be a symbolic link into the site.
+    let resolved = canonical_prefix(&out);
     let refuse = |why: String| -> Result<PathBuf> {
         Err(Diagnostic::new(
             "site.toml",
@@ -62,19 +64,40 @@ pub fn resolve_output(root: &Path, output_dir: &Path, line: Option<usize>) -> Re
         .with_help("use a separate folder inside the site, such as output_dir = \"public\"")
         .into())
     };
-    if out == root_abs || root_abs.starts_with(&out) {
-        return refuse("is the site folder or one of its parents".into());
-    }
-    for p in PROTECTED {
-        let protected = root_abs.join(p);
-        if out == protected || out.starts_with(&protected) || protected.starts_with(&out) {
-            return refuse(format!("would overwrite the site's {p}/ folder"));
+    for out in [&out, &resolved] {
+        if *out == root_abs || root_abs.starts_with(out) {
+            return refuse("is the site folder or one of its parents".into());
+        }
+        for p in PROTECTED {
+            let protected = root_abs.join(p);
+            if *out == protected || out.starts_with(&protected) || protected.starts_with(out) {
+                return refuse(format!("would overwrite the site's {p}/ folder"));
+            }
         }
     }
     if out.parent().is_none() {
         return refuse("is a file system root".into());
     }
     Ok(out)
+}
+
+/// `path` with its longest existing prefix resolved through the file system (symbolic links
+/// followed), the rest appended as written.
+fn canonical_prefix(path: &Path) -> PathBuf {
+    let mut existing = path;
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = fs::canonicalize(existing) {
+            return rest.iter().rev().fold(real, |p, part| p.join(part));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name);
+                existing = parent;
+            }
+            _ => return path.to_path_buf(),
+        }
+    }
 }
 
 /// Removes `.` and resolves `..` without touching the file system.
@@ -155,7 +178,7 @@ impl Staging {
 
     /// Copies `source` to `rel`.
     pub fn copy(&self, rel: &str, source: &Path) -> Result<()> {
-        let bytes = fs::read(source).map_err(|e| Error::io("read", source, e))?;
+        let bytes = fs::read(source).map_err(|e| Error::read(source, e))?;
         self.write(rel, &bytes)
     }
 

@@ -4,7 +4,8 @@
 //! `<sup class="footnote-ref"><a href="#fn-LABEL" id="fnref-LABEL">N</a></sup>` (the second and
 //! later references to the same note get ids `fnref-LABEL-2`, …). Definitions are collected
 //! wherever they appear and emitted once at the end of the document as
-//! `<section class="footnotes" role="doc-endnotes"><ol><li id="fn-LABEL">…</li></ol></section>`,
+//! `<section class="footnotes" role="doc-endnotes"><h2 class="visually-hidden">TITLE</h2><ol>
+//! <li id="fn-LABEL">…</li></ol></section>` (the heading names the section for screen readers),
 //! with one back-link per reference inside the last paragraph of each definition. Labels are
 //! matched case-insensitively (as pulldown-cmark does) and slugified for ids. Definitions that are
 //! never referenced are still listed, after the referenced ones.
@@ -116,8 +117,14 @@ impl<'a> Footnotes<'a> {
     }
 
     /// The events of the endnote section (empty if there are no definitions); the `fn-` ids are
-    /// appended to `ids`. `back_label` is the (unescaped) aria-label of the back-links.
-    pub(crate) fn section(self, back_label: &str, ids: &mut Vec<String>) -> Vec<Event<'a>> {
+    /// appended to `ids`. `back_label` is the (unescaped) aria-label of the back-links, `title`
+    /// the (unescaped) text of the section's visually hidden heading.
+    pub(crate) fn section(
+        self,
+        back_label: &str,
+        title: &str,
+        ids: &mut Vec<String>,
+    ) -> Vec<Event<'a>> {
         let mut notes: Vec<Note<'a>> = self.notes.into_iter().filter(|n| n.def.is_some()).collect();
         if notes.is_empty() {
             return Vec::new();
@@ -127,10 +134,17 @@ impl<'a> Footnotes<'a> {
         let mut label = String::with_capacity(back_label.len());
         escape_html(back_label, &mut label);
 
+        let mut heading = String::with_capacity(title.len());
+        escape_html(title, &mut heading);
+
         let mut out = Vec::new();
-        out.push(Event::Html(CowStr::Borrowed(
-            "<section class=\"footnotes\" role=\"doc-endnotes\">\n<ol>\n",
-        )));
+        out.push(Event::Html(
+            format!(
+                "<section class=\"footnotes\" role=\"doc-endnotes\">\n\
+                 <h2 class=\"visually-hidden\">{heading}</h2>\n<ol>\n"
+            )
+            .into(),
+        ));
         for note in notes {
             let id = format!("fn-{}", note.slug);
             out.push(Event::Html(format!("<li id=\"{id}\">\n").into()));
@@ -193,7 +207,8 @@ mod tests {
             "<p>Erst<sup class=\"footnote-ref\"><a href=\"#fn-b\" id=\"fnref-b\">1</a></sup>, \
              dann<sup class=\"footnote-ref\"><a href=\"#fn-a\" id=\"fnref-a\">2</a></sup> und \
              wieder<sup class=\"footnote-ref\"><a href=\"#fn-b\" id=\"fnref-b-2\">1</a></sup>.</p>\n\
-             <section class=\"footnotes\" role=\"doc-endnotes\">\n<ol>\n\
+             <section class=\"footnotes\" role=\"doc-endnotes\">\n\
+             <h2 class=\"visually-hidden\">Fußnoten</h2>\n<ol>\n\
              <li id=\"fn-b\">\n<p>Note B. <a href=\"#fnref-b\" {BACK}>↩</a> \
              <a href=\"#fnref-b-2\" {BACK}>↩</a></p>\n</li>\n\
              <li id=\"fn-a\">\n<p>Note A. <a href=\"#fnref-a\" {BACK}>↩</a></p>\n</li>\n\
@@ -271,7 +286,8 @@ mod tests {
             r.html,
             format!(
                 "<p>A<sup class=\"footnote-ref\"><a href=\"#fn-x\" id=\"fnref-x\">1</a></sup>.</p>\n\
-                 <section class=\"footnotes\" role=\"doc-endnotes\">\n<ol>\n\
+                 <section class=\"footnotes\" role=\"doc-endnotes\">\n\
+             <h2 class=\"visually-hidden\">Fußnoten</h2>\n<ol>\n\
                  <li id=\"fn-x\">\n<p>Used. <a href=\"#fnref-x\" {BACK}>↩</a></p>\n</li>\n\
                  <li id=\"fn-y\">\n<p>Unused.</p>\n</li>\n</ol>\n</section>\n"
             )

@@ -9,7 +9,9 @@
 //!    `<div>`s, renders footnote references and collects footnote definitions, counts words,
 //!    records ids, and notes where a top-level `<!-- more -->` line is. pulldown-cmark's own HTML
 //!    writer writes the transformed events; the summary is the HTML written before the marker.
-//! 3. Placeholder tokens in the HTML are replaced by the shortcode output.
+//! 3. In safe mode (`markdown.safe`), the HTML is sanitised (`sanitize`); shortcode output, which
+//!    comes from trusted templates, is not.
+//! 4. Placeholder tokens in the HTML are replaced by the shortcode output.
 //!
 //! Everything is linear in the input and iterative; the only recursion is rendering block
 //! shortcode bodies, capped by `shortcodes::MAX_DEPTH`.
@@ -17,6 +19,7 @@
 mod alerts;
 mod footnotes;
 mod headings;
+mod sanitize;
 mod shortcodes;
 
 mod typography;
@@ -43,6 +46,8 @@ pub struct MarkdownOptions<'a> {
     pub lang: &'a str,
     /// Typographic quotes/dashes/ellipsis.
     pub smart_punctuation: bool,
+    /// Sanitise the HTML (raw HTML from the author) before shortcode output is put in.
+    pub safe: bool,
 }
 
 /// Implemented by the generator. All methods are pure lookups.
@@ -241,6 +246,26 @@ fn run_pass(
     } = pass;
     let html = sink.into_inner();
     let summary = cut_len.map(|n| html.get(..n).unwrap_or(&html).to_owned());
+    let (html, summary) = if options.safe {
+        let unsafe_html = |message| MarkdownError {
+            line: first_line,
+            message,
+        };
+        let summary = summary
+            .as_deref()
+            .map(sanitize::sanitize)
+            .transpose()
+            .map_err(unsafe_html)?;
+        let html = sanitize::sanitize(&html).map_err(unsafe_html)?;
+        // Ids on elements the sanitiser removed are gone: links to them must fail the check.
+        let mut kept = Vec::new();
+        scan_ids(&html, &mut kept);
+        let kept: std::collections::HashSet<String> = kept.into_iter().collect();
+        ids.retain(|id| kept.contains(id));
+        (html, summary)
+    } else {
+        (html, summary)
+    };
     let (html, summary_html) = if pre.tokens.prefix.is_empty() {
         (html, summary)
     } else {
@@ -908,7 +933,8 @@ impl<'a> Pass<'a> {
         let footnotes = std::mem::take(&mut self.footnotes);
         if footnotes.has_definitions() {
             let back = self.host.ui_string("footnote.back");
-            let section = footnotes.section(&back, &mut self.ids);
+            let title = self.host.ui_string("footnote.title");
+            let section = footnotes.section(&back, &title, &mut self.ids);
             self.out.extend(section);
         }
     }
@@ -971,6 +997,7 @@ pub(crate) mod tests {
                 "alert.warning" => "Warnung",
                 "alert.caution" => "Vorsicht",
                 "footnote.back" => "Zurück zum Text",
+                "footnote.title" => "Fußnoten",
                 other => other,
             }
             .to_owned()
@@ -981,6 +1008,7 @@ pub(crate) mod tests {
         MarkdownOptions {
             lang,
             smart_punctuation: true,
+            safe: false,
         }
     }
 
@@ -1244,6 +1272,7 @@ pub(crate) mod tests {
                     let o = MarkdownOptions {
                         lang,
                         smart_punctuation: smart,
+                        safe: !smart,
                     };
                     let _ = render(input, 1, &o, &h);
                 }

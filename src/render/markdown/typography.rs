@@ -296,6 +296,7 @@ mod tests {
         let opts = crate::render::markdown::MarkdownOptions {
             lang: "de",
             smart_punctuation: false,
+            safe: false,
         };
         let r = crate::render::markdown::render("\"a\" 'b' c's", 1, &opts, &h).unwrap();
         assert_eq!(r.html, "<p>\"a\" 'b' c's</p>\n");
