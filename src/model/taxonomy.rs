@@ -61,7 +61,8 @@ pub fn collect(docs: &mut [Doc], config: &Config, languages: &[Language]) -> Vec
                         slug,
                         pages: Vec::new(),
                     });
-                    if !term.pages.contains(&id) {
+                    // Documents come in order, so a repeated term of this one can only be last.
+                    if term.pages.last() != Some(&id) {
                         term.pages.push(id);
                     }
                 }
