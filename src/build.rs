@@ -245,19 +245,12 @@ impl Rendered {
         for &id in &ids {
             self.shared.refresh_doc(&self.site, &self.contents, id);
         }
-        let static_hash = self.static_hash();
         let asset_fp = |path: &Path| self.asset_fingerprint(path);
         let updated =
             fingerprints.update_docs(&self.site, &self.contents, &self.plan, &ids, &asset_fp);
         if updated.is_none() {
             // A menu entry changed: every page shows the menu.
-            *fingerprints = Fingerprints::compute(
-                &self.site,
-                &self.contents,
-                &self.plan,
-                static_hash,
-                &asset_fp,
-            );
+            *fingerprints = self.fingerprints();
         }
         Ok(updated)
     }

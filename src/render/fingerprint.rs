@@ -432,23 +432,28 @@ impl Fingerprints {
         asset_fp: &(dyn Fn(&std::path::Path) -> u64 + Sync),
     ) -> Option<Vec<usize>> {
         let mut stale: Vec<u32> = Vec::new();
+        let mut summary_changed = false;
         for &id in ids {
             let summary = summary_atom(site, &contents[id], id);
             let full = full_atom(summary, &contents[id]);
             if summary != self.atoms.summary[id] {
                 self.atoms.summary[id] = summary;
                 stale.extend(&self.summary_readers[id]);
+                summary_changed = true;
             }
             if full != self.atoms.full[id] {
                 self.atoms.full[id] = full;
                 stale.extend(&self.full_readers[id]);
             }
         }
-        let languages: Vec<u64> = (0..site.languages.len())
-            .map(|l| self.atoms.language_fp(site, l))
-            .collect();
-        if languages != self.atoms.language {
-            return None;
+        // Language atoms read summaries only (of the menu entries).
+        if summary_changed {
+            let languages: Vec<u64> = (0..site.languages.len())
+                .map(|l| self.atoms.language_fp(site, l))
+                .collect();
+            if languages != self.atoms.language {
+                return None;
+            }
         }
         stale.sort_unstable();
         stale.dedup();
