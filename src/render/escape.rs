@@ -1,5 +1,49 @@
 //! Escaping for the HTML and XML that ludd writes itself (redirect pages, head links, feeds,
-//! sitemaps); templates are escaped by Tera.
+//! sitemaps; templates are escaped by Tera), and the percent-encoding sets for URLs.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+/// What stays as it is in a query value: RFC 3986's unreserved characters.
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// What stays as it is in one path segment: unreserved characters, sub-delimiters, `:` and `@`.
+const SEGMENT: &AsciiSet = &UNRESERVED
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b':')
+    .remove(b'@');
+
+/// What stays as it is in a whole path that may already hold escapes: a segment's characters,
+/// `/` and `%`.
+const PATH: &AsciiSet = &SEGMENT.remove(b'/').remove(b'%');
+
+/// Percent-encodes everything but unreserved characters (a query value, the `urlencode` filter).
+pub fn url_component(text: &str) -> String {
+    utf8_percent_encode(text, UNRESERVED).to_string()
+}
+
+/// Percent-encodes what may not stand in one path segment (spaces, `/`, `?`, non-ASCII).
+pub fn url_segment(text: &str) -> String {
+    utf8_percent_encode(text, SEGMENT).to_string()
+}
+
+/// Percent-encodes what may not stand in a URL path (spaces, non-ASCII), keeping `/` and escapes.
+pub fn url_path(text: &str) -> String {
+    utf8_percent_encode(text, PATH).to_string()
+}
 
 /// Escapes text for HTML element content and double-quoted attributes.
 pub fn html(s: &str) -> String {
@@ -29,6 +73,17 @@ fn escape(s: &str, xml: bool) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn percent_encoding_keeps_what_each_place_allows() {
+        use super::{url_component, url_path, url_segment};
+        assert_eq!(url_component("a b/ü-._~!"), "a%20b%2F%C3%BC-._~%21");
+        assert_eq!(
+            url_segment("a b/ü!$&'()*+,;=:@%"),
+            "a%20b%2F%C3%BC!$&'()*+,;=:@%25"
+        );
+        assert_eq!(url_path("/über uns/%20x?"), "/%C3%BCber%20uns/%20x%3F");
+    }
+
     #[test]
     fn escapes() {
         assert_eq!(

@@ -10,6 +10,7 @@
 //! forever; the plain file stays beside it with `no-cache` for everyone else.
 
 use crate::model::Site;
+use crate::render::escape::url_path;
 
 /// `Cache-Control` of a file whose URL carries its content hash.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -115,7 +116,7 @@ pub fn headers(site: &Site, fingerprinted: &[String]) -> String {
     for path in fingerprinted {
         out.push_str(&format!(
             "/{}\n  Cache-Control: {IMMUTABLE}\n",
-            encode_path(path)
+            url_path(path)
         ));
     }
     out
@@ -131,11 +132,7 @@ pub fn redirects(site: &Site) -> String {
     );
     for d in &site.docs {
         for alias in &d.aliases {
-            out.push_str(&format!(
-                "{} {} 301!\n",
-                encode_path(alias),
-                encode_path(&d.url)
-            ));
+            out.push_str(&format!("{} {} 301!\n", url_path(alias), url_path(&d.url)));
         }
     }
     if site.config.default_language_in_subdir {
@@ -152,19 +149,6 @@ pub fn redirects(site: &Site) -> String {
 /// `CNAME`: the custom domain on one line.
 pub fn cname(domain: &str) -> String {
     format!("{domain}\n")
-}
-
-/// Percent-encodes what may not stand in a URL path (spaces, non-ASCII), keeping `/`.
-pub fn encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@%".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// Adds `; charset=utf-8` to text types that lack a charset.
@@ -221,7 +205,7 @@ mod tests {
 
     #[test]
     fn paths_are_encoded() {
-        assert_eq!(encode_path("/über uns/"), "/%C3%BCber%20uns/");
-        assert_eq!(encode_path("/a-b/c.css"), "/a-b/c.css");
+        assert_eq!(url_path("/über uns/"), "/%C3%BCber%20uns/");
+        assert_eq!(url_path("/a-b/c.css"), "/a-b/c.css");
     }
 }

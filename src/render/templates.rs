@@ -208,7 +208,9 @@ fn register(
     );
     tera.register_filter(
         "urlencode",
-        |value: String, _: Kwargs, _: &State| -> String { urlencode(&value) },
+        |value: String, _: Kwargs, _: &State| -> String {
+            crate::render::escape::url_component(&value)
+        },
     );
 }
 
@@ -249,19 +251,6 @@ pub fn long_date(
         "de" => format!("{}. {month} {}", d.day(), d.year()),
         _ => format!("{} {month} {}", d.day(), d.year()),
     }
-}
-
-/// Percent-encodes everything but unreserved characters (RFC 3986).
-pub fn urlencode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// `@/file.md` → that document's URL in `lang` (default language as fallback);

@@ -216,18 +216,6 @@ fn percent_decode(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-fn percent_encode(segment: &str) -> String {
-    let mut out = String::with_capacity(segment.len());
-    for b in segment.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 /// Where a request path leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Located {
@@ -353,7 +341,7 @@ fn redirect(segments: &[String], query: Option<&str>) -> Response {
     let mut location = String::new();
     for s in segments {
         location.push('/');
-        location.push_str(&percent_encode(s));
+        location.push_str(&crate::render::escape::url_segment(s));
     }
     location.push('/');
     if let Some(q) = query {
