@@ -114,8 +114,8 @@ impl Rendered {
             clock = Instant::now();
         };
         let mut site = Site::build(project, &model_options)?;
-        // The Markdown sources leave the model: they are read once, below, and a one-shot build
-        // frees them before rendering pages.
+        // The Markdown sources leave the model: they are read once, below, and each is freed
+        // right after its HTML is rendered.
         let bodies: Vec<Arc<str>> = site
             .docs
             .iter_mut()
@@ -143,15 +143,13 @@ impl Rendered {
         lap("templates");
         let contents = render::render_markdown(
             &site,
-            &bodies,
+            bodies,
             &templates,
             &warnings,
             environment,
             previous_markdown.as_ref(),
         )?;
         lap("markdown");
-        // Freeing the Markdown sources takes a while at 20,000 pages; nobody waits for it.
-        std::thread::spawn(move || drop(bodies));
         let ((anchors, shared), plan) = rayon::join(
             || {
                 (

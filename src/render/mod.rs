@@ -64,21 +64,24 @@ pub struct PreviousMarkdown<'a> {
 /// text, place and link targets are unchanged (when the environment is unchanged too).
 pub fn render_markdown(
     site: &Site,
-    bodies: &[Arc<str>],
+    bodies: Vec<Arc<str>>,
     templates: &Templates,
     warnings: &Warnings,
     environment: u64,
     previous: Option<&PreviousMarkdown>,
 ) -> Result<Vec<Arc<DocContent>>> {
     let previous = previous.filter(|p| p.environment == environment);
-    let results: Vec<Result<Arc<DocContent>>> = (0..site.docs.len())
+    // Each source is dropped as soon as its HTML exists, so the memory it held serves the HTML
+    // of the next documents: the peak holds about one of the two, not both.
+    let results: Vec<Result<Arc<DocContent>>> = bodies
         .into_par_iter()
+        .enumerate()
         .map(
-            |id| match previous.and_then(|p| reusable(site, templates, warnings, id, p)) {
+            |(id, body)| match previous.and_then(|p| reusable(site, templates, warnings, id, p)) {
                 Some(content) => Ok(content),
                 None => {
                     let body_hash = site.docs[id].source.body_hash;
-                    render_doc_markdown(site, &bodies[id], body_hash, templates, warnings, id)
+                    render_doc_markdown(site, &body, body_hash, templates, warnings, id)
                         .map(Arc::new)
                 }
             },
