@@ -7,64 +7,63 @@ use crate::model::Site;
 /// URLs per sitemap file (the protocol's limit).
 pub const URLS_PER_FILE: usize = 50_000;
 
-struct Entry {
-    url: String,
-    lastmod: Option<String>,
-    alternates: Vec<(String, String)>,
+/// What a sitemap URL belongs to.
+#[derive(Clone, Copy)]
+enum Source {
+    /// A document, by id.
+    Doc(usize),
+    /// Any other page (taxonomy lists and terms): no date, no alternates.
+    Other,
 }
 
-fn entries(site: &Site) -> Vec<Entry> {
-    let mut out = Vec::with_capacity(site.docs.len() + 64);
-    for d in &site.docs {
-        let fm = &d.source.front_matter;
-        let existing: Vec<(String, String)> = d
-            .translations
+/// Every URL of the sitemap, sorted: borrowed root-relative URLs (every permalink is `base_url`
+/// plus one of them, so they sort alike), to be written a slice at a time.
+fn sorted_urls(site: &Site) -> Vec<(&str, Source)> {
+    let mut urls = Vec::with_capacity(url_count(site));
+    urls.extend(
+        site.docs
             .iter()
             .enumerate()
-            .filter_map(|(l, t)| {
-                t.map(|t| {
-                    (
-                        site.languages[l].code.clone(),
-                        site.permalink(&site.docs[t].url),
-                    )
-                })
-            })
-            .collect();
-        let mut alternates = Vec::new();
-        if existing.len() > 1 {
-            alternates = existing.clone();
-            if let Some(default) = d.translations[Site::DEFAULT_LANGUAGE] {
-                alternates.push((
-                    "x-default".to_string(),
-                    site.permalink(&site.docs[default].url),
+            .map(|(id, d)| (d.url.as_str(), Source::Doc(id))),
+    );
+    for tax in site.taxonomies.iter().filter(|t| !t.terms.is_empty()) {
+        urls.push((tax.url.as_str(), Source::Other));
+        urls.extend(tax.terms.iter().map(|t| (t.url.as_str(), Source::Other)));
+    }
+    urls.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    urls
+}
+
+/// Writes one `<url>` element.
+fn write_entry(out: &mut String, site: &Site, url: &str, source: Source) {
+    let base = &site.config.base_url;
+    out.push_str("  <url>\n    <loc>");
+    out.push_str(&xml(&format!("{base}{url}")));
+    out.push_str("</loc>\n");
+    if let Source::Doc(id) = source {
+        let d = &site.docs[id];
+        let fm = &d.source.front_matter;
+        if let Some(m) = fm.updated.or(fm.date) {
+            out.push_str(&format!("    <lastmod>{}</lastmod>\n", m.iso()));
+        }
+        let existing = || {
+            d.translations
+                .iter()
+                .enumerate()
+                .filter_map(|(l, t)| t.map(|t| (site.languages[l].code.as_str(), t)))
+        };
+        if existing().count() > 1 {
+            let default = d.translations[Site::DEFAULT_LANGUAGE].map(|t| ("x-default", t));
+            for (lang, t) in existing().chain(default) {
+                out.push_str(&format!(
+                    "    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>\n",
+                    xml(lang),
+                    xml(&format!("{base}{}", site.docs[t].url))
                 ));
             }
         }
-        out.push(Entry {
-            url: site.permalink(&d.url),
-            lastmod: fm.updated.or(fm.date).map(|x| x.iso()),
-            alternates,
-        });
     }
-    for tax in &site.taxonomies {
-        if tax.terms.is_empty() {
-            continue;
-        }
-        out.push(Entry {
-            url: site.permalink(&tax.url),
-            lastmod: None,
-            alternates: Vec::new(),
-        });
-        for t in &tax.terms {
-            out.push(Entry {
-                url: site.permalink(&t.url),
-                lastmod: None,
-                alternates: Vec::new(),
-            });
-        }
-    }
-    out.sort_by(|a, b| a.url.cmp(&b.url));
-    out
+    out.push_str("  </url>\n");
 }
 
 fn url_count(site: &Site) -> usize {
@@ -79,11 +78,16 @@ fn url_count(site: &Site) -> usize {
 
 /// Number of sitemap files: 1, or 1 index plus N parts.
 pub fn part_count(site: &Site) -> usize {
+    parts_of(site, URLS_PER_FILE)
+}
+
+/// Number of sitemap files when a file holds at most `per_file` URLs.
+fn parts_of(site: &Site, per_file: usize) -> usize {
     let n = url_count(site);
-    if n <= URLS_PER_FILE {
+    if n <= per_file {
         1
     } else {
-        1 + n.div_ceil(URLS_PER_FILE)
+        1 + n.div_ceil(per_file)
     }
 }
 
@@ -98,7 +102,12 @@ pub fn part_path(k: usize) -> String {
 
 /// Renders part `k`.
 pub fn render(site: &Site, k: usize) -> String {
-    let parts = part_count(site);
+    render_part(site, k, URLS_PER_FILE)
+}
+
+/// Renders part `k` of a sitemap split every `per_file` URLs.
+fn render_part(site: &Site, k: usize, per_file: usize) -> String {
+    let parts = parts_of(site, per_file);
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     if k == 0 && parts > 1 {
         out.push_str("<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
@@ -111,29 +120,99 @@ pub fn render(site: &Site, k: usize) -> String {
         out.push_str("</sitemapindex>\n");
         return out;
     }
-    let all = entries(site);
-    let slice: &[Entry] = if parts == 1 {
-        &all
+    let all = sorted_urls(site);
+    let slice = if parts == 1 {
+        &all[..]
     } else {
-        let start = ((k - 1) * URLS_PER_FILE).min(all.len());
-        &all[start..(start + URLS_PER_FILE).min(all.len())]
+        let start = ((k - 1) * per_file).min(all.len());
+        &all[start..(start + per_file).min(all.len())]
     };
     out.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n");
-    for e in slice {
-        out.push_str("  <url>\n");
-        out.push_str(&format!("    <loc>{}</loc>\n", xml(&e.url)));
-        if let Some(m) = &e.lastmod {
-            out.push_str(&format!("    <lastmod>{m}</lastmod>\n"));
-        }
-        for (lang, href) in &e.alternates {
-            out.push_str(&format!(
-                "    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>\n",
-                xml(lang),
-                xml(href)
-            ));
-        }
-        out.push_str("  </url>\n");
+    for &(url, source) in slice {
+        write_entry(&mut out, site, url, source);
     }
     out.push_str("</urlset>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ModelOptions;
+
+    fn site() -> Site {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |path: &str, text: &str| {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(
+            "site.toml",
+            "title = \"T\"\nbase_url = \"https://example.org\"\ndefault_language = \"de\"\n\
+             [languages.de]\n[languages.en]\n",
+        );
+        write("templates/page.html", "{{ page.title }}");
+        write("content/_index.md", "+++\ntitle = \"Start\"\n+++\n");
+        write("content/_index.en.md", "+++\ntitle = \"Home\"\n+++\n");
+        for (name, date) in [
+            ("a", "2024-01-02"),
+            ("b", "2024-03-04"),
+            ("c", "2024-05-06"),
+        ] {
+            let page = format!(
+                "+++\ntitle = \"{name}\"\ndate = {date}\ntags = [\"t{name}\"]\n+++\nText.\n"
+            );
+            write(&format!("content/{name}.md"), &page);
+            write(&format!("content/{name}.en.md"), &page);
+        }
+        let project = crate::load::load(dir.path()).unwrap();
+        Site::build(project, &ModelOptions::default()).unwrap()
+    }
+
+    fn url_elements(xml: &str) -> Vec<&str> {
+        xml.split("<url>").skip(1).collect()
+    }
+
+    #[test]
+    fn parts_hold_the_whole_sitemap_in_order() {
+        let site = site();
+        let whole = render_part(&site, 0, 1000);
+        let all = url_elements(&whole);
+        // 8 documents, 2 tag lists, 6 terms.
+        assert_eq!(all.len(), 16, "{whole}");
+        assert!(whole.contains("<lastmod>2024-03-04</lastmod>"), "{whole}");
+        assert!(
+            whole.contains("hreflang=\"x-default\" href=\"https://example.org/a/\""),
+            "{whole}"
+        );
+        let parts = parts_of(&site, 5);
+        assert_eq!(parts, 1 + 4);
+        let index = render_part(&site, 0, 5);
+        for p in 1..parts {
+            assert!(
+                index.contains(&format!("<loc>https://example.org/sitemap-{p}.xml</loc>")),
+                "{index}"
+            );
+        }
+        assert!(!index.contains("<url>"), "{index}");
+        let split: Vec<String> = (1..parts).map(|p| render_part(&site, p, 5)).collect();
+        assert!(
+            split
+                .iter()
+                .take(parts - 2)
+                .all(|x| url_elements(x).len() == 5)
+        );
+        let joined: Vec<&str> = split.iter().flat_map(|x| url_elements(x)).collect();
+        let last_of = |e: &str| {
+            e.trim_end()
+                .trim_end_matches("</urlset>")
+                .trim_end()
+                .to_string()
+        };
+        assert_eq!(
+            joined.iter().map(|e| last_of(e)).collect::<Vec<_>>(),
+            all.iter().map(|e| last_of(e)).collect::<Vec<_>>()
+        );
+    }
 }
