@@ -37,6 +37,9 @@ pub struct SharedValues {
     pub summaries: Vec<Value>,
     /// Each document's listing summary marked as a fallback (none for documents never listed so).
     pub fallback_summaries: Vec<Value>,
+    /// `{ name, url }` of every taxonomy term, by taxonomy and term index: built once and shared
+    /// by the summary of every document that has the term.
+    pub terms: Vec<Vec<Value>>,
 }
 
 /// One menu entry.
@@ -74,10 +77,11 @@ impl SharedValues {
                     .collect()
             })
             .collect();
+        let terms = term_values(site);
         use rayon::prelude::*;
         let summaries: Vec<Value> = (0..site.docs.len())
             .into_par_iter()
-            .map(|id| doc_value(site, contents, id, false, false))
+            .map(|id| doc_value(site, contents, &terms, id, false))
             .collect();
         let listed_as_fallback: std::collections::HashSet<DocId> = site
             .docs
@@ -87,7 +91,7 @@ impl SharedValues {
         let fallback_summaries = (0..site.docs.len())
             .map(|id| {
                 if listed_as_fallback.contains(&id) {
-                    doc_value(site, contents, id, false, true)
+                    doc_value(site, contents, &terms, id, true)
                 } else {
                     Value::none()
                 }
@@ -100,6 +104,7 @@ impl SharedValues {
             menu_values,
             summaries,
             fallback_summaries,
+            terms,
         }
     }
 }
@@ -108,9 +113,9 @@ impl SharedValues {
     /// Builds document `id`'s values again after its rendered content changed (the model did
     /// not): its listing summaries and, when it is a menu entry, that language's menu.
     pub fn refresh_doc(&mut self, site: &Site, contents: &[std::sync::Arc<DocContent>], id: DocId) {
-        self.summaries[id] = doc_value(site, contents, id, false, false);
+        self.summaries[id] = doc_value(site, contents, &self.terms, id, false);
         if !self.fallback_summaries[id].is_none() {
-            self.fallback_summaries[id] = doc_value(site, contents, id, false, true);
+            self.fallback_summaries[id] = doc_value(site, contents, &self.terms, id, true);
         }
         for (items, values) in self.menu.iter().zip(self.menu_values.iter_mut()) {
             if items.iter().any(|m| m.id == id) {
@@ -210,19 +215,19 @@ pub fn full_doc_value(
     Value::from(map)
 }
 
-/// A document as a Tera value. `full` adds content and toc; `is_fallback` marks listing entries
-/// shown in another language.
+/// A document's listing summary as a Tera value (no content). `is_fallback` marks listing
+/// entries shown in another language; `terms` are [`SharedValues::terms`].
 pub fn doc_value(
     site: &Site,
     contents: &[std::sync::Arc<DocContent>],
+    terms: &[Vec<Value>],
     id: DocId,
-    full: bool,
     is_fallback: bool,
 ) -> Value {
     let d = &site.docs[id];
     let c = &contents[id];
     let fm = &d.source.front_matter;
-    let mut pairs = vec![
+    obj([
         ("title", c.title.as_str().into()),
         ("description", opt(c.description.as_deref())),
         ("date", opt(fm.date.map(|x| x.iso()))),
@@ -244,7 +249,7 @@ pub fn doc_value(
         ("lang", site.languages[d.lang].code.as_str().into()),
         ("extra", Value::from_serializable(&fm.extra)),
         ("weight", opt(fm.weight)),
-        ("taxonomies", taxonomies_value(site, d)),
+        ("taxonomies", taxonomies_value(site, terms, d)),
         (
             "assets",
             d.assets
@@ -255,14 +260,7 @@ pub fn doc_value(
         ),
         ("is_fallback", is_fallback.into()),
         ("is_section", d.is_section().into()),
-    ];
-    if full {
-        pairs.push(("content", c.html.clone()));
-        pairs.push(("toc", toc_value(&c.toc)));
-        pairs.push(("previous", neighbour(site, contents, d.previous)));
-        pairs.push(("next", neighbour(site, contents, d.next)));
-    }
-    obj(pairs)
+    ])
 }
 
 /// URL of a bundle or section asset next to its document.
@@ -279,20 +277,38 @@ fn neighbour(site: &Site, contents: &[std::sync::Arc<DocContent>], id: Option<Do
     }))
 }
 
-fn taxonomies_value(site: &Site, d: &Doc) -> Value {
-    let mut map = tera::Map::default();
+/// `{ name, url }` of every term, by taxonomy and term index.
+fn term_values(site: &Site) -> Vec<Vec<Value>> {
+    site.taxonomies
+        .iter()
+        .map(|tax| {
+            tax.terms
+                .iter()
+                .map(|term| {
+                    obj([
+                        ("name", term.name.as_str().into()),
+                        ("url", term.url.as_str().into()),
+                    ])
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// `{ <taxonomy name>: [term, …] }` of a document, in the order of its terms.
+fn taxonomies_value(site: &Site, terms: &[Vec<Value>], d: &Doc) -> Value {
+    let mut lists: Vec<(&str, Vec<Value>)> = Vec::new();
     for &(t, term) in &d.terms {
-        let tax = &site.taxonomies[t];
-        let term = &tax.terms[term];
-        let entry = map
-            .entry(tax.config.name.clone().into())
-            .or_insert_with(|| Value::from(Vec::<Value>::new()));
-        let mut list: Vec<Value> = entry.as_array().map(<[Value]>::to_vec).unwrap_or_default();
-        list.push(obj([
-            ("name", term.name.as_str().into()),
-            ("url", term.url.as_str().into()),
-        ]));
-        *entry = Value::from(list);
+        let name = site.taxonomies[t].config.name.as_str();
+        let value = terms[t][term].clone();
+        match lists.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, list)) => list.push(value),
+            None => lists.push((name, vec![value])),
+        }
+    }
+    let mut map = tera::Map::with_capacity(lists.len());
+    for (name, list) in lists {
+        map.insert(name.to_string().into(), Value::from(list));
     }
     Value::from(map)
 }

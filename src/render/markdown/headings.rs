@@ -113,7 +113,9 @@ impl TocBuilder {
     }
 
     fn close_top(&mut self) {
-        if let Some(done) = self.open.pop() {
+        if let Some(mut done) = self.open.pop() {
+            // Kept for the whole build: no room left for growth.
+            done.children.shrink_to_fit();
             match self.open.last_mut() {
                 Some(parent) => parent.children.push(done),
                 None => self.roots.push(done),
@@ -125,6 +127,7 @@ impl TocBuilder {
         while !self.open.is_empty() {
             self.close_top();
         }
+        self.roots.shrink_to_fit();
         self.roots
     }
 }
