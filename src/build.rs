@@ -270,18 +270,40 @@ impl Rendered {
         self.input(is_serve).render(planned)
     }
 
-    /// Renders every output into `staging`, in parallel.
-    pub fn write_all(&self, staging: &Staging, is_serve: bool) -> Result<()> {
-        let input = self.input(is_serve);
-        let results: Vec<Result<()>> = self
-            .plan
-            .par_iter()
-            .map(|p| match input.render(p)? {
-                Output::Bytes(b) => staging.write(&p.path, &b),
-                Output::Copy(src) => staging.copy(&p.path, &src),
-            })
-            .collect();
-        collect_all(results).map(|_| ())
+    /// Renders every output into `staging`, in parallel: first the outputs that show a page's
+    /// content (its own page and the feeds), then, with the pages' HTML freed, everything else,
+    /// whose listings build the summaries in the memory the HTML left. A large site never holds
+    /// all its HTML and all its summaries at once. Sections keep their HTML: their own pages are
+    /// listings too.
+    pub fn write_all(&mut self, staging: &Staging, is_serve: bool) -> Result<()> {
+        let site = &self.site;
+        let (content, rest): (Vec<&Planned>, Vec<&Planned>) =
+            self.plan.iter().partition(|p| match p.job {
+                jobs::Job::Doc { id, .. } => !site.docs[id].is_section(),
+                jobs::Job::Feed { .. } | jobs::Job::TermFeed { .. } => true,
+                _ => false,
+            });
+        let write = |input: RenderInput<'_>, plan: &[&Planned]| {
+            let results: Vec<Result<()>> = plan
+                .par_iter()
+                .map(|p| match input.render(p)? {
+                    Output::Bytes(b) => staging.write(&p.path, &b),
+                    Output::Copy(src) => staging.copy(&p.path, &src),
+                })
+                .collect();
+            collect_all(results).map(|_| ())
+        };
+        write(self.input(is_serve), &content)?;
+        self.contents
+            .par_iter_mut()
+            .zip(&site.docs)
+            .filter(|(_, d)| !d.is_section())
+            .for_each(|(c, _)| {
+                if let Some(c) = Arc::get_mut(c) {
+                    c.html = tera::Value::none();
+                }
+            });
+        write(self.input(is_serve), &rest)
     }
 }
 
@@ -322,7 +344,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         });
     }
     BuildState::clear(&output);
-    let rendered = Rendered::prepare(options)?;
+    let mut rendered = Rendered::prepare(options)?;
     let mut timings = rendered.timings.clone();
     let clock = Instant::now();
     let staging = Staging::begin(&output)?;

@@ -5,6 +5,7 @@
 use crate::model::{Doc, DocId, Language, Site};
 use crate::render::DocContent;
 use crate::render::markdown::TocEntry;
+use std::sync::OnceLock;
 use tera::Value;
 
 /// Builds a Tera map from `(key, value)` pairs.
@@ -33,10 +34,12 @@ pub struct SharedValues {
     pub menu: Vec<Vec<MenuItem>>,
     /// `menu` entries per language as template values, `is_current` false.
     pub menu_values: Vec<Vec<Value>>,
-    /// Each document's listing summary (no content).
-    pub summaries: Vec<Value>,
-    /// Each document's listing summary marked as a fallback (none for documents never listed so).
-    pub fallback_summaries: Vec<Value>,
+    /// Each document's listing summary (no content), built when a listing first shows it: a
+    /// build renders the pages before the listings, so the summaries take the memory that the
+    /// pages' HTML leaves.
+    summaries: Vec<OnceLock<Value>>,
+    /// Each document's listing summary marked as a fallback, built likewise.
+    fallback_summaries: Vec<OnceLock<Value>>,
     /// `{ name, url }` of every taxonomy term, by taxonomy and term index: built once and shared
     /// by the summary of every document that has the term.
     pub terms: Vec<Vec<Value>>,
@@ -77,35 +80,32 @@ impl SharedValues {
                     .collect()
             })
             .collect();
-        let terms = term_values(site);
-        use rayon::prelude::*;
-        let summaries: Vec<Value> = (0..site.docs.len())
-            .into_par_iter()
-            .map(|id| doc_value(site, contents, &terms, id, false))
-            .collect();
-        let listed_as_fallback: std::collections::HashSet<DocId> = site
-            .docs
-            .iter()
-            .flat_map(|d| d.pages.iter().filter(|l| l.is_fallback).map(|l| l.id))
-            .collect();
-        let fallback_summaries = (0..site.docs.len())
-            .map(|id| {
-                if listed_as_fallback.contains(&id) {
-                    doc_value(site, contents, &terms, id, true)
-                } else {
-                    Value::none()
-                }
-            })
-            .collect();
         SharedValues {
             site: site_values,
             language,
             menu,
             menu_values,
-            summaries,
-            fallback_summaries,
-            terms,
+            summaries: site.docs.iter().map(|_| OnceLock::new()).collect(),
+            fallback_summaries: site.docs.iter().map(|_| OnceLock::new()).collect(),
+            terms: term_values(site),
         }
+    }
+
+    /// Document `id`'s listing summary; `is_fallback` marks it as shown in another language.
+    pub fn summary(
+        &self,
+        site: &Site,
+        contents: &[std::sync::Arc<DocContent>],
+        id: DocId,
+        is_fallback: bool,
+    ) -> Value {
+        let cell = if is_fallback {
+            &self.fallback_summaries[id]
+        } else {
+            &self.summaries[id]
+        };
+        cell.get_or_init(|| obj(doc_pairs(site, contents, &self.terms, id, is_fallback)))
+            .clone()
     }
 }
 
@@ -113,10 +113,8 @@ impl SharedValues {
     /// Builds document `id`'s values again after its rendered content changed (the model did
     /// not): its listing summaries and, when it is a menu entry, that language's menu.
     pub fn refresh_doc(&mut self, site: &Site, contents: &[std::sync::Arc<DocContent>], id: DocId) {
-        self.summaries[id] = doc_value(site, contents, &self.terms, id, false);
-        if !self.fallback_summaries[id].is_none() {
-            self.fallback_summaries[id] = doc_value(site, contents, &self.terms, id, true);
-        }
+        self.summaries[id] = OnceLock::new();
+        self.fallback_summaries[id] = OnceLock::new();
         for (items, values) in self.menu.iter().zip(self.menu_values.iter_mut()) {
             if items.iter().any(|m| m.id == id) {
                 *values = items
@@ -193,41 +191,37 @@ fn menu_items(site: &Site, lang: usize) -> Vec<MenuItem> {
     items
 }
 
-/// A document as a Tera value: its listing summary (see [`SharedValues::summaries`]) plus content,
-/// toc and neighbours.
+/// A document as a Tera value: its listing summary's fields plus content, toc and neighbours.
 pub fn full_doc_value(
     site: &Site,
     contents: &[std::sync::Arc<DocContent>],
-    summary: &Value,
+    shared: &SharedValues,
     id: DocId,
 ) -> Value {
     let d = &site.docs[id];
     let c = &contents[id];
-    let summary = summary.as_map();
-    let mut map = tera::Map::with_capacity(summary.map_or(0, |m| m.len()) + 4);
-    if let Some(summary) = summary {
-        map.extend(summary.iter().map(|(k, v)| (k.clone(), v.clone())));
-    }
-    map.insert("content".into(), c.html.clone());
-    map.insert("toc".into(), toc_value(&c.toc));
-    map.insert("previous".into(), neighbour(site, contents, d.previous));
-    map.insert("next".into(), neighbour(site, contents, d.next));
-    Value::from(map)
+    let summary = doc_pairs(site, contents, &shared.terms, id, false);
+    obj(summary.into_iter().chain([
+        ("content", c.html.clone()),
+        ("toc", toc_value(&c.toc)),
+        ("previous", neighbour(site, contents, d.previous)),
+        ("next", neighbour(site, contents, d.next)),
+    ]))
 }
 
-/// A document's listing summary as a Tera value (no content). `is_fallback` marks listing
-/// entries shown in another language; `terms` are [`SharedValues::terms`].
-pub fn doc_value(
+/// The fields of a document's listing summary (no content). `is_fallback` marks listing entries
+/// shown in another language; `terms` are [`SharedValues::terms`].
+fn doc_pairs(
     site: &Site,
     contents: &[std::sync::Arc<DocContent>],
     terms: &[Vec<Value>],
     id: DocId,
     is_fallback: bool,
-) -> Value {
+) -> [(&'static str, Value); 17] {
     let d = &site.docs[id];
     let c = &contents[id];
     let fm = &d.source.front_matter;
-    obj([
+    [
         ("title", c.title.as_str().into()),
         ("description", opt(c.description.as_deref())),
         ("date", opt(fm.date.map(|x| x.iso()))),
@@ -260,7 +254,7 @@ pub fn doc_value(
         ),
         ("is_fallback", is_fallback.into()),
         ("is_section", d.is_section().into()),
-    ])
+    ]
 }
 
 /// URL of a bundle or section asset next to its document.

@@ -362,7 +362,7 @@ impl RenderInput<'_> {
             }
         }
         let mut ctx = base_context(site, self.shared, self.contents, &place, self.is_serve);
-        let value = context::full_doc_value(site, self.contents, &self.shared.summaries[id], id);
+        let value = context::full_doc_value(site, self.contents, self.shared, id);
         let template = match &d.source.front_matter.template {
             Some(t) => t.clone(),
             None if d.is_section() && d.parent.is_none() && d.source.section_dir.is_empty() => {
@@ -376,11 +376,8 @@ impl RenderInput<'_> {
                 .pages
                 .iter()
                 .map(|l| {
-                    if l.is_fallback {
-                        self.shared.fallback_summaries[l.id].clone()
-                    } else {
-                        self.shared.summaries[l.id].clone()
-                    }
+                    self.shared
+                        .summary(site, self.contents, l.id, l.is_fallback)
                 })
                 .collect();
             let subsections: Vec<Value> = d
@@ -504,7 +501,7 @@ impl RenderInput<'_> {
         let pages: Vec<Value> = tm
             .pages
             .iter()
-            .map(|&p| self.shared.summaries[p].clone())
+            .map(|&p| self.shared.summary(site, self.contents, p, false))
             .collect();
         if let Some(n) = tax.config.paginate_by {
             ctx.insert_value("paginator", paginator(&pages, n, pager, &tm.url));
