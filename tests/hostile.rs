@@ -503,7 +503,7 @@ fn files_deleted_between_loading_and_writing_give_an_error() {
     site.remove("content/bild.png");
     site.remove("static/stil.css");
     let error = Rendered::from_project(project, &options, None)
-        .and_then(|rendered| {
+        .and_then(|mut rendered| {
             let staging = ludd::write::Staging::begin(&site.out())?;
             rendered.write_all(&staging, false)
         })
