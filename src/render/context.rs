@@ -42,7 +42,7 @@ pub struct SharedValues {
     fallback_summaries: Vec<OnceLock<Value>>,
     /// `{ name, url }` of every taxonomy term, by taxonomy and term index: built once and shared
     /// by the summary of every document that has the term.
-    pub terms: Vec<Vec<Value>>,
+    terms: Vec<Vec<Value>>,
 }
 
 /// One menu entry.
@@ -110,8 +110,9 @@ impl SharedValues {
 }
 
 impl SharedValues {
-    /// Builds document `id`'s values again after its rendered content changed (the model did
-    /// not): its listing summaries and, when it is a menu entry, that language's menu.
+    /// Updates document `id`'s values after its rendered content changed (the model did not):
+    /// its listing summaries are built again when next shown and, when it is a menu entry, that
+    /// language's menu is built again now.
     pub fn refresh_doc(&mut self, site: &Site, contents: &[std::sync::Arc<DocContent>], id: DocId) {
         self.summaries[id] = OnceLock::new();
         self.fallback_summaries[id] = OnceLock::new();
