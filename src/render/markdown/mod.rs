@@ -162,8 +162,9 @@ fn render_inner(
     Ok(result)
 }
 
-/// The pulldown-cmark options used for every pass.
-fn parser_options(smart_punctuation: bool) -> Options {
+/// The pulldown-cmark options used for every pass (also by the benchmark's floor,
+/// `examples/floor.rs`).
+pub fn parser_options(smart_punctuation: bool) -> Options {
     let mut options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
