@@ -36,9 +36,8 @@ fn sorted_urls(site: &Site) -> Vec<(&str, Source)> {
 
 /// Writes one `<url>` element.
 fn write_entry(out: &mut String, site: &Site, url: &str, source: Source) {
-    let base = &site.config.base_url;
     out.push_str("  <url>\n    <loc>");
-    out.push_str(&xml(&format!("{base}{url}")));
+    out.push_str(&xml(&site.permalink(url)));
     out.push_str("</loc>\n");
     if let Source::Doc(id) = source {
         let d = &site.docs[id];
@@ -58,7 +57,7 @@ fn write_entry(out: &mut String, site: &Site, url: &str, source: Source) {
                 out.push_str(&format!(
                     "    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>\n",
                     xml(lang),
-                    xml(&format!("{base}{}", site.docs[t].url))
+                    xml(&site.permalink(&site.docs[t].url))
                 ));
             }
         }
