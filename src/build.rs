@@ -130,6 +130,10 @@ impl Rendered {
             Arc::clone(&asset_hashes),
             &warnings,
             !options.is_serve,
+            Arc::new(crate::render::images::Images::new(
+                &options.root,
+                site.config.images.clone(),
+            )),
         )?;
         let environment = fingerprint::markdown_environment(
             &site,
@@ -303,7 +307,18 @@ impl Rendered {
                     c.html = tera::Value::none();
                 }
             });
-        write(self.input(is_serve), &rest)
+        write(self.input(is_serve), &rest)?;
+        self.write_images(staging)
+    }
+
+    /// Copies the processed images that the pages use from the image cache into `staging`.
+    fn write_images(&self, staging: &Staging) -> Result<()> {
+        let outputs = self.templates.images.outputs();
+        let results: Vec<Result<()>> = outputs
+            .par_iter()
+            .map(|(path, file)| staging.copy(path, file))
+            .collect();
+        collect_all(results).map(|_| ())
     }
 }
 
@@ -350,6 +365,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let staging = Staging::begin(&output)?;
     rendered.write_all(&staging, options.is_serve)?;
     let (stats, files) = staging.commit()?;
+    if let Err(e) = rendered.templates.images.finish(true) {
+        rendered.warnings.once(e.to_string());
+    }
     timings.push(("render+write", clock.elapsed()));
     let clock = Instant::now();
     let weights = weigh_if_small(&output, &files)?;

@@ -90,5 +90,9 @@ pub fn render_all(rendered: &Rendered) -> Result<Outputs> {
             Ok((p.path.clone(), file))
         })
         .collect();
-    Ok(Outputs(collect_all(results)?.into_iter().collect()))
+    let mut outputs: HashMap<String, OutputFile> = collect_all(results)?.into_iter().collect();
+    for (path, file) in rendered.templates.images.outputs() {
+        outputs.entry(path).or_insert(OutputFile::Copy(file));
+    }
+    Ok(Outputs(outputs))
 }

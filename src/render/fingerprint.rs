@@ -330,6 +330,8 @@ impl Atoms {
             }
             Job::Static { index } => asset_fp(&site.theme.static_files[*index].source).hash(&mut h),
             Job::Asset { id, asset } => {
+                // Bundle images are copied without their metadata unless keep_metadata.
+                site.config.images.keep_metadata.hash(&mut h);
                 let rel = &site.docs[*id].assets[*asset];
                 if let Some(a) = site.assets.iter().find(|a| &a.rel_path == rel) {
                     asset_fp(&a.source).hash(&mut h);

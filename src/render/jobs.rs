@@ -335,10 +335,10 @@ impl RenderInput<'_> {
                     .iter()
                     .find(|a| &a.rel_path == rel)
                     .map(|a| a.source.clone());
-                source.map(Output::Copy).ok_or_else(|| {
+                let source = source.ok_or_else(|| {
                     Diagnostic::new(format!("content/{rel}"), "file vanished during the build")
-                        .into()
-                })
+                })?;
+                copy_content_file(self.templates, source)
             }
         }
     }
@@ -685,4 +685,22 @@ fn robots(site: &Site) -> String {
         s.push_str(&format!("Sitemap: {}\n", site.permalink("/sitemap.xml")));
     }
     s
+}
+
+/// A bundle file's output: images lose their metadata on the way (see
+/// [`crate::render::images::strip`]), other files are copied.
+fn copy_content_file(templates: &Templates, source: std::path::PathBuf) -> Result<Output> {
+    use crate::render::images::strip::is_strippable;
+    if !is_strippable(&source) || templates.images.config().keep_metadata {
+        return Ok(Output::Copy(source));
+    }
+    templates
+        .images
+        .copy_bytes(&source)
+        .map(Output::Bytes)
+        .map_err(|e| {
+            Diagnostic::new(source.clone(), e.to_string())
+                .with_help(e.help())
+                .into()
+        })
 }

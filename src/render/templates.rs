@@ -17,6 +17,8 @@ pub struct Templates {
     pub tera: Tera,
     /// Template name → file (for messages).
     pub files: HashMap<String, PathBuf>,
+    /// The image processor behind `image()` and the Markdown `<picture>`s.
+    pub images: Arc<crate::render::images::Images>,
 }
 
 impl Templates {
@@ -27,6 +29,7 @@ impl Templates {
         assets: Arc<AssetHashes>,
         warnings: &Warnings,
         fingerprinted: bool,
+        images: Arc<crate::render::images::Images>,
     ) -> Result<Templates> {
         let files: HashMap<String, PathBuf> = site
             .theme
@@ -37,10 +40,15 @@ impl Templates {
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
         register(&mut tera, site, assets, warnings, fingerprinted);
+        crate::render::images::functions::register(&mut tera, site, &images);
         let sources: Vec<&TemplateSource> = site.theme.templates.iter().collect();
         tera.add_raw_templates(sources.iter().map(|t| (t.name.as_str(), t.text.as_str())))
             .map_err(|e| tera_error(&e, &files))?;
-        Ok(Templates { tera, files })
+        Ok(Templates {
+            tera,
+            files,
+            images,
+        })
     }
 
     /// Whether a template exists.

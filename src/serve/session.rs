@@ -257,7 +257,32 @@ impl Session {
                 changes.removed.push(path);
             }
         }
+        changes
+            .written
+            .extend(write_new_images(&self.out_dir, rendered)?);
         changes.written.sort();
         Ok(changes)
     }
+}
+
+/// Copies the processed images the pages use that the served folder lacks (their names carry
+/// their content hash, so one that exists is current), and saves the image cache's index.
+fn write_new_images(out_dir: &Path, rendered: &Rendered) -> Result<Vec<String>> {
+    let images = &rendered.templates.images;
+    let copied: Vec<Result<Option<String>>> = images
+        .outputs()
+        .into_par_iter()
+        .filter(|(path, _)| !out_dir.join(path).exists())
+        .map(|(path, file)| {
+            let dest = out_dir.join(&path);
+            let dir = dest.parent().unwrap_or(out_dir);
+            std::fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
+            let tmp = dir.join(format!(".{}.tmp", blake3::hash(path.as_bytes()).to_hex()));
+            std::fs::copy(&file, &tmp).map_err(|e| Error::io("copy", &file, e))?;
+            std::fs::rename(&tmp, &dest).map_err(|e| Error::io("write", &dest, e))?;
+            Ok(Some(path))
+        })
+        .collect();
+    let _ = images.finish(false);
+    Ok(collect_all(copied)?.into_iter().flatten().collect())
 }
