@@ -7,10 +7,10 @@
 //! three modes; [`build`], [`check`], `serve` and `deploy` are the commands on top of it.
 
 pub mod build;
-pub mod engine;
 pub mod check;
 #[cfg(feature = "deploy")]
 pub mod deploy;
+pub mod engine;
 pub mod error;
 pub mod hash;
 pub mod init;

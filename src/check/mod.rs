@@ -16,8 +16,8 @@ pub mod ui_strings;
 pub mod weight;
 
 use crate::engine::{BuildOptions, Engine, Mode};
-use crate::load::config::Config;
 use crate::error::Result;
+use crate::load::config::Config;
 use crate::model::Site;
 use serde::Serialize;
 use std::collections::HashMap;

@@ -18,6 +18,7 @@ use crate::load;
 use crate::load::config::Config;
 use crate::load::content::SourceDoc;
 use crate::model::{DocId, ModelOptions, Site};
+pub use crate::render::Mode;
 use crate::render::context::SharedValues;
 use crate::render::deps::{Dep, Part};
 use crate::render::output::{Output, RenderInput};
@@ -25,7 +26,6 @@ use crate::render::plan::{self, Job, Planned};
 use crate::render::templates::{AssetHashes, Templates};
 use crate::render::warnings::Warnings;
 use crate::render::{self, DocContent, PreviousMarkdown};
-pub use crate::render::Mode;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -226,7 +226,10 @@ impl Engine {
     /// that the model stays as it is: renders their Markdown again, checks anchors and
     /// refreshes their template values. Returns each edited document whose rendering changed,
     /// with the first part that changed (see [`Part`]). On error nothing changes.
-    pub fn apply_text_edits(&mut self, edits: &[(DocId, &SourceDoc)]) -> Result<Vec<(DocId, Part)>> {
+    pub fn apply_text_edits(
+        &mut self,
+        edits: &[(DocId, &SourceDoc)],
+    ) -> Result<Vec<(DocId, Part)>> {
         let rendered: Vec<Result<(DocId, DocContent)>> = edits
             .par_iter()
             .map(|&(id, source)| {

@@ -8,7 +8,6 @@ use rayon::prelude::*;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
-
 /// (path, size, mtime) of a walked file; None if it vanished.
 fn file_stat(e: walkdir::DirEntry) -> Option<(PathBuf, u64, i128)> {
     let meta = e.metadata().ok()?;

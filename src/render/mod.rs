@@ -20,12 +20,12 @@ use crate::error::{Diagnostic, Error, Result, collect_all};
 use crate::hash::hash_text;
 use crate::model::{DocId, Site};
 use deps::Part;
-pub use output::Mode;
-use std::hash::{DefaultHasher, Hash, Hasher};
 use host::DocHost;
 use markdown::{InternalLink, MarkdownOptions, TocEntry};
+pub use output::Mode;
 use rayon::prelude::*;
 use std::collections::HashSet;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::Arc;
 use templates::Templates;
@@ -74,7 +74,9 @@ impl DocContent {
         } = self;
         if *title != old.title {
             Some(Part::Title)
-        } else if (description, summary, word_count) != (&old.description, &old.summary, &old.word_count) {
+        } else if (description, summary, word_count)
+            != (&old.description, &old.summary, &old.word_count)
+        {
             Some(Part::Listing)
         } else if *html_hash != old.html_hash || *toc != old.toc {
             Some(Part::Body)

@@ -238,9 +238,7 @@ impl<'a> RenderInput<'a> {
             let pages: Vec<Value> = d
                 .pages
                 .iter()
-                .map(|l| {
-                    self.shared.summary(site, reads, l.id, l.is_fallback)
-                })
+                .map(|l| self.shared.summary(site, reads, l.id, l.is_fallback))
                 .collect();
             let subsections: Vec<Value> = d
                 .subsections

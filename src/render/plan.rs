@@ -99,10 +99,7 @@ pub fn plan(site: &Site, hashes: &AssetHashes, for_hosts: bool) -> Result<Vec<Pl
             push(Job::Alias { id, alias }, output_path(path));
         }
         for (asset, rel) in d.assets.iter().enumerate() {
-            push(
-                Job::Asset { id, asset },
-                output_path(&asset_url(d, rel)),
-            );
+            push(Job::Asset { id, asset }, output_path(&asset_url(d, rel)));
         }
     }
     for (t, tax) in site.taxonomies.iter().enumerate() {
@@ -260,4 +257,3 @@ fn check_collisions(site: &Site, jobs: &[Planned]) -> Result<()> {
         Err(Error::Invalid(problems))
     }
 }
-

@@ -235,10 +235,7 @@ impl AssetHashes {
             .map(|f| {
                 let bytes = std::fs::read(&f.source).map_err(|e| Error::read(&f.source, e))?;
                 let hash = blake3::hash(&bytes).to_hex();
-                Ok((
-                    f.rel_path.clone(),
-                    hash[..ASSET_HASH_DIGITS].to_string(),
-                ))
+                Ok((f.rel_path.clone(), hash[..ASSET_HASH_DIGITS].to_string()))
             })
             .collect::<Result<BTreeMap<_, _>>>()?;
         Ok(AssetHashes(hashes))

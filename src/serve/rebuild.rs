@@ -6,10 +6,10 @@
 //! inside a rebuild are reported and the loop waits for the next change.
 
 use super::reload::{ErrorEvent, Hub};
-use crate::engine::session::{Changes, Session};
 use super::watch::{Batch, Watcher};
 use super::{say, shout};
 use crate::engine::BuildOptions;
+use crate::engine::session::{Changes, Session};
 use crate::error::Result;
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
