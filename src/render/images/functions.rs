@@ -61,6 +61,21 @@ pub fn resolve_markdown(site: &Site, id: crate::model::DocId, src: &str) -> Opti
         .map(|i| site.assets[i].source.clone())
 }
 
+/// What `image()` and `image_meta()` read besides their arguments, for
+/// [`crate::render::templates::Templates::environment`]: the image settings and the size and
+/// modification time of every image among the content files.
+pub fn environment(site: &Site) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    format!("{:?}", site.config.images).hash(&mut h);
+    for a in &site.assets {
+        if super::strip::is_strippable(&a.source) || a.rel_path.ends_with(".gif") {
+            (&a.rel_path, super::cache::stamp(&a.source)).hash(&mut h);
+        }
+    }
+    h.finish()
+}
+
 fn message(e: impl std::fmt::Display) -> tera::Error {
     tera::Error::message(e.to_string())
 }
