@@ -14,23 +14,25 @@ pub const THEMES: &str = "themes";
 pub const I18N: &str = "i18n";
 /// Files copied to the output as they are.
 pub const STATIC: &str = "static";
+/// The share card template and its fonts (see `render::images::card`).
+pub const CARDS: &str = "cards";
 /// The site configuration.
 pub const CONFIG_FILE: &str = "site.toml";
 
 /// The folders of a site (or of a theme, but `content` and `themes`) that hold templates, UI
 /// strings and static files.
-pub const THEME_DIRS: [&str; 3] = [TEMPLATES, I18N, STATIC];
+pub const THEME_DIRS: [&str; 4] = [TEMPLATES, I18N, STATIC, CARDS];
 
 /// Every input folder under the site root, the themes included: what a watcher watches.
-pub const INPUT_DIRS: [&str; 5] = [CONTENT, TEMPLATES, THEMES, I18N, STATIC];
+pub const INPUT_DIRS: [&str; 6] = [CONTENT, TEMPLATES, THEMES, I18N, STATIC, CARDS];
 
 /// Folders of the site that the output may never be, contain, or sit inside.
-pub const PROTECTED: [&str; 7] = [CONTENT, THEMES, TEMPLATES, STATIC, I18N, "src", ".git"];
+pub const PROTECTED: [&str; 8] = [CONTENT, THEMES, TEMPLATES, STATIC, I18N, CARDS, "src", ".git"];
 
 /// The input folders of a build of the site at `root` with theme `theme`: the site's own and
 /// the theme's.
 pub fn build_inputs(root: &Path, theme: Option<&str>) -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = [CONTENT, TEMPLATES, I18N, STATIC]
+    let mut dirs: Vec<PathBuf> = [CONTENT, TEMPLATES, I18N, STATIC, CARDS]
         .iter()
         .map(|d| root.join(d))
         .collect();

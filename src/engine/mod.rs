@@ -162,10 +162,16 @@ impl Engine {
             Arc::clone(&asset_hashes),
             &warnings,
             mode.for_hosts(),
-            Arc::new(crate::render::images::Images::new(
-                &options.root,
-                site.config.images.clone(),
-            )),
+            Arc::new(
+                crate::render::images::Images::new(&options.root, site.config.images.clone())
+                    .with_cards(site.theme.card.as_ref())
+                    .map_err(|e| {
+                        let root = format!("{}/", options.root.display());
+                        let path = e.path().map(|p| p.to_path_buf()).unwrap_or_default();
+                        crate::error::Diagnostic::new(path, e.to_string().replace(&root, ""))
+                            .with_help(e.help())
+                    })?,
+            ),
         )?;
         let environment = render::markdown_environment(&site, &templates);
         let previous_markdown = previous.map(|p| PreviousMarkdown {

@@ -30,6 +30,18 @@ pub struct StaticFile {
 /// UI strings: language → key → text.
 pub type UiStrings = BTreeMap<String, BTreeMap<String, String>>;
 
+/// The share card template (`cards/card.svg`, the site's own overriding the theme's) and the
+/// fonts it may use (`cards/fonts/*.ttf|otf` of the theme and the site).
+#[derive(Debug, Clone, Default)]
+pub struct CardSource {
+    /// The template, as named in messages.
+    pub path: PathBuf,
+    /// Its text.
+    pub svg: String,
+    /// Fonts: (path as named in messages, bytes), by file name.
+    pub fonts: Vec<(PathBuf, Vec<u8>)>,
+}
+
 /// Everything that shapes the look: templates, UI strings, static files.
 #[derive(Debug, Clone, Default)]
 pub struct Theme {
@@ -39,6 +51,8 @@ pub struct Theme {
     pub ui_strings: UiStrings,
     /// Static files, the site's overriding the theme's.
     pub static_files: Vec<StaticFile>,
+    /// The share card template, if the theme or site has one.
+    pub card: Option<CardSource>,
 }
 
 /// Loads the theme `theme` (if any) and the site's own `templates/`, `i18n/`, `static/`.
@@ -58,7 +72,23 @@ pub fn load(root: &Path, theme: Option<&str>, theme_line: Option<usize>) -> Resu
     let mut templates = BTreeMap::new();
     let mut ui_strings = UiStrings::new();
     let mut static_files = BTreeMap::new();
+    let mut card: Option<CardSource> = None;
+    let mut fonts = BTreeMap::new();
     for layer in &layers {
+        let svg = layer.join("cards").join("card.svg");
+        if svg.is_file() {
+            card = Some(CardSource {
+                path: display_path(root, &svg),
+                svg: read_text(root, &svg)?,
+                fonts: Vec::new(),
+            });
+        }
+        for (name, path) in files_under(root, &layer.join("cards").join("fonts"))? {
+            if name.ends_with(".ttf") || name.ends_with(".otf") {
+                let bytes = std::fs::read(&path).map_err(|e| Error::read(&path, e))?;
+                fonts.insert(name, (display_path(root, &path), bytes));
+            }
+        }
         for (name, path) in files_under(root, &layer.join("templates"))? {
             let text = read_text(root, &path)?;
             templates.insert(
@@ -99,6 +129,10 @@ pub fn load(root: &Path, theme: Option<&str>, theme_line: Option<usize>) -> Resu
         templates: templates.into_values().collect(),
         ui_strings,
         static_files: static_files.into_values().collect(),
+        card: card.map(|c| CardSource {
+            fonts: fonts.into_values().collect(),
+            ..c
+        }),
     })
 }
 

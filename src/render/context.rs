@@ -438,6 +438,9 @@ pub fn base_context(
     ctx.insert("lang", lang.code.as_str().into());
     ctx.insert("dir", lang.direction.as_str().into());
     ctx.insert("language", shared.language[place.lang].clone());
+    if let Some(card) = super::images::card::card_url(site, place.path, place.lang) {
+        ctx.insert("card", card.into());
+    }
     let translations: Vec<Value> = site
         .languages
         .iter()

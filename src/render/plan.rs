@@ -53,6 +53,8 @@ pub enum Job {
     NoJekyll,
     /// `CNAME`.
     Cname,
+    /// A document's share card (see [`super::images::card`]).
+    Card { id: DocId },
     /// A processed image, copied from the image cache (see [`super::images`]).
     Image { file: std::path::PathBuf },
 }
@@ -96,6 +98,9 @@ pub fn plan(site: &Site, hashes: &AssetHashes, for_hosts: bool) -> Result<Vec<Pl
                 Job::Doc { id, pager },
                 output_path(&pager_url(&d.url, pager)),
             );
+        }
+        if site.theme.card.is_some() && d.source.front_matter.extra.get("card").is_none() {
+            push(Job::Card { id }, super::images::card::output_path(&d.url));
         }
         for (alias, path) in d.aliases.iter().enumerate() {
             push(Job::Alias { id, alias }, output_path(path));
