@@ -562,7 +562,9 @@ fn settings_no_page_shows_rewrite_nothing() {
             "{text}\n[check]\nallowed_hosts = [\"media.example.org\"]\n\n[deploy]\ntarget = \"dir\"\ndestination = \"/tmp/elsewhere\"\n"
         ),
     );
-    let changes = session.rebuild(&[config.clone()]).expect("rebuild");
+    let changes = session
+        .rebuild(std::slice::from_ref(&config))
+        .expect("rebuild");
     assert!(!changes.text_only, "a config change rebuilds the model");
     assert!(changes.is_empty(), "{changes:?}");
     // A setting the pages do show re-renders them.

@@ -1,6 +1,7 @@
 //! Model stage: turns loaded files into the site's structure — languages, documents with their
-//! URLs, sections and their sorted pages, translations, neighbours, taxonomies, pagination and
-//! every output path. Pure data; no I/O, no HTML.
+//! URLs and aliases, sections and their sorted pages, translations, neighbours and taxonomies.
+//! Pure data; no I/O, no HTML. The output paths and pagination are the plan's
+//! (`render::plan`).
 
 pub mod language;
 pub mod taxonomy;
@@ -197,7 +198,8 @@ impl Site {
         format!("{}{}", self.config.base_url, path)
     }
 
-    /// Pagination of a section: (number of pagers, pages per pager).
+    /// Pages per pager of a section's listing (`None`: one page lists them all, and pages are
+    /// never paginated).
     pub fn pagination(&self, doc: &Doc) -> Option<usize> {
         doc.source
             .front_matter

@@ -230,7 +230,8 @@ fn list(paths: &[String], max: usize) -> String {
     out
 }
 
-fn describe_trigger(root: &Path, batch: &Batch) -> String {
+/// The changed inputs of a batch as the rebuild line names them.
+pub fn describe_trigger(root: &Path, batch: &Batch) -> String {
     let rel: Vec<String> = batch
         .paths
         .iter()
