@@ -495,7 +495,7 @@ fn renderers_record_every_read_of_rendered_markdown() {
         let baseline = render_everything(&engine);
         let original = engine.contents.clone();
         let mut checked = 0;
-        for doc in 0..engine.site.docs.len() {
+        for doc in ludd::model::DocId::all(engine.site.docs.len()) {
             for part in [Part::Title, Part::Listing, Part::Body] {
                 let mut changed = (*original[doc]).clone();
                 match part {
