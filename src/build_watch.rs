@@ -10,7 +10,9 @@ use crate::engine::session::{Changes, Session};
 use crate::engine::{BuildOptions, Mode};
 use crate::error::Result;
 use crate::load::config::Config;
-use crate::serve::rebuild::{describe_changes, describe_trigger};
+use crate::serve::rebuild::{
+    describe_changes, describe_failure, describe_stages, describe_trigger,
+};
 use crate::serve::watch::{Batch, Watcher};
 use crate::write::state::BuildState;
 use std::fmt::Display;
@@ -109,23 +111,15 @@ fn report(options: &WatchOptions, trigger: &str, result: Result<Changes>, failin
                 say(format!("{}{fixed}", describe_changes(trigger, &changes)));
             }
             if options.verbose {
-                let stages: Vec<String> = changes
-                    .timings
-                    .iter()
-                    .map(|(name, t)| format!("{name} {:.1} ms", t.as_secs_f64() * 1000.0))
-                    .collect();
-                say(format!("  stages: {}", stages.join(", ")));
+                say(describe_stages(&changes));
             }
             false
         }
         Err(error) => {
-            let after = if trigger.is_empty() {
-                String::new()
-            } else {
-                format!(" after {trigger}")
-            };
-            shout(format!(
-                "build failed{after}:\n{error}\nthe output keeps the last good build"
+            shout(describe_failure(
+                trigger,
+                &error,
+                "the output keeps the last good build",
             ));
             true
         }

@@ -399,8 +399,9 @@ fn incremental_rebuilds_equal_clean_builds() {
     );
 }
 
-#[test]
-fn a_one_page_edit_rewrites_only_what_shows_it() {
+/// The fixture in a temporary folder (kept alive by the first value), its root, and a preview
+/// session on it after its first build.
+fn preview_session() -> (tempfile::TempDir, PathBuf, Session) {
     let site = tempfile::tempdir().expect("tempdir");
     let root = site.path().join("site");
     fixture(&root);
@@ -409,8 +410,14 @@ fn a_one_page_edit_rewrites_only_what_shows_it() {
         mode: Mode::Preview,
         ..Default::default()
     };
-    let (mut session, first) = Session::start(options, site.path().join("serve"));
+    let (session, first) = Session::start(options, site.path().join("serve"));
     first.expect("first build");
+    (site, root, session)
+}
+
+#[test]
+fn a_one_page_edit_rewrites_only_what_shows_it() {
+    let (_site, root, mut session) = preview_session();
     // Body-only edit: the page itself and the feeds that carry its content, nothing else.
     let path = root.join("content/a/p1.md");
     let text = fs::read_to_string(&path)
@@ -544,16 +551,7 @@ fn renderers_record_every_read_of_rendered_markdown() {
 /// Settings that no output shows (`[check]`, `[deploy]`) re-render nothing.
 #[test]
 fn settings_no_page_shows_rewrite_nothing() {
-    let site = tempfile::tempdir().expect("tempdir");
-    let root = site.path().join("site");
-    fixture(&root);
-    let options = BuildOptions {
-        root: root.clone(),
-        mode: Mode::Preview,
-        ..Default::default()
-    };
-    let (mut session, first) = Session::start(options, site.path().join("serve"));
-    first.expect("first build");
+    let (_site, root, mut session) = preview_session();
     let config = root.join("site.toml");
     let text = fs::read_to_string(&config).expect("read");
     write(

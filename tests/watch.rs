@@ -46,17 +46,22 @@ fn forward(stream: impl Read + Send + 'static, tx: Sender<String>, tag: &'static
     });
 }
 
+/// A copy of the fixture in a temporary folder, and the site's root in it.
+fn site_copy() -> (tempfile::TempDir, PathBuf) {
+    let work = tempfile::tempdir().expect("tempdir");
+    let site = work.path().join("site");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/serve-site"),
+        &site,
+    );
+    (work, site)
+}
+
 impl Watching {
-    fn start(extra: &[&str]) -> Watching {
-        let work = tempfile::tempdir().expect("tempdir");
-        let site = work.path().join("site");
-        copy_dir(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/serve-site"),
-            &site,
-        );
+    /// Starts watching the site at `site` (inside `work`) and waits until the first build is done.
+    fn start(work: tempfile::TempDir, site: PathBuf) -> Watching {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ludd"))
             .args(["build", "--watch"])
-            .args(extra)
             .current_dir(&site)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -143,7 +148,8 @@ fn temp_files(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn edit_error_fix_and_ctrl_c() {
-    let mut w = Watching::start(&[]);
+    let (work, site) = site_copy();
+    let mut w = Watching::start(work, site);
     assert!(w.output("hallo/index.html").contains("<html"));
     // Publishing output: fingerprinted asset names and host files, no reload script.
     assert!(!w.output("hallo/index.html").contains("__ludd"));
@@ -212,12 +218,7 @@ fn edit_error_fix_and_ctrl_c() {
 
 #[test]
 fn sigterm_stops_and_an_earlier_build_is_taken_over() {
-    let work = tempfile::tempdir().expect("tempdir");
-    let site = work.path().join("site");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/serve-site"),
-        &site,
-    );
+    let (work, site) = site_copy();
     // A one-shot build first, then a page goes away before watching starts: the watcher
     // removes the stale output the build wrote, and keeps what it did not write.
     common::ludd(&site, &["build"]).ok();
@@ -226,23 +227,7 @@ fn sigterm_stops_and_an_earlier_build_is_taken_over() {
     let before = std::fs::metadata(site.join("public/hallo/index.html"))
         .and_then(|m| m.modified())
         .expect("mtime");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ludd"))
-        .args(["build", "--watch"])
-        .current_dir(&site)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let (tx, lines) = mpsc::channel();
-    forward(child.stdout.take().expect("stdout"), tx.clone(), "out: ");
-    forward(child.stderr.take().expect("stderr"), tx, "err: ");
-    let mut w = Watching {
-        child,
-        site: site.clone(),
-        lines,
-        _work: work,
-    };
-    w.wait_for("watching");
+    let mut w = Watching::start(work, site.clone());
     assert!(!site.join("public/en/hallo/index.html").exists());
     assert!(site.join("public/mine.txt").exists());
     // Unchanged files are left as they were.
