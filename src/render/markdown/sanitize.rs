@@ -8,13 +8,20 @@
 //! removed. Shortcode output is not sanitised: it comes from the theme's templates (trusted) and
 //! its arguments are escaped by Tera; the shortcode placeholder tokens are plain ASCII text, so
 //! they pass through the sanitiser unchanged and are substituted afterwards.
+//!
+//! ammonia is compiled in with the default feature `safe-html`; a ludd built without it refuses
+//! `markdown.safe = true` when it reads `site.toml` (see `load::config`).
 
+#[cfg(feature = "safe-html")]
 use std::borrow::Cow;
+#[cfg(feature = "safe-html")]
 use std::sync::LazyLock;
 
 /// The sanitiser, built once (it is immutable and shared by all threads).
+#[cfg(feature = "safe-html")]
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(builder);
 
+#[cfg(feature = "safe-html")]
 fn builder() -> ammonia::Builder<'static> {
     let mut b = ammonia::Builder::default();
     b.add_tags(["section", "input"])
@@ -29,6 +36,7 @@ fn builder() -> ammonia::Builder<'static> {
 }
 
 /// Only the values the Markdown renderer writes survive for `style` and `<input type>`.
+#[cfg(feature = "safe-html")]
 fn keep_attribute<'a>(element: &str, attribute: &str, value: &'a str) -> Option<Cow<'a, str>> {
     match (element, attribute) {
         (_, "style") => [
@@ -57,8 +65,16 @@ pub(crate) fn sanitize(html: &str) -> Result<String, String> {
              elements), which markdown.safe cannot sanitise"
         ));
     }
-    Ok(SANITIZER.clean(html).to_string())
+    #[cfg(feature = "safe-html")]
+    return Ok(SANITIZER.clean(html).to_string());
+    #[cfg(not(feature = "safe-html"))]
+    return Err(WITHOUT_SAFE_HTML.to_string());
 }
+
+/// Why a ludd built without the `safe-html` feature cannot honour `markdown.safe`.
+#[cfg(not(feature = "safe-html"))]
+pub(crate) const WITHOUT_SAFE_HTML: &str = "this ludd was built without the `safe-html` feature, \
+     which markdown.safe needs";
 
 /// Elements without an end tag.
 const VOID_ELEMENTS: &[&str] = &[
@@ -96,7 +112,7 @@ fn nesting_depth(html: &str) -> usize {
     deepest
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "safe-html"))]
 mod tests {
     use super::sanitize;
 
