@@ -9,6 +9,7 @@ pub mod fingerprint;
 pub mod host;
 pub mod hosting;
 pub mod jobs;
+pub mod locale;
 pub mod markdown;
 pub mod sitemap;
 pub mod templates;

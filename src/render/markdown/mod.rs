@@ -411,57 +411,40 @@ fn has_scheme(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }
 
-/// Escapes text for HTML content and attribute values.
-pub(crate) fn escape_html(s: &str, out: &mut String) {
-    let mut last = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let rep = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.push_str(s.get(last..i).unwrap_or(""));
-        out.push_str(rep);
-        last = i + 1;
-    }
-    out.push_str(s.get(last..).unwrap_or(""));
-}
-
-/// Appends the values of `id="…"` / `id='…'` / `id=…` attributes found in `html` to `ids`.
+/// Appends the non-empty `id` attribute values of the start tags in `html` (a fragment of
+/// raw HTML, or a whole rendered body) to `ids`, entities decoded, as lol_html's tokenizer
+/// reads them.
 pub(crate) fn scan_ids(html: &str, ids: &mut Vec<String>) {
-    let bytes = html.as_bytes();
-    let mut from = 0;
-    while let Some(off) = html.get(from..).and_then(|s| s.find('=')) {
-        let eq = from + off;
-        from = eq + 1;
-        let is_id = eq >= 3
-            && bytes
-                .get(eq - 2..eq)
-                .is_some_and(|n| n.eq_ignore_ascii_case(b"id"))
-            && bytes.get(eq - 3).is_some_and(|c| c.is_ascii_whitespace());
-        if !is_id {
-            continue;
-        }
-        let value = match bytes.get(eq + 1) {
-            Some(&q @ (b'"' | b'\'')) => {
-                let rest = html.get(eq + 2..).unwrap_or("");
-                rest.find(q as char).and_then(|end| rest.get(..end))
-            }
-            _ => {
-                let rest = html.get(eq + 1..).unwrap_or("");
-                let end = rest
-                    .find(|c: char| c.is_ascii_whitespace() || c == '>')
-                    .unwrap_or(rest.len());
-                rest.get(..end).map(|v| v.trim_end_matches('/'))
-            }
-        };
-        if let Some(v) = value.filter(|v| !v.is_empty()) {
-            ids.push(v.to_owned());
-        }
+    // Most raw HTML (`<br>`, `</span>`) has no id at all: skip the parser then.
+    if !html
+        .as_bytes()
+        .windows(2)
+        .any(|w| w.eq_ignore_ascii_case(b"id"))
+    {
+        return;
     }
+    let found = RefCell::new(Vec::new());
+    let mut rewriter = lol_html::HtmlRewriter::new(
+        lol_html::Settings {
+            element_content_handlers: vec![lol_html::element!("[id]", |el| {
+                if let Some(id) = el.get_attribute("id").filter(|id| !id.is_empty()) {
+                    found
+                        .borrow_mut()
+                        .push(html_escape::decode_html_entities(&id).into_owned());
+                }
+                Ok(())
+            })],
+            ..lol_html::Settings::new()
+        },
+        |_: &[u8]| {},
+    );
+    // Malformed HTML still yields the ids read before the problem.
+    if rewriter.write(html.as_bytes()).is_ok() {
+        let _ = rewriter.end();
+    } else {
+        drop(rewriter);
+    }
+    ids.append(&mut found.into_inner());
 }
 
 fn is_more_marker(html: &str) -> bool {
@@ -1070,10 +1053,11 @@ pub(crate) mod tests {
     fn scan_ids_edge_cases() {
         let mut ids = Vec::new();
         scan_ids(
-            "id=\"x\" <p id=\"\"> <b\tid='a b'> <i id=c/> <x grid=\"y\"> <y id=\"unterminated",
+            "id=\"x\" <p id=\"\"> <b\tid='a b'> <i id=c/> <x grid=\"y\"> <u ID=caf&eacute;> <y id=\"unterminated",
             &mut ids,
         );
-        assert_eq!(ids, ["a b", "c"]);
+        // `<i id=c/>`: an unquoted value runs to white space or `>`, as browsers read it.
+        assert_eq!(ids, ["a b", "c/", "café"]);
     }
 
     #[test]

@@ -24,7 +24,7 @@ use pulldown_cmark::{Event, Parser, Tag};
 
 use super::{
     InternalLink, MarkdownError, MarkdownHost, MarkdownOptions, ShortcodeArgs, ShortcodeValue,
-    escape_html, parser_options, render_inner, scan_ids,
+    parser_options, render_inner, scan_ids,
 };
 
 /// Maximum nesting depth of block shortcodes.
@@ -158,8 +158,7 @@ pub(crate) fn preprocess<'t>(
             Item::NotCall => scan.pos = p + 1,
             Item::Escape { literal, end } => {
                 if depth == 0 {
-                    let mut html = String::with_capacity(literal.len());
-                    escape_html(&literal, &mut html);
+                    let html = crate::render::escape::html(&literal);
                     out.replace(p..end, html, Kind::Escape);
                 }
                 scan.pos = end;
