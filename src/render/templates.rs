@@ -6,7 +6,7 @@ use crate::error::{Diagnostic, Error, Result};
 use crate::load::theme::{TemplateSource, UiStrings};
 use crate::model::Site;
 use crate::render::locale::Locales;
-use crate::render::warnings::Warnings;
+use crate::render::warnings::{Warning, Warnings};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -246,14 +246,17 @@ pub fn ui_string(
         return s.clone();
     }
     if let Some(s) = strings.get(default).and_then(|m| m.get(key)) {
-        warnings.once(format!(
-            "i18n/{lang}.toml: UI string `{key}` is missing; using the {default} text"
-        ));
+        warnings.once(Warning::UiStringFallback {
+            lang: lang.to_string(),
+            key: key.to_string(),
+            default: default.to_string(),
+        });
         return s.clone();
     }
-    warnings.once(format!(
-        "i18n/{default}.toml: UI string `{key}` is missing in every language; showing the key"
-    ));
+    warnings.once(Warning::UiStringNowhere {
+        key: key.to_string(),
+        default: default.to_string(),
+    });
     key.to_string()
 }
 

@@ -124,10 +124,87 @@ pub type ShortcodeArgs = Vec<(String, ShortcodeValue)>;
 
 /// A rendering error at a line of the source file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("line {line}: {message}")]
+#[error("line {line}: {problem}")]
 pub struct MarkdownError {
+    /// The 1-based line of the source file.
     pub line: usize,
-    pub message: String,
+    /// What is wrong there.
+    pub problem: MarkdownProblem,
+}
+
+/// What can be wrong in a Markdown body.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MarkdownProblem {
+    /// An internal link whose target does not resolve.
+    #[error("broken link `{target}`: {reason}")]
+    BrokenLink {
+        /// The link as written (`@/a.md`, `../b.md`).
+        target: String,
+        /// Why it does not resolve.
+        reason: String,
+    },
+    /// A shortcode call that cannot be parsed.
+    #[error("{0}")]
+    ShortcodeSyntax(String),
+    /// A shortcode that is unknown or whose template failed.
+    #[error("shortcode `{name}`: {reason}")]
+    ShortcodeFailed {
+        /// The shortcode's name.
+        name: String,
+        /// The host's explanation.
+        reason: String,
+    },
+    /// Block shortcodes nested deeper than [`shortcodes::MAX_DEPTH`].
+    #[error("block shortcodes are nested more than {max} levels deep")]
+    ShortcodesTooDeep {
+        /// The limit.
+        max: usize,
+    },
+    /// `{% end %}` with no open block shortcode.
+    #[error("`{{% end %}}` without an open block shortcode")]
+    UnmatchedEnd,
+    /// A block shortcode without its `{% end %}`.
+    #[error("block shortcode `{name}` is not closed with `{{% end %}}`")]
+    UnclosedBlock {
+        /// The shortcode's name.
+        name: String,
+    },
+    /// Safe mode cannot sanitise text nested this deep.
+    #[error(
+        "the text is nested more than {max} levels deep (block quotes, lists or HTML elements), \
+         which markdown.safe cannot sanitise"
+    )]
+    TooDeepToSanitize {
+        /// The limit ([`sanitize::MAX_NESTING`]).
+        max: usize,
+    },
+    /// `markdown.safe` in a ludd built without the `safe-html` feature.
+    #[error("this ludd was built without the `safe-html` feature, which markdown.safe needs")]
+    SanitizerMissing,
+}
+
+impl MarkdownProblem {
+    /// What the author can do about it.
+    pub fn help(&self) -> &'static str {
+        match self {
+            MarkdownProblem::BrokenLink { .. } => {
+                "link to an existing file with @/path/from/content.md, or fix the relative path"
+            }
+            MarkdownProblem::ShortcodeSyntax(_)
+            | MarkdownProblem::ShortcodeFailed { .. }
+            | MarkdownProblem::ShortcodesTooDeep { .. }
+            | MarkdownProblem::UnmatchedEnd
+            | MarkdownProblem::UnclosedBlock { .. } => {
+                "check the shortcode's name and arguments: {{ name(key=\"value\") }} or {% name() %}…{% end %}"
+            }
+            MarkdownProblem::TooDeepToSanitize { .. } => {
+                "nest block quotes, lists and HTML elements less deeply"
+            }
+            MarkdownProblem::SanitizerMissing => {
+                "build ludd with its default features, or remove markdown.safe from site.toml"
+            }
+        }
+    }
 }
 
 /// Renders Markdown to HTML.
@@ -248,9 +325,9 @@ fn run_pass(
     let html = sink.into_inner();
     let summary = cut_len.map(|n| html.get(..n).unwrap_or(&html).to_owned());
     let (html, summary) = if options.safe {
-        let unsafe_html = |message| MarkdownError {
+        let unsafe_html = |problem| MarkdownError {
             line: first_line,
-            message,
+            problem,
         };
         let summary = summary
             .as_deref()
@@ -614,9 +691,9 @@ impl<'a> Pass<'a> {
         }
     }
 
-    fn fail(&mut self, line: usize, message: String) {
+    fn fail(&mut self, line: usize, problem: MarkdownProblem) {
         if self.error.is_none() {
-            self.error = Some(MarkdownError { line, message });
+            self.error = Some(MarkdownError { line, problem });
         }
     }
 
@@ -887,7 +964,13 @@ impl<'a> Pass<'a> {
                         CowStr::from(href)
                     }
                     Err(e) => {
-                        self.fail(line, format!("broken link `{target}`: {e}"));
+                        self.fail(
+                            line,
+                            MarkdownProblem::BrokenLink {
+                                target: target.to_string(),
+                                reason: e,
+                            },
+                        );
                         return;
                     }
                 }
@@ -1107,6 +1190,24 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn each_problem_carries_its_own_help() {
+        let broken = MarkdownProblem::BrokenLink {
+            target: "@/x.md".into(),
+            reason: "no content file `x.md`".into(),
+        };
+        assert!(broken.help().contains("@/path/from/content.md"));
+        assert!(MarkdownProblem::UnmatchedEnd.help().contains("shortcode"));
+        let deep = MarkdownProblem::TooDeepToSanitize { max: 1000 };
+        assert!(deep.help().contains("less deeply"));
+        assert!(deep.to_string().contains("more than 1000 levels"));
+        assert!(
+            MarkdownProblem::SanitizerMissing
+                .help()
+                .contains("default features")
+        );
+    }
+
+    #[test]
     fn broken_link_is_an_error() {
         let h = TestHost;
         let e = render_err("Text\n\n[kaputt](@/gibt/es/nicht.md#x)\n", 20, &h);
@@ -1114,8 +1215,10 @@ pub(crate) mod tests {
             e,
             MarkdownError {
                 line: 22,
-                message: "broken link `@/gibt/es/nicht.md`: no content file `gibt/es/nicht.md`"
-                    .into()
+                problem: MarkdownProblem::BrokenLink {
+                    target: "@/gibt/es/nicht.md".into(),
+                    reason: "no content file `gibt/es/nicht.md`".into()
+                }
             }
         );
         let e = render_err("[a](weg.md)", 1, &h);

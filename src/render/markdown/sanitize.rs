@@ -12,6 +12,7 @@
 //! ammonia is compiled in with the default feature `safe-html`; a ludd built without it refuses
 //! `markdown.safe = true` when it reads `site.toml` (see `load::config`).
 
+use super::MarkdownProblem;
 #[cfg(feature = "safe-html")]
 use std::borrow::Cow;
 #[cfg(feature = "safe-html")]
@@ -56,25 +57,17 @@ fn keep_attribute<'a>(element: &str, attribute: &str, value: &'a str) -> Option<
 /// (Chromium: 512), so deeper input is refused instead of stalling the build.
 pub(crate) const MAX_NESTING: usize = 1000;
 
-/// `html` with everything outside the allow-list removed, or an error message when the HTML is
-/// nested deeper than [`MAX_NESTING`].
-pub(crate) fn sanitize(html: &str) -> Result<String, String> {
+/// `html` with everything outside the allow-list removed; refused when the HTML is nested
+/// deeper than [`MAX_NESTING`].
+pub(crate) fn sanitize(html: &str) -> Result<String, MarkdownProblem> {
     if nesting_depth(html) > MAX_NESTING {
-        return Err(format!(
-            "the text is nested more than {MAX_NESTING} levels deep (block quotes, lists or HTML \
-             elements), which markdown.safe cannot sanitise"
-        ));
+        return Err(MarkdownProblem::TooDeepToSanitize { max: MAX_NESTING });
     }
     #[cfg(feature = "safe-html")]
     return Ok(SANITIZER.clean(html).to_string());
     #[cfg(not(feature = "safe-html"))]
-    return Err(WITHOUT_SAFE_HTML.to_string());
+    return Err(MarkdownProblem::SanitizerMissing);
 }
-
-/// Why a ludd built without the `safe-html` feature cannot honour `markdown.safe`.
-#[cfg(not(feature = "safe-html"))]
-pub(crate) const WITHOUT_SAFE_HTML: &str = "this ludd was built without the `safe-html` feature, \
-     which markdown.safe needs";
 
 /// Elements without an end tag.
 const VOID_ELEMENTS: &[&str] = &[
@@ -187,7 +180,10 @@ mod tests {
     fn deep_nesting_is_refused_not_stalled() {
         let deep = "<blockquote>".repeat(super::MAX_NESTING + 1) + "x";
         let error = sanitize(&deep).unwrap_err();
-        assert!(error.contains("nested more than 1000 levels"), "{error}");
+        assert!(
+            error.to_string().contains("nested more than 1000 levels"),
+            "{error}"
+        );
         let ok = "<blockquote>".repeat(super::MAX_NESTING) + "x";
         assert!(sanitize(&ok).is_ok());
     }
