@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// Folders (relative to the root) whose files are inputs of the build.
 fn input_dirs(root: &Path, config: &Config) -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = ["content", "templates", "i18n", "static"]
+    let mut dirs: Vec<PathBuf> = ["content", "templates", "i18n", "static", "data"]
         .iter()
         .map(|d| root.join(d))
         .collect();

@@ -30,6 +30,8 @@ pub struct SharedValues {
     pub site: Vec<Value>,
     /// `language` per language.
     pub language: Vec<Value>,
+    /// `data` (the data files) per language.
+    pub data: Vec<Value>,
     /// `menu` entries per language.
     pub menu: Vec<Vec<MenuItem>>,
     /// `menu` entries per language as template values, `is_current` false.
@@ -80,9 +82,15 @@ impl SharedValues {
                     .collect()
             })
             .collect();
+        let data = site
+            .languages
+            .iter()
+            .map(|l| Value::from_serializable(&site.data.for_language(&l.code)))
+            .collect();
         SharedValues {
             site: site_values,
             language,
+            data,
             menu,
             menu_values,
             summaries: site.docs.iter().map(|_| OnceLock::new()).collect(),
@@ -394,6 +402,7 @@ pub fn base_context(
     ctx.insert_value("lang", lang.code.as_str().into());
     ctx.insert_value("dir", lang.direction.as_str().into());
     ctx.insert_value("language", shared.language[place.lang].clone());
+    ctx.insert_value("data", shared.data[place.lang].clone());
     let translations: Vec<Value> = site
         .languages
         .iter()

@@ -167,6 +167,8 @@ impl Atoms {
             .get(&site.config.default_language)
             .hash(&mut h);
         self.static_hash.hash(&mut h);
+        // Every template can read `data`: each output of the language depends on the data files.
+        site.data.fingerprint.hash(&mut h);
         // The menu shows the home page's children; any of their summaries can change it.
         for home in site.homes.iter().flatten() {
             for &sub in &site.docs[*home].subsections {
@@ -301,6 +303,8 @@ impl Atoms {
                 }
             }
             Job::NoJekyll => {}
+            // Config and data files are both in the language atom.
+            Job::Calendar { lang, .. } => self.language[*lang].hash(&mut h),
             Job::Cname => site.config.hosting.cname.hash(&mut h),
             Job::Sitemap { .. } => {
                 // The sitemap shows the model only: URLs, dates and translations.

@@ -5,7 +5,7 @@ use super::context::{self, Place, SharedValues, base_context, obj, opt};
 use super::escape::html as escape;
 use super::templates::AssetHashes;
 use super::templates::Templates;
-use super::{DocContent, feeds, hosting, sitemap};
+use super::{DocContent, calendar, feeds, hosting, sitemap};
 use crate::error::{Diagnostic, Error, Result};
 use crate::model::urls::output_path;
 use crate::model::{DocId, Site};
@@ -56,6 +56,13 @@ pub enum Job {
     NoJekyll,
     /// `CNAME`.
     Cname,
+    /// An iCalendar file of `[[calendars]]` entry `calendar` in language `lang`: one event
+    /// (its index), or all of them.
+    Calendar {
+        calendar: usize,
+        lang: usize,
+        event: Option<usize>,
+    },
 }
 
 /// What a job produces.
@@ -159,6 +166,37 @@ pub fn plan(site: &Site, hashes: &AssetHashes, for_hosts: bool) -> Result<Vec<Pl
     if site.config.default_language_in_subdir {
         push(Job::Chooser, "index.html".to_string());
     }
+    let mut problems = Vec::new();
+    for (calendar, cal) in site.config.calendars.iter().enumerate() {
+        for lang in 0..site.languages.len() {
+            let events = match calendar::events(site, cal, lang) {
+                Ok(events) => events,
+                Err(e) => {
+                    problems.push(Err(e));
+                    continue;
+                }
+            };
+            for (i, e) in events.iter().enumerate() {
+                push(
+                    Job::Calendar {
+                        calendar,
+                        lang,
+                        event: Some(i),
+                    },
+                    calendar::output_path(site, cal, lang, Some(&e.id)),
+                );
+            }
+            push(
+                Job::Calendar {
+                    calendar,
+                    lang,
+                    event: None,
+                },
+                calendar::output_path(site, cal, lang, None),
+            );
+        }
+    }
+    crate::error::collect_all::<()>(problems)?;
     if site.config.generate_sitemap {
         for part in 0..sitemap::part_count(site) {
             push(Job::Sitemap { part }, sitemap::part_path(part));
@@ -325,6 +363,18 @@ impl RenderInput<'_> {
                 ))
             }
             Job::Chooser => bytes(self.chooser()?),
+            Job::Calendar {
+                calendar,
+                lang,
+                event,
+            } => {
+                let cal = &site.config.calendars[*calendar];
+                let mut events = calendar::events(site, cal, *lang)?;
+                if let Some(i) = event {
+                    events = events.into_iter().skip(*i).take(1).collect();
+                }
+                bytes(calendar::render(site, cal, *lang, &events))
+            }
             Job::Static { index } => {
                 Ok(Output::Copy(site.theme.static_files[*index].source.clone()))
             }

@@ -2,6 +2,7 @@
 //! list of outputs (pages, listings, taxonomies, feeds, sitemap, redirects, static files) and
 //! the rendering of each one. Produces bytes; writing them is the write stage's job.
 
+pub mod calendar;
 pub mod context;
 pub mod escape;
 pub mod feeds;
