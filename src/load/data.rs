@@ -13,7 +13,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 /// The folder data files live in, relative to the site root.
-pub const DATA_DIR: &str = "data";
+pub const DATA_DIR: &str = crate::layout::DATA;
 
 /// File extensions read as data.
 const EXTENSIONS: &[&str] = &["toml", "yaml", "yml", "json", "csv"];
