@@ -83,6 +83,16 @@ test('take action: the mailto: link carries the letter exactly, and follows edit
       const edited = await page.evaluate(() => document.querySelector('.letter-send').getAttribute('href'));
       assert.ok(edited.startsWith('mailto:rat@example.org?'), edited);
       assert.equal(mailtoParams(edited).body, `${letter.body}\n\nP.S. & ? = # 100 %`);
+      // the printable version: only the letter, as edited, on paper
+      await page.evaluate(() => {
+        window.print = () => {
+          window.__printed = { cls: document.body.className, text: document.querySelector('.letter-printout').textContent };
+        };
+      });
+      await page.click('.letter-print');
+      const printed = await page.evaluate(() => window.__printed);
+      assert.match(printed.cls, /\bprint-letter\b/, `${urlPath}: printing the letter prints the letter only`);
+      assert.equal(printed.text, `${letter.subject}\n\n${letter.body}\n\nP.S. & ? = # 100 %`);
       assert.deepEqual(errors, [], `${urlPath}: console errors or foreign requests`);
     } finally {
       await context.close();

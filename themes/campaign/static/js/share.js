@@ -65,7 +65,9 @@
     }
     var print = letter.querySelector(".letter-print");
     print.hidden = false;
+    var printout = letter.querySelector(".letter-printout");
     print.addEventListener("click", function () {
+      printout.textContent = subject.value + "\n\n" + body.value;
       document.body.classList.add("print-letter");
       window.print();
       document.body.classList.remove("print-letter");
