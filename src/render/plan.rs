@@ -60,6 +60,8 @@ pub enum Job {
         lang: usize,
         event: Option<usize>,
     },
+    /// A processed image, copied from the image cache (see [`super::images`]).
+    Image { file: std::path::PathBuf },
 }
 
 /// A job and its output path (relative to the output folder).
