@@ -1750,6 +1750,41 @@ fn front_matter_titles_and_descriptions_get_the_languages_quotes() {
 }
 
 #[test]
+fn long_dates_and_numbers_follow_cldr_in_every_language() {
+    let site = TestSite::new("basic");
+    site.edit("site.toml", |s| {
+        s + "\n[languages.es]\nname = \"Español\"\n\n[languages.fr]\nname = \"Français\"\n"
+    });
+    site.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block content %}{% if page.date %}<p id=\"d\">{{ page.date | date(format=\"long\") }}</p>{% endif %}\
+         <p id=\"n\">{{ 1100 | num }} {{ \"-2500.5\" | num }}</p>{% endblock content %}",
+    );
+    for (lang, suffix) in [("de", ""), ("en", ".en"), ("es", ".es"), ("fr", ".fr")] {
+        site.write(
+            &format!("content/seite{suffix}.md"),
+            format!("---\ntitle: \"Seite {lang}\"\ndate: 2025-10-28\n---\n\nText.\n"),
+        );
+    }
+    site.build_ok();
+    let text = |url: &str, id: &str| {
+        site.page(url)
+            .select(&scraper::Selector::parse(&format!("#{id}")).unwrap())
+            .next()
+            .map(|e| e.text().collect::<String>())
+            .unwrap_or_default()
+    };
+    assert_eq!(text("/seite/", "d"), "28. Oktober 2025");
+    assert_eq!(text("/en/seite/", "d"), "October 28, 2025");
+    assert_eq!(text("/es/seite/", "d"), "28 de octubre de 2025");
+    assert_eq!(text("/fr/seite/", "d"), "28 octobre 2025");
+    assert_eq!(text("/seite/", "n"), "1.100 -2.500,5");
+    assert_eq!(text("/en/seite/", "n"), "1,100 -2,500.5");
+    assert_eq!(text("/es/seite/", "n"), "1100 -2500,5");
+    assert_eq!(text("/fr/seite/", "n"), "1\u{202f}100 -2\u{202f}500,5");
+}
+
+#[test]
 fn data_files_reach_templates_per_language_and_rebuild_what_reads_them() {
     let site = TestSite::new("basic");
     site.write(

@@ -526,6 +526,16 @@ impl Config {
                 .with_help("write it with its scheme, like base_url = \"https://example.org\""),
             );
         }
+        if self.markdown.safe && !cfg!(feature = "safe-html") {
+            problems.push(
+                Diagnostic::new(
+                    CONFIG_FILE,
+                    "markdown.safe = true needs the `safe-html` feature, which this ludd was built without",
+                )
+                .at_optional_line(at("safe"))
+                .with_help("build ludd with its default features (cargo install ludd), or remove markdown.safe"),
+            );
+        }
         if self.languages.is_empty() {
             self.languages
                 .0

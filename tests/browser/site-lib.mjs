@@ -22,9 +22,13 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** Path of the ludd binary: $LUDD_BIN (relative to the repo root) or target/debug/ludd, built if missing. */
+/**
+ * Path of the ludd binary: $LUDD_BIN (relative to the repo root) or debug/ludd in
+ * $CARGO_TARGET_DIR (default target/), built if missing.
+ */
 export function luddBin() {
-  const bin = path.resolve(repoRoot, process.env.LUDD_BIN || path.join('target', 'debug', 'ludd'));
+  const targetDir = process.env.CARGO_TARGET_DIR || 'target';
+  const bin = path.resolve(repoRoot, process.env.LUDD_BIN || path.join(targetDir, 'debug', 'ludd'));
   if (!fs.existsSync(bin)) {
     if (process.env.LUDD_BIN) throw new Error(`LUDD_BIN=${process.env.LUDD_BIN} does not exist (${bin})`);
     const r = spawnSync('cargo', ['build', '--quiet'], { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] });
