@@ -176,6 +176,17 @@ impl Atoms {
                 (l.id, l.is_fallback, self.summary[l.id]).hash(&mut h);
             }
         }
+        // `menus` show the title, URL and extra of the pages they link.
+        for (lang_menus, lang) in site.menus.iter().zip(0..) {
+            for m in lang_menus {
+                (lang, &m.name).hash(&mut h);
+                for e in &m.entries {
+                    if let crate::model::menus::MenuTarget::Page { id, .. } = e.target {
+                        (id, self.summary[id]).hash(&mut h);
+                    }
+                }
+            }
+        }
         h.finish()
     }
 
