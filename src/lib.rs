@@ -10,8 +10,10 @@ pub mod check;
 #[cfg(feature = "deploy")]
 pub mod deploy;
 pub mod error;
+pub mod import;
 pub mod init;
 pub mod load;
+pub mod locale;
 pub mod model;
 pub mod render;
 #[cfg(feature = "serve")]
