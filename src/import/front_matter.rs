@@ -291,7 +291,7 @@ pub fn convert(
             notes.problem(
                 cx.file,
                 line(&key),
-                format!("`{key}`: ludd has no {what}; kept as extra.{key}"),
+                format!("`{key}` ({what}) has no ludd equivalent: kept as extra.{key}"),
             );
             extra.insert(key, value);
             continue;

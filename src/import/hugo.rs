@@ -265,6 +265,18 @@ pub fn plan(root: &Path, notes: &mut Notes) -> Result<Plan> {
             .map(|f| neutral(&f.new_rel, &codes))
             .collect(),
     };
+    let mut refs = refs;
+    // The section pages written below for top-level folders can be linked too.
+    let tops: Vec<String> = refs
+        .known
+        .iter()
+        .filter_map(|k| k.split_once('/').map(|(top, _)| top.to_string()))
+        .filter(|top| !refs.known.contains(&format!("{top}/index.md")))
+        .collect();
+    for top in tops {
+        refs.known.insert(format!("{top}/_index.md"));
+    }
+    menus.resolve_pages(&refs, &shown, notes);
     for f in &files {
         let shown_path = PathBuf::from(&f.old_rel);
         if !f.new_rel.ends_with(".md") {
@@ -294,6 +306,7 @@ pub fn plan(root: &Path, notes: &mut Notes) -> Result<Plan> {
                 text: &text,
                 new_rel: f.new_rel.clone(),
                 hugo_shortcodes: true,
+                alias_base: Some(alias_base(&f.new_rel, &f.lang, &default)),
             },
             &taxonomy_names,
             "Hugo",
@@ -396,9 +409,16 @@ fn languages(
             if disabled.contains(&code) {
                 continue;
             }
-            let name = v.get("languagename").and_then(|n| n.as_str());
+            let name = v
+                .get("languagename")
+                .or_else(|| v.get("label"))
+                .and_then(|n| n.as_str());
             let mut table = language_table(&code, name);
-            if let Some(dir) = v.get("languagedirection").and_then(|d| d.as_str()) {
+            if let Some(dir) = v
+                .get("languagedirection")
+                .or_else(|| v.get("direction"))
+                .and_then(|d| d.as_str())
+            {
                 if dir == "rtl" {
                     table.insert("direction".into(), "rtl".into());
                 } else {
@@ -519,6 +539,28 @@ fn split_lang(rel: &str, codes: &[String]) -> (String, Option<String>) {
     (rel.to_string(), None)
 }
 
+/// (language prefix, parent URL) of a content file, for its aliases.
+fn alias_base(new_rel: &str, lang: &str, default: &str) -> (String, String) {
+    let prefix = if lang == default {
+        String::new()
+    } else {
+        format!("/{lang}")
+    };
+    let mut parts: Vec<&str> = new_rel.split('/').collect();
+    parts.pop();
+    let name = new_rel.rsplit('/').next().unwrap_or("");
+    // A bundle's URL is its folder: its parent is one folder up.
+    if name.starts_with("index.") || name.starts_with("_index.") {
+        parts.pop();
+    }
+    let parent = if parts.is_empty() {
+        "/".to_string()
+    } else {
+        format!("/{}/", parts.join("/"))
+    };
+    (prefix, parent)
+}
+
 /// The language-neutral content path (`posts/a.fr.md` → `posts/a.md`).
 fn neutral(rel: &str, codes: &[String]) -> String {
     split_lang(rel, codes).0
@@ -588,15 +630,8 @@ impl Menus {
             for e in entries.as_array().into_iter().flatten() {
                 let mut t = toml::Table::new();
                 if let Some(page) = e.get("pageref").and_then(|p| p.as_str()) {
-                    let p = page.trim_start_matches('/').trim_end_matches('/');
-                    let p = if p.is_empty() {
-                        "_index.md".to_string()
-                    } else if p.ends_with(".md") {
-                        p.to_string()
-                    } else {
-                        format!("{p}/_index.md")
-                    };
-                    t.insert("page".into(), format!("@/{p}").into());
+                    // Resolved against the content files later (see `resolve_pages`).
+                    t.insert("page".into(), page.into());
                 } else if let Some(url) = e.get("url").and_then(|u| u.as_str()) {
                     t.insert("url".into(), url.into());
                 } else {
@@ -688,6 +723,36 @@ impl Menus {
 
     /// The menus of `lang` ("": of every language). A language's menu also holds the entries
     /// of the every-language menu of that name, since it replaces that menu in ludd.
+    /// Turns each config entry's Hugo `pageRef` into an `@/` path; entries naming no content
+    /// file are left out and reported.
+    fn resolve_pages(&mut self, refs: &Refs, shown: &Path, notes: &mut Notes) {
+        use super::shortcodes::RefResolver as _;
+        for menus in self.by_lang.values_mut() {
+            for (name, entries) in menus.iter_mut() {
+                entries.retain_mut(|t| {
+                    let Some(page) = t.get("page").and_then(|p| p.as_str()).map(str::to_string) else {
+                        return true;
+                    };
+                    if page.starts_with("@/") {
+                        return true;
+                    }
+                    let trimmed = page.trim_matches('/');
+                    let found = if trimmed.is_empty() { Some("@/_index.md".to_string()) } else { refs.resolve(trimmed) };
+                    match found {
+                        Some(at) => {
+                            t.insert("page".into(), at.into());
+                            true
+                        }
+                        None => {
+                            notes.problem(shown, None, format!("menu `{name}`: pageRef `{page}` names no content file: left out"));
+                            false
+                        }
+                    }
+                });
+            }
+        }
+    }
+
     fn for_language(&self, lang: &str) -> Option<toml::Value> {
         let menus = self.by_lang.get(lang)?;
         let shared = self.by_lang.get("").filter(|_| !lang.is_empty());

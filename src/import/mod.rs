@@ -229,6 +229,9 @@ pub struct ContentFile<'a> {
     pub new_rel: String,
     /// The tool's shortcode syntax is Hugo's.
     pub hugo_shortcodes: bool,
+    /// Hugo: (language prefix like `/fa` or empty, the page's parent URL like `/blog/`), which
+    /// relative aliases and the aliases of other languages are taken from.
+    pub alias_base: Option<(String, String)>,
 }
 
 /// Converts one Markdown file (front matter and, for Hugo, shortcodes) into the plan.
@@ -262,7 +265,44 @@ pub fn convert_content(
         taxonomies,
         tool,
     };
-    let keys = front_matter::convert(parsed.keys, &parsed.header, &cx, notes);
+    let mut keys = front_matter::convert(parsed.keys, &parsed.header, &cx, notes);
+    if is_section
+        && keys.get("extra").and_then(|e| e.get("render")) == Some(&serde_json::Value::Bool(false))
+    {
+        notes.change(
+            &file.shown,
+            front_matter::line_of(&parsed.header, "render"),
+            "section with `render = false`: its _index file is left out, so it has no page of its own (its pages stay; its files are moved to static/)",
+        );
+        if let Some(dir) = file.new_rel.rsplit_once('/').map(|(d, _)| d.to_string()) {
+            let prefix = format!("content/{dir}/");
+            let moved: Vec<String> = plan
+                .copies
+                .keys()
+                .filter(|k| {
+                    k.strip_prefix(&prefix)
+                        .is_some_and(|rest| !rest.contains('/'))
+                })
+                .cloned()
+                .collect();
+            for k in moved {
+                if let Some(src) = plan.copies.remove(&k) {
+                    plan.copies
+                        .insert(format!("static/{}", &k["content/".len()..]), src);
+                }
+            }
+        }
+        return None;
+    }
+    if let Some(base) = &file.alias_base {
+        rewrite_aliases(
+            &mut keys,
+            base,
+            &file.shown,
+            front_matter::line_of(&parsed.header, "aliases"),
+            notes,
+        );
+    }
     let body = if file.hugo_shortcodes {
         let (body, used) =
             shortcodes::convert(&parsed.body, parsed.body_line, &file.shown, refs, notes);
@@ -278,6 +318,50 @@ pub fn convert_content(
         front_matter::write(&keys, &body),
     );
     Some(keys)
+}
+
+/// Hugo's aliases as ludd's root-relative ones: a relative alias is relative to the page's
+/// parent URL, an alias of another language than the default lives under its prefix, and an
+/// alias with `*` (a host redirect rule, not a page) is left out.
+fn rewrite_aliases(
+    keys: &mut serde_json::Map<String, serde_json::Value>,
+    (prefix, parent): &(String, String),
+    file: &Path,
+    line: Option<usize>,
+    notes: &mut Notes,
+) {
+    let Some(serde_json::Value::Array(list)) = keys.get_mut("aliases") else {
+        return;
+    };
+    let mut out = Vec::new();
+    for a in list.iter().filter_map(|v| v.as_str()) {
+        if a.contains('*') {
+            notes.problem(
+                file,
+                line,
+                format!("alias `{a}` is a redirect rule of the host, not a page: left out"),
+            );
+            continue;
+        }
+        let absolute = if a.starts_with('/') {
+            if prefix.is_empty() || a.starts_with(&format!("{prefix}/")) {
+                a.to_string()
+            } else {
+                format!("{prefix}{a}")
+            }
+        } else {
+            format!("{prefix}{parent}{a}")
+        };
+        if absolute != a {
+            notes.change(file, line, format!("alias `{a}` → `{absolute}`"));
+        }
+        out.push(serde_json::Value::String(absolute));
+    }
+    if out.is_empty() {
+        keys.remove("aliases");
+    } else {
+        *list = out;
+    }
 }
 
 /// `name = "…"` and `direction` for a language ludd writes into `site.toml`.

@@ -7,15 +7,21 @@ use super::{ContentFile, Notes, Plan, files_below, json_to_toml, language_table}
 use crate::error::{Diagnostic, Error, Result};
 use std::path::Path;
 
-/// The config file of a Zola site.
+/// The config file of a Zola site (`zola.toml` in newer sites).
 const CONFIG: &str = "config.toml";
+const CONFIG_NEW: &str = "zola.toml";
 
 /// Top-level keys ludd reads as they are.
 const SAME: &[&str] = &["generate_sitemap", "generate_robots_txt", "feed_limit"];
 
 /// Reads the Zola site at `root` into a plan.
 pub fn plan(root: &Path, notes: &mut Notes) -> Result<Plan> {
-    let path = root.join(CONFIG);
+    let name = if !root.join(CONFIG).is_file() && root.join(CONFIG_NEW).is_file() {
+        CONFIG_NEW
+    } else {
+        CONFIG
+    };
+    let path = root.join(name);
     let text = std::fs::read_to_string(&path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             Error::invalid(
@@ -36,7 +42,7 @@ pub fn plan(root: &Path, notes: &mut Notes) -> Result<Plan> {
             .at_optional_line(e.span().map(|s| 1 + text[..s.start].matches('\n').count())),
         )
     })?;
-    let shown = Path::new(CONFIG);
+    let shown = Path::new(name);
     let line = |key: &str| {
         text.lines()
             .position(|l| l.trim_start().starts_with(key))
@@ -208,7 +214,10 @@ pub fn plan(root: &Path, notes: &mut Notes) -> Result<Plan> {
         .collect();
     let codes: Vec<String> = languages.iter().map(|(c, _)| c.clone()).collect();
     let content = root.join("content");
-    for (rel, file) in files_below(&content) {
+    let mut files = files_below(&content);
+    // Other files first: a section left out (`render = false`) moves its files to static/.
+    files.sort_by_key(|(rel, _)| rel.ends_with(".md"));
+    for (rel, file) in files {
         let shown = Path::new("content").join(&rel);
         if !rel.ends_with(".md") {
             plan.copies.insert(format!("content/{rel}"), file);
@@ -221,12 +230,14 @@ pub fn plan(root: &Path, notes: &mut Notes) -> Result<Plan> {
                 continue;
             }
         };
+        let text = normalise_calls(&text, &shown, notes);
         super::convert_content(
             &ContentFile {
                 shown,
                 text: &text,
                 new_rel: rel,
                 hugo_shortcodes: false,
+                alias_base: None,
             },
             &taxonomy_names,
             "Zola",
@@ -312,4 +323,218 @@ pub fn shortcodes_called(body: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// Rewrites Zola shortcode calls that Zola accepts but ludd's stricter grammar does not:
+/// arguments without commas between them, and single-quoted strings that contain a `'` (an
+/// apostrophe is taken as part of the string unless `,` or `)` follows it). Such calls are
+/// written with double quotes and commas; every rewrite is noted.
+pub fn normalise_calls(text: &str, file: &Path, notes: &mut Notes) -> String {
+    let unraw = strip_raw(text, file, notes);
+    let text = unraw.as_str();
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    while let Some(rel) = text[pos..].find(['{']) {
+        let at = pos + rel;
+        let rest = &text[at..];
+        let opener = if rest.starts_with("{{") {
+            "{{"
+        } else if rest.starts_with("{%") {
+            "{%"
+        } else {
+            ""
+        };
+        if opener.is_empty() {
+            out.push_str(&text[pos..=at]);
+            pos = at + 1;
+            continue;
+        }
+        match parse_call(rest) {
+            Some((len, name, args, rebuilt)) if rebuilt => {
+                let line = 1 + text[..at].matches('\n').count();
+                let closer = if opener == "{{" { "}}" } else { "%}" };
+                let args: Vec<String> = args.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                out.push_str(&text[pos..at]);
+                out.push_str(&format!("{opener} {name}({}) {closer}", args.join(", ")));
+                notes.change(
+                    file,
+                    Some(line),
+                    format!("shortcode `{name}`: arguments written with commas and double quotes"),
+                );
+                pos = at + len;
+            }
+            _ => {
+                out.push_str(&text[pos..at + 2]);
+                pos = at + 2;
+            }
+        }
+    }
+    out.push_str(&text[pos..]);
+    out
+}
+
+/// `{% raw %}…{% endraw %}` (Tera's raw block, which some Zola sites write around text that
+/// looks like a shortcode) → the text itself.
+fn strip_raw(text: &str, file: &Path, notes: &mut Notes) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut consumed = 0;
+    while let Some(start) = rest.find("{% raw %}") {
+        let Some(len) = rest[start..].find("{% endraw %}") else {
+            break;
+        };
+        let line = 1 + text[..consumed + start].matches('\n').count();
+        out.push_str(&rest[..start]);
+        out.push_str(&rest[start + 9..start + len]);
+        notes.change(file, Some(line), "`{% raw %}…{% endraw %}` → its text");
+        consumed += start + len + 12;
+        rest = &rest[start + len + 12..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// (length, name, arguments as `(key, ludd literal)`, whether it needed rewriting).
+type ParsedCall = (usize, String, Vec<(String, String)>, bool);
+
+/// Parses `{{ name(k=v …) }}` at the start of `text`: (length, name, args as ludd literals,
+/// whether it needed rewriting). None when it is not a call of that shape.
+fn parse_call(text: &str) -> Option<ParsedCall> {
+    let closer = if text.starts_with("{{") { "}}" } else { "%}" };
+    let b = text.as_bytes();
+    let mut i = 2;
+    let skip_ws = |i: &mut usize| {
+        while *i < b.len() && (b[*i] as char).is_whitespace() {
+            *i += 1;
+        }
+    };
+    skip_ws(&mut i);
+    let start = i;
+    while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+        i += 1;
+    }
+    let name = text.get(start..i)?.to_string();
+    if name.is_empty() || b.get(i) != Some(&b'(') {
+        return None;
+    }
+    i += 1;
+    let mut args = Vec::new();
+    let mut rebuilt = false;
+    loop {
+        skip_ws(&mut i);
+        match b.get(i)? {
+            b')' => {
+                i += 1;
+                break;
+            }
+            b',' => {
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        let k0 = i;
+        while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+            i += 1;
+        }
+        let key = text.get(k0..i)?.to_string();
+        if key.is_empty() {
+            return None;
+        }
+        skip_ws(&mut i);
+        if b.get(i) != Some(&b'=') {
+            return None;
+        }
+        i += 1;
+        skip_ws(&mut i);
+        let q = *b.get(i)?;
+        let value = if q == b'"' || q == b'\'' || q == b'`' {
+            let v0 = i + 1;
+            let mut j = v0;
+            loop {
+                let c = *b.get(j)?;
+                if c == b'\\' && q == b'"' {
+                    j += 2;
+                    continue;
+                }
+                if c == q {
+                    // An apostrophe inside a single-quoted string: the string goes on unless
+                    // the argument ends here.
+                    let mut k = j + 1;
+                    while k < b.len() && (b[k] as char).is_whitespace() {
+                        k += 1;
+                    }
+                    let ends = matches!(b.get(k), Some(b',') | Some(b')'))
+                        || (b.get(k).is_some_and(|c| c.is_ascii_alphabetic())
+                            && text[k..].split(['=', ' ', ')']).next().is_some_and(|w| {
+                                text[k + w.len()..].trim_start().starts_with('=')
+                            }));
+                    if q != b'\'' || ends {
+                        break;
+                    }
+                    rebuilt = true;
+                }
+                j += 1;
+            }
+            let raw = text.get(v0..j)?;
+            i = j + 1;
+            if q != b'"' {
+                rebuilt |= q == b'\'' && raw.contains('\'');
+                let escaped = raw.replace('\\', "\\\\").replace('"', "\\\"");
+                format!("\"{escaped}\"")
+            } else {
+                format!("\"{raw}\"")
+            }
+        } else {
+            let v0 = i;
+            let mut depth = 0i32;
+            while i < b.len() {
+                match b[i] {
+                    b'[' => depth += 1,
+                    b']' => depth -= 1,
+                    b',' | b')' if depth <= 0 => break,
+                    c if (c as char).is_whitespace() && depth <= 0 => break,
+                    _ => {}
+                }
+                i += 1;
+            }
+            text.get(v0..i)?.to_string()
+        };
+        args.push((key, value));
+        // No comma before the next argument: Zola accepts it, ludd needs one.
+        let mut k = i;
+        while k < b.len() && (b[k] as char).is_whitespace() {
+            k += 1;
+        }
+        if b.get(k)
+            .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+        {
+            rebuilt = true;
+        }
+    }
+    skip_ws(&mut i);
+    if !text.get(i..)?.starts_with(closer) {
+        return None;
+    }
+    Some((i + closer.len(), name, args, rebuilt))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calls_get_commas_and_double_quotes() {
+        let mut notes = Notes::default();
+        let out = normalise_calls(
+            "a {{ img(src=\"x.png\" alt=\"A\") }} b {{ note(text='it's here', n=1) }} {{ ok(a=\"1\") }}",
+            Path::new("c.md"),
+            &mut notes,
+        );
+        assert_eq!(
+            out,
+            "a {{ img(src=\"x.png\", alt=\"A\") }} b {{ note(text=\"it's here\", n=1) }} {{ ok(a=\"1\") }}"
+        );
+        assert_eq!(notes.changes.len(), 2);
+    }
 }

@@ -104,6 +104,10 @@ pub fn resolve(site: &Site) -> Result<Vec<Vec<Menu>>, Vec<Diagnostic>> {
         menus.sort_by(|a, b| a.name.cmp(&b.name));
         all.push(menus);
     }
+    // A top-level entry is resolved once per language: report each problem once.
+    problems.dedup_by(|a, b| a.to_string() == b.to_string());
+    let mut seen = std::collections::HashSet::new();
+    problems.retain(|p| seen.insert(p.to_string()));
     if problems.is_empty() {
         Ok(all)
     } else {

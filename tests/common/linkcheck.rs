@@ -18,7 +18,12 @@ pub fn broken_links(out: &Path, base_url: &str) -> Vec<String> {
     let mut ids: BTreeMap<String, HashSet<String>> = BTreeMap::new();
     let mut links: Vec<(String, String, String)> = Vec::new();
     let id_sel = Selector::parse("[id], a[name]").expect("selector");
-    let link_sel = Selector::parse("[href], [src], [srcset]").expect("selector");
+    // Only attributes that link or load: `src` on an element the browser does not know (text
+    // such as `<showdata src=…>` in a page) loads nothing.
+    let link_sel = Selector::parse(
+        "a[href], area[href], link[href], img[src], img[srcset], source[src], source[srcset], script[src], iframe[src], video[src], video[poster], audio[src], track[src], embed[src], input[src]",
+    )
+    .expect("selector");
     for file in &files {
         let text = std::fs::read_to_string(out.join(file)).unwrap_or_default();
         let html = Html::parse_document(&text);
@@ -33,7 +38,7 @@ pub fn broken_links(out: &Path, base_url: &str) -> Vec<String> {
         ids.insert(file.clone(), page_ids);
         for el in html.select(&link_sel) {
             // <link rel=canonical/alternate> name pages by their absolute URLs like any link.
-            for name in ["href", "src", "srcset"] {
+            for name in ["href", "src", "srcset", "poster"] {
                 let Some(value) = el.value().attr(name) else {
                     continue;
                 };
