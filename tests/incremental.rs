@@ -25,6 +25,7 @@ impl Rng {
 
 const BASE: &str = r#"<!doctype html><html lang="{{ lang }}" dir="{{ dir }}"><head><title>{% block title %}{{ site.title }}{% endblock title %}</title>{{ head_links }}</head>
 <body><nav>{% for m in menu %}<a href="{{ m.url }}">{{ m.title }}</a>{% endfor %}</nav>
+{% for name in ["main", "footer"] %}<nav data-menu="{{ name }}">{% for m in menus[name] | default(value=[]) %}<a href="{{ m.url }}" lang="{{ m.name_lang }}" hreflang="{{ m.lang }}">{{ m.name }} {{ m.is_fallback }} {{ m.is_current }}</a>{% endfor %}</nav>{% endfor %}
 <nav>{% for t in translations %}<a href="{{ t.url }}" data-exists="{{ t.exists }}">{{ t.name }}</a>{% endfor %}</nav>
 <p>{{ t(key="hello") }}</p><link rel="stylesheet" href="{{ asset(path='style.css') }}">
 {% block main %}{% endblock main %}</body></html>"#;
@@ -65,6 +66,11 @@ fn fixture(root: &Path) {
     write(&root.join("i18n/de.toml"), "hello = \"Hallo\"\n");
     write(&root.join("i18n/en.toml"), "hello = \"Hello\"\n");
     write(&root.join("static/style.css"), "body { color: black }\n");
+    // A page without a title of its own: its first heading names it in the menus.
+    write(
+        &root.join("content/about.md"),
+        "---\nweight: 5\n---\n# Über\n",
+    );
     write(
         &root.join("content/_index.md"),
         "---\ntitle: Start\n---\nWillkommen.\n",
@@ -116,6 +122,14 @@ fn page(root: &Path, section: &str, i: usize, lang: &str, version: u64) -> PathB
 
 /// New Markdown text under unchanged front matter (the serve fast path): new headings, words,
 /// summaries, and now and then an anchor link that may not resolve.
+/// `site.toml` menu variants the property test switches between (the pages they name may be
+/// missing at times: then both builds fail alike).
+const MENUS: &[&str] = &[
+    "",
+    "[[menus.main]]\npage = \"@/about.md\"\n\n[[menus.main]]\npage = \"@/a/_index.md\"\nkey = \"hello\"\nweight = 1\n\n[[menus.main]]\nurl = \"/x/\"\nname = \"X\"\n",
+    "[[menus.footer]]\npage = \"@/b/p1.md\"\n\n[[languages.en.menus.footer]]\npage = \"@/a/p0.md\"\nname = \"Null\"\n\n[[languages.en.menus.footer]]\npage = \"@/about.md\"\n",
+];
+
 fn body_edit(
     root: &Path,
     rng: &mut Rng,
@@ -183,8 +197,26 @@ fn mutate(root: &Path, rng: &mut Rng, step: u64) -> Vec<PathBuf> {
     let section = sections[rng.below(3)];
     let i = rng.below(5);
     let lang = ["de", "en"][rng.below(2)];
-    match rng.below(12) {
+    match rng.below(14) {
         10 | 11 => body_edit(root, rng, section, i, lang, step),
+        12 => {
+            let p = root.join("site.toml");
+            let text = fs::read_to_string(&p).expect("read");
+            let head = text.split("# menus").next().unwrap_or("").to_string();
+            write(
+                &p,
+                &format!("{head}# menus\n{}", MENUS[rng.below(MENUS.len())]),
+            );
+            vec![p]
+        }
+        13 => {
+            let p = root.join("content/about.md");
+            write(
+                &p,
+                &format!("---\nweight: 5\n---\n# Über {step}\n\nText.\n"),
+            );
+            vec![p]
+        }
         0..=2 => {
             let p = page(root, section, i, lang, step);
             let mut touched = vec![p];

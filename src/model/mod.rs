@@ -3,6 +3,7 @@
 //! every output path. Pure data; no I/O, no HTML.
 
 pub mod language;
+pub mod menus;
 pub mod taxonomy;
 pub mod urls;
 
@@ -94,6 +95,8 @@ pub struct Site {
     pub by_url: HashMap<String, DocId>,
     /// Home page per language (index = language index).
     pub homes: Vec<Option<DocId>>,
+    /// Menus per language (index = language index), by name.
+    pub menus: Vec<Vec<menus::Menu>>,
 }
 
 /// Options that change what the model contains.
@@ -171,7 +174,7 @@ impl Site {
         attach_assets(&mut docs, &content.assets);
         urls::assign_aliases(&mut docs)?;
         let taxonomies = taxonomy::collect(&mut docs, &config, &languages);
-        Ok(Site {
+        let mut site = Site {
             config,
             languages,
             docs,
@@ -182,7 +185,10 @@ impl Site {
             by_path,
             by_url,
             homes,
-        })
+            menus: Vec::new(),
+        };
+        site.menus = menus::resolve(&site).map_err(Error::Invalid)?;
+        Ok(site)
     }
 
     /// Document `id` in language `lang`, else in the default language, else itself.
