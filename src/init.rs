@@ -83,9 +83,19 @@ pub fn init(dir: &Path) -> Result<()> {
     for (rel, text) in STARTER {
         write(rel, text.as_bytes())?;
     }
-    for (rel, bytes) in THEME_FILES {
-        write(&format!("themes/campaign/{rel}"), bytes)?;
-    }
+    write_theme(dir)?;
     write(".gitignore", b"/public/\n/.public.ludd-state\n")?;
+    Ok(())
+}
+
+/// Writes the embedded default theme into `dir/themes/campaign/`.
+pub fn write_theme(dir: &Path) -> Result<()> {
+    for (rel, bytes) in THEME_FILES {
+        let path = dir.join("themes/campaign").join(rel);
+        if let Some(p) = path.parent() {
+            std::fs::create_dir_all(p).map_err(|e| Error::io("create directory", p, e))?;
+        }
+        std::fs::write(&path, bytes).map_err(|e| Error::io("write", &path, e))?;
+    }
     Ok(())
 }

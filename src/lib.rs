@@ -15,9 +15,11 @@ pub mod deploy;
 pub mod engine;
 pub mod error;
 pub mod hash;
+pub mod import;
 pub mod init;
 pub mod layout;
 pub mod load;
+pub mod locale;
 pub mod model;
 pub mod render;
 #[cfg(feature = "serve")]

@@ -58,11 +58,30 @@ enum Command {
         /// Folder to create
         dir: PathBuf,
     },
+    /// Convert a Zola or Hugo site into a new ludd site (the old site is only read)
+    Import {
+        /// The tool the old site is built with
+        #[arg(value_enum)]
+        tool: ImportTool,
+        /// The old site's folder
+        from: PathBuf,
+        /// The new site's folder (must not exist, or be empty)
+        to: PathBuf,
+    },
     /// Print shell completions
     Completions {
         /// bash, zsh, fish, elvish or powershell
         shell: clap_complete::Shell,
     },
+}
+
+/// The tools `ludd import` reads.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ImportTool {
+    /// A Zola site (config.toml)
+    Zola,
+    /// A Hugo site (hugo.toml, config.toml, config.yaml, … or config/_default/)
+    Hugo,
 }
 
 #[derive(clap::Args)]
@@ -217,6 +236,32 @@ fn run(cli: &Cli) -> Result<()> {
             if !cli.quiet {
                 say!("created a new site in {}", dir.display());
                 say!("next: cd {} && ludd serve", dir.display());
+            }
+            Ok(())
+        }
+        Command::Import { tool, from, to } => {
+            let tool = match tool {
+                ImportTool::Zola => ludd::import::Tool::Zola,
+                ImportTool::Hugo => ludd::import::Tool::Hugo,
+            };
+            let notes = ludd::import::import(tool, from, to)?;
+            if !cli.quiet {
+                for n in &notes.changes {
+                    say!("changed: {n}");
+                }
+            }
+            for n in &notes.problems {
+                say!("not converted: {n}");
+            }
+            if !cli.quiet {
+                say!(
+                    "imported {} into {}: {} changes, {} things to look at by hand",
+                    from.display(),
+                    to.display(),
+                    notes.changes.len(),
+                    notes.problems.len()
+                );
+                say!("next: cd {} && ludd build", to.display());
             }
             Ok(())
         }

@@ -25,6 +25,7 @@ impl Rng {
 
 const BASE: &str = r#"<!doctype html><html lang="{{ lang }}" dir="{{ dir }}"><head><title>{% block title %}{{ site.title }}{% endblock title %}</title>{{ head_links }}</head>
 <body><nav>{% for m in menu %}<a href="{{ m.url }}">{{ m.title }}</a>{% endfor %}</nav>
+{% for name in ["main", "footer"] %}<nav data-menu="{{ name }}">{% for m in menus[name] | default(value=[]) %}<a href="{{ m.url }}" lang="{{ m.name_lang }}" hreflang="{{ m.lang }}">{{ m.name }} {{ m.is_fallback }} {{ m.is_current }}</a>{% endfor %}</nav>{% endfor %}
 <nav>{% for t in translations %}<a href="{{ t.url }}" data-exists="{{ t.exists }}">{{ t.name }}</a>{% endfor %}</nav>
 <p>{{ t(key="hello") }}</p><link rel="stylesheet" href="{{ asset(path='style.css') }}">
 <p data-lang="{{ language.name }}" data-path="{{ current_path }}" data-canonical="{{ canonical }}" data-feed="{{ feed_url }}" data-serve="{{ is_serve }}" data-home="{{ url(path='@/_index.md') }}" data-a="{{ url(path='@/a/_index.md') }}">{{ site.title }} {{ site.extra.motto | default(value="") }}</p>
@@ -71,6 +72,11 @@ fn fixture(root: &Path) {
     write(&root.join("i18n/de.toml"), "hello = \"Hallo\"\n");
     write(&root.join("i18n/en.toml"), "hello = \"Hello\"\n");
     write(&root.join("static/style.css"), "body { color: black }\n");
+    // A page without a title of its own: its first heading names it in the menus.
+    write(
+        &root.join("content/about.md"),
+        "---\nweight: 5\n---\n# Über\n",
+    );
     write(
         &root.join("content/_index.md"),
         "---\ntitle: Start\n---\nWillkommen.\n",
@@ -134,6 +140,14 @@ fn page(root: &Path, section: &str, i: usize, lang: &str, version: u64) -> PathB
 
 /// New Markdown text under unchanged front matter (the serve fast path): new headings, words,
 /// summaries, and now and then an anchor link that may not resolve.
+/// `site.toml` menu variants the property test switches between (the pages they name may be
+/// missing at times: then both builds fail alike).
+const MENUS: &[&str] = &[
+    "",
+    "[[menus.main]]\npage = \"@/about.md\"\n\n[[menus.main]]\npage = \"@/a/_index.md\"\nkey = \"hello\"\nweight = 1\n\n[[menus.main]]\nurl = \"/x/\"\nname = \"X\"\n",
+    "[[menus.footer]]\npage = \"@/b/p1.md\"\n\n[[languages.en.menus.footer]]\npage = \"@/a/p0.md\"\nname = \"Null\"\n\n[[languages.en.menus.footer]]\npage = \"@/about.md\"\n",
+];
+
 fn body_edit(
     root: &Path,
     rng: &mut Rng,
@@ -201,7 +215,7 @@ fn mutate(root: &Path, rng: &mut Rng, step: u64) -> Vec<PathBuf> {
     let section = sections[rng.below(3)];
     let i = rng.below(5);
     let lang = ["de", "en"][rng.below(2)];
-    match rng.below(15) {
+    match rng.below(17) {
         10 | 11 | 14 => body_edit(root, rng, section, i, lang, step),
         12 => {
             // Free-form `[extra]`, shown by every page.
@@ -231,6 +245,24 @@ fn mutate(root: &Path, rng: &mut Rng, step: u64) -> Vec<PathBuf> {
                 &format!(
                     "---\ntitle: Bereich {section} {step}\nweight: 1\n{paginate}{slug}description: \"S {step}\"\n---\nText {step}\n"
                 ),
+            );
+            vec![p]
+        }
+        15 => {
+            let p = root.join("site.toml");
+            let text = fs::read_to_string(&p).expect("read");
+            let head = text.split("# menus").next().unwrap_or("").to_string();
+            write(
+                &p,
+                &format!("{head}# menus\n{}", MENUS[rng.below(MENUS.len())]),
+            );
+            vec![p]
+        }
+        16 => {
+            let p = root.join("content/about.md");
+            write(
+                &p,
+                &format!("---\nweight: 5\n---\n# Über {step}\n\nText.\n"),
             );
             vec![p]
         }

@@ -48,6 +48,84 @@ pub struct LanguageConfig {
     /// Per-language extra data, merged over the top-level `[extra]`.
     #[serde(default)]
     pub extra: toml::Table,
+    /// Menus of this language; each replaces the top-level menu of the same name.
+    #[serde(default)]
+    pub menus: MenusConfig,
+}
+
+/// One menu entry (`[[menus.main]]`): a page of the site or a URL, with a label and a weight.
+#[derive(Debug, Clone, Deserialize, PartialEq, Hash)]
+#[serde(deny_unknown_fields)]
+pub struct MenuEntryConfig {
+    /// A content file (`@/about.md`), linked in the menu's language (default language as fallback).
+    pub page: Option<String>,
+    /// A URL used as it is (`https://…` or a root-relative path).
+    pub url: Option<String>,
+    /// The label, as written.
+    pub name: Option<String>,
+    /// A UI-string key for the label, looked up in the menu's language.
+    pub key: Option<String>,
+    /// Order: lower first; entries without a weight follow in the order written.
+    pub weight: Option<i64>,
+}
+
+/// Menus by name (`main`, `footer`, …), entries in the order written.
+pub type MenusConfig = std::collections::BTreeMap<String, Vec<MenuEntryConfig>>;
+
+/// Problems of the menu entries of one menus table; `at` names the table in messages.
+fn menu_problems(menus: &MenusConfig, at: &str, text: &str) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for (name, entries) in menus {
+        let header = format!("[[{at}.{name}]]");
+        let headers: Vec<usize> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.trim_start().starts_with(&header))
+            .map(|(i, _)| i + 1)
+            .collect();
+        let line = headers.first().copied();
+        let valid_name = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !valid_name {
+            problems.push(
+                Diagnostic::new(CONFIG_FILE, format!("menu name `{name}` cannot be used"))
+                    .at_optional_line(line)
+                    .with_help("use letters, digits, - and _, like [[menus.main]]"),
+            );
+        }
+        for (i, e) in entries.iter().enumerate() {
+            let entry = format!("[[{at}.{name}]] entry {}", i + 1);
+            let line = headers.get(i).copied().or(line);
+            match (&e.page, &e.url) {
+                (Some(_), Some(_)) | (None, None) => problems.push(
+                    Diagnostic::new(CONFIG_FILE, format!("{entry} needs exactly one of `page` and `url`"))
+                        .at_optional_line(line)
+                        .with_help("link a content file with page = \"@/about.md\", or anything else with url = \"https://…\""),
+                ),
+                (Some(page), None) if !page.starts_with("@/") => problems.push(
+                    Diagnostic::new(CONFIG_FILE, format!("{entry}: page `{page}` does not start with @/"))
+                        .at_optional_line(line)
+                        .with_help(format!("name the content file from content/, like page = \"@/{}\"", page.trim_start_matches('/'))),
+                ),
+                (None, Some(_)) if e.name.is_none() && e.key.is_none() => problems.push(
+                    Diagnostic::new(CONFIG_FILE, format!("{entry} has a url but no label"))
+                        .at_optional_line(line)
+                        .with_help("add name = \"…\" or a UI-string key = \"…\""),
+                ),
+                _ => {}
+            }
+            if e.name.is_some() && e.key.is_some() {
+                problems.push(
+                    Diagnostic::new(CONFIG_FILE, format!("{entry} has both `name` and `key`"))
+                        .at_optional_line(line)
+                        .with_help("keep one: name is shown as written, key is a UI string translated per language"),
+                );
+            }
+        }
+    }
+    problems
 }
 
 /// `[languages.*]` tables in the order they are written.
@@ -542,6 +620,9 @@ pub struct Config {
     /// iCalendar files made from data files.
     #[serde(default)]
     pub calendars: Vec<CalendarConfig>,
+    /// Menus of every language (`[[menus.main]]`, `[[menus.footer]]`).
+    #[serde(default)]
+    pub menus: MenusConfig,
     /// Free-form data for templates.
     #[serde(default)]
     pub extra: toml::Table,
@@ -688,6 +769,14 @@ impl Config {
                 );
             }
             seen.push(&t.name);
+        }
+        problems.extend(menu_problems(&self.menus, "menus", text));
+        for (code, l) in &self.languages.0 {
+            problems.extend(menu_problems(
+                &l.menus,
+                &format!("languages.{code}.menus"),
+                text,
+            ));
         }
         problems.extend(self.hosting.problems(text));
         if let Some(deploy) = &self.deploy {

@@ -4,6 +4,7 @@
 //! (`render::plan`).
 
 pub mod language;
+pub mod menus;
 pub mod taxonomy;
 pub mod urls;
 
@@ -135,6 +136,8 @@ pub struct Site {
     pub by_url: HashMap<String, DocId>,
     /// Home page per language (index = language index).
     pub homes: Vec<Option<DocId>>,
+    /// Menus per language (index = language index), by name.
+    pub menus: Vec<Vec<menus::Menu>>,
 }
 
 /// Options that change what the model contains.
@@ -212,7 +215,7 @@ impl Site {
         attach_assets(&mut docs, &content.assets);
         urls::assign_aliases(&mut docs)?;
         let taxonomies = taxonomy::collect(&mut docs, &config, &languages);
-        Ok(Site {
+        let mut site = Site {
             config,
             languages,
             docs,
@@ -223,7 +226,10 @@ impl Site {
             by_path,
             by_url,
             homes,
-        })
+            menus: Vec::new(),
+        };
+        site.menus = menus::resolve(&site).map_err(Error::Invalid)?;
+        Ok(site)
     }
 
     /// Every document with its id, in id order.

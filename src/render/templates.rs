@@ -408,8 +408,16 @@ fn register(
                 .unwrap_or_else(|| "%Y-%m-%d".to_string());
             let date = crate::load::front_matter::Date::parse(&value)
                 .ok_or_else(|| tera::Error::message(format!("`{value}` is not a date")))?;
+            // A datetime written with an offset (`2026-02-12T19:00:00+01:00`, an event in a data
+            // file) shows the date and wall-clock time as written; a date or a UTC time in UTC.
+            let local = value
+                .get(..19)
+                .filter(|_| value.len() > 19 && !value.ends_with('Z'))
+                .and_then(|v| v.parse::<jiff::civil::DateTime>().ok());
             if format == "long" {
-                let day = date.timestamp.to_zoned(jiff::tz::TimeZone::UTC).date();
+                let day = local
+                    .map(|c| c.date())
+                    .unwrap_or_else(|| date.timestamp.to_zoned(jiff::tz::TimeZone::UTC).date());
                 let lang = current_lang(state);
                 return dates
                     .long_date(&lang, day)
@@ -417,12 +425,6 @@ fn register(
                     .ok_or_else(|| tera::Error::message(format!("`{value}` is not a date")));
             }
             let mut out = String::new();
-            // A datetime written with an offset (`2026-02-12T19:00:00+01:00`, an event in a data
-            // file) shows the wall-clock time as written; a date or a UTC time shows in UTC.
-            let local = value
-                .get(..19)
-                .filter(|_| value.len() > 19 && !value.ends_with('Z'))
-                .and_then(|v| v.parse::<jiff::civil::DateTime>().ok());
             let formatted = match local {
                 Some(civil) => jiff::fmt::strtime::format(format.as_str(), civil),
                 None => jiff::fmt::strtime::format(

@@ -229,8 +229,15 @@ test('mobile: headline and primary action are above the fold at 360×640 in ever
   }
 });
 
-test('handout: the demands print on one A4 page with the V.i.S.d.P. line, in every language', async () => {
-  for (const urlPath of ['/forderungen/', '/en/demands/', '/fr/revendications/', '/ar/matalib/']) {
+test('handout: the demands print on one A4 page with the V.i.S.d.P. line and a QR code, in every language', async () => {
+  const baseUrl = fs.readFileSync(path.join(here, '..', '..', 'site.toml'), 'utf8').match(/^base_url\s*=\s*"([^"]+)"/m)[1].replace(/\/$/, '');
+  const actionPaths = {
+    '/forderungen/': '/mitmachen/',
+    '/en/demands/': '/en/take-action/',
+    '/fr/revendications/': '/fr/agir/',
+    '/ar/matalib/': '/ar/sharik/',
+  };
+  for (const urlPath of Object.keys(actionPaths)) {
     const { page, context } = await open(urlPath);
     try {
       await page.emulateMedia({ media: 'print' });
@@ -249,6 +256,27 @@ test('handout: the demands print on one A4 page with the V.i.S.d.P. line, in eve
       assert.match(printed.visdp[0], /^V\.i\.S\.d\.P\.: \S/);
       assert.equal(printed.wordmark, 1, `${urlPath}: the wordmark prints`);
       assert.ok(!printed.text.includes('Zum Ausdrucken als einseitiger Handzettel'), `${urlPath}: no screen-only wording on paper`);
+      // the QR code prints and leads to the take-action page of the site (base_url of site.toml)
+      await page.addScriptTag({ path: path.join(here, 'node_modules', 'jsqr', 'dist', 'jsQR.js') });
+      const qr = await page.evaluate(async () => {
+        const code = document.querySelector('.handout-foot .handout-qr');
+        if (!code) return { error: 'no QR code in the handout' };
+        if (getComputedStyle(code).display === 'none') return { error: 'the QR code does not print' };
+        const img = new Image();
+        img.src = code.currentSrc || code.src;
+        await img.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = canvas.height = 400;
+        const g = canvas.getContext('2d');
+        g.fillStyle = '#fff';
+        g.fillRect(0, 0, 400, 400);
+        g.drawImage(img, 40, 40, 320, 320);
+        const data = g.getImageData(0, 0, 400, 400);
+        return { text: window.jsQR(data.data, 400, 400)?.data ?? null, alt: code.alt };
+      });
+      assert.equal(qr.error, undefined, `${urlPath}: ${qr.error}`);
+      assert.ok(qr.alt, `${urlPath}: the QR code has a text alternative`);
+      assert.equal(qr.text, baseUrl + actionPaths[urlPath], `${urlPath}: the QR code decodes to the take-action page`);
       const pdf = await page.pdf({ format: 'A4' });
       fs.writeFileSync(path.join(SHOTS, `handout${urlPath.replace(/\//g, '-')}.pdf`), pdf);
       const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page(?![a-zA-Z])/g) || []).length;

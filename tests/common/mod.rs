@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod linkcheck;
+
 use scraper::{ElementRef, Html, Selector};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
