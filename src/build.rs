@@ -26,6 +26,10 @@ pub struct BuildOptions {
     pub root: PathBuf,
     /// Include drafts.
     pub drafts: bool,
+    /// Include pages whose `publish_date` is still to come.
+    pub future: bool,
+    /// Include pages whose `expiry_date` has passed.
+    pub expired: bool,
     /// Override `base_url`.
     pub base_url: Option<String>,
     /// Override `output_dir` (relative to the root, or absolute).
@@ -106,6 +110,9 @@ impl Rendered {
             drafts: options.drafts,
             base_url: options.base_url.clone(),
             output_dir: options.output_dir.clone(),
+            future: options.future,
+            expired: options.expired,
+            now: None,
         };
         let mut clock = Instant::now();
         let mut timings = Vec::new();
@@ -325,7 +332,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let output = write::resolve_output(&options.root, &output_dir, line)?;
     let inputs = inputs_fingerprint(options, &config)?;
     if let Some(state) =
-        BuildState::read(&output).filter(|s| s.inputs == inputs && s.output_intact(&output))
+        BuildState::read(&output).filter(|s| {
+            s.inputs == inputs && !s.expired_at(jiff::Timestamp::now()) && s.output_intact(&output)
+        })
     {
         let weights = weigh_if_small(&output, &state.files)?;
         return Ok(BuildReport {
@@ -371,6 +380,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         ));
     }
     let pages = pages_per_language(&rendered.site);
+    let valid_until = rendered.site.valid_until;
     // Freeing a large site's memory takes a while; nobody needs to wait for it.
     std::thread::spawn(move || drop(rendered));
     BuildState {
@@ -378,6 +388,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         files: files.clone(),
         pages: pages.clone(),
         warnings: warnings.clone(),
+        valid_until,
     }
     .write(&output);
     Ok(BuildReport {
@@ -417,6 +428,8 @@ fn inputs_fingerprint(options: &BuildOptions, config: &load::config::Config) -> 
     load::inputs::stat_fingerprint(&options.root, config)?.hash(&mut h);
     (
         options.drafts,
+        options.future,
+        options.expired,
         &options.base_url,
         &options.output_dir,
         options.is_serve,

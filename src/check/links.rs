@@ -21,6 +21,9 @@ pub enum Target {
         /// `#fragment`, percent-decoded.
         fragment: Option<String>,
     },
+    /// A root-relative URL (or an absolute one on this host) outside `base_url`'s path: on the
+    /// real host it misses the site.
+    OutsideBase,
     /// Another host.
     External {
         /// The host (lowercase, without port).
@@ -37,6 +40,8 @@ pub struct SiteUrls {
     base_url: String,
     /// `base_url`'s host.
     host: String,
+    /// `base_url`'s path without trailing slash (`""` or `/project`).
+    base_path: String,
     /// Hosts allowed to serve resources (`[check] allowed_hosts`), lowercase.
     allowed_hosts: Vec<String>,
     /// (output path prefix, language code), longest prefix first; the default language last.
@@ -48,11 +53,12 @@ impl SiteUrls {
     pub fn new(site: &Site) -> SiteUrls {
         let base_url = site.config.base_url.trim_end_matches('/').to_string();
         let host = host_of(&base_url).unwrap_or_default();
+        let base_path = site.config.base_path().to_string();
         let mut languages: Vec<(String, String)> = site
             .languages
             .iter()
             .map(|l| {
-                let prefix = l.prefix.trim_start_matches('/');
+                let prefix = site.strip_base_path(&l.prefix).trim_start_matches('/');
                 let prefix = if prefix.is_empty() {
                     String::new()
                 } else {
@@ -65,6 +71,7 @@ impl SiteUrls {
         SiteUrls {
             base_url,
             host,
+            base_path,
             allowed_hosts: site
                 .config
                 .check
@@ -108,12 +115,13 @@ impl SiteUrls {
                 return Target::External { host };
             }
             let path = match url.get(..self.base_url.len()) {
+                // The scheme and host may differ in case; the path may not.
                 Some(prefix) if prefix.eq_ignore_ascii_case(&self.base_url) => {
-                    &url[self.base_url.len()..]
+                    format!("{}{}", self.base_path, &url[self.base_url.len()..])
                 }
-                _ => after_host(url),
+                _ => after_host(url).to_string(),
             };
-            return self.internal(from, if path.is_empty() { "/" } else { path });
+            return self.internal(from, if path.is_empty() { "/" } else { &path });
         }
         let has_scheme = url
             .split_once(':')
@@ -138,7 +146,13 @@ impl SiteUrls {
                 fragment,
             };
         } else if let Some(abs) = path.strip_prefix('/') {
-            abs.to_string()
+            match abs.strip_prefix(self.base_path.trim_start_matches('/')) {
+                _ if self.base_path.is_empty() => abs.to_string(),
+                Some(rest) if rest.is_empty() || rest.starts_with('/') => {
+                    rest.trim_start_matches('/').to_string()
+                }
+                _ => return Target::OutsideBase,
+            }
         } else {
             let dir = from.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
             if dir.is_empty() {
@@ -230,13 +244,30 @@ fn broken(
     outputs: &Outputs,
     urls: &SiteUrls,
 ) -> Option<Finding> {
-    let Target::Internal {
-        path,
-        may_be_folder,
-        fragment,
-    } = urls.resolve(page, url)
-    else {
-        return None;
+    let (path, may_be_folder, fragment) = match urls.resolve(page, url) {
+        Target::Internal {
+            path,
+            may_be_folder,
+            fragment,
+        } => (path, may_be_folder, fragment),
+        Target::OutsideBase => {
+            return Some(
+                Finding::new(
+                    Kind::BrokenLink,
+                    page,
+                    format!(
+                        "links to `{url}`, outside the base path {}/ of base_url",
+                        urls.base_path
+                    ),
+                )
+                .with_target(url)
+                .with_help(format!(
+                    "the site is served under {}/: start root-relative links with it, or use url(path=…) in templates and @/ links in Markdown",
+                    urls.base_path
+                )),
+            );
+        }
+        _ => return None,
     };
     let folder_index = format!("{path}/index.html");
     let file = if outputs.contains(&path) {
@@ -285,6 +316,7 @@ mod tests {
         SiteUrls {
             base_url: "https://example.org".into(),
             host: "example.org".into(),
+            base_path: String::new(),
             allowed_hosts: vec!["media.example.net".into(), "*.cdn.example".into()],
             languages: vec![("en/".into(), "en".into()), (String::new(), "de".into())],
         }
@@ -335,6 +367,39 @@ mod tests {
         );
         assert_eq!(u.resolve(from, "mailto:a@b.c"), Target::Other);
         assert_eq!(u.resolve(from, "data:image/png;base64,AA"), Target::Other);
+    }
+
+    #[test]
+    fn urls_under_a_base_path() {
+        let u = SiteUrls {
+            base_url: "https://user.github.io/project".into(),
+            host: "user.github.io".into(),
+            base_path: "/project".into(),
+            ..urls()
+        };
+        let from = "en/index.html";
+        assert_eq!(
+            u.resolve(from, "/project/en/a/"),
+            internal("en/a/index.html", false, None)
+        );
+        assert_eq!(
+            u.resolve(from, "/project"),
+            internal("index.html", false, None)
+        );
+        assert_eq!(
+            u.resolve(from, "https://user.github.io/project/css/a.css"),
+            internal("css/a.css", true, None)
+        );
+        assert_eq!(u.resolve(from, "/en/a/"), Target::OutsideBase);
+        assert_eq!(u.resolve(from, "/projects/"), Target::OutsideBase);
+        assert_eq!(
+            u.resolve(from, "https://user.github.io/other/"),
+            Target::OutsideBase
+        );
+        assert_eq!(
+            u.resolve(from, "a/"),
+            internal("en/a/index.html", false, None)
+        );
     }
 
     #[test]

@@ -576,12 +576,36 @@ impl Config {
         }
     }
 
+    /// The path part of `base_url` without trailing slash: `""` for `https://example.org`,
+    /// `/project` for `https://user.github.io/project`. Every root-relative URL starts with it.
+    pub fn base_path(&self) -> &str {
+        base_path_of(&self.base_url)
+    }
+
+    /// `base_url` without its path (`https://user.github.io`): a root-relative URL appended to
+    /// it gives the absolute URL.
+    pub fn origin(&self) -> &str {
+        let path = self.base_path();
+        let full = self.base_url.trim_end_matches('/');
+        &full[..full.len() - path.len()]
+    }
+
     /// Language codes, default language first, the others in the order they are written.
     pub fn language_codes(&self) -> Vec<String> {
         let mut codes: Vec<String> = self.languages.keys().cloned().collect();
         codes.sort_by_key(|c| c != &self.default_language);
         codes
     }
+}
+
+/// The path part of an absolute URL, without trailing slash (see [`Config::base_path`]).
+pub fn base_path_of(url: &str) -> &str {
+    let after_scheme = url.split_once("://").map_or("", |(_, r)| r);
+    let path = after_scheme.find('/').map_or("", |i| &after_scheme[i..]);
+    path.split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('/')
 }
 
 /// Front matter keys that a taxonomy may not shadow.
@@ -600,6 +624,11 @@ pub const RESERVED_FRONT_MATTER_KEYS: &[&str] = &[
     "sort_by",
     "paginate_by",
     "taxonomies",
+    "publish_date",
+    "expiry_date",
+    "path",
+    "render",
+    "redirect_to",
 ];
 
 /// A BCP 47-like code: a 2–3 letter primary subtag, optional subtags of letters and digits.

@@ -11,7 +11,8 @@ pub struct Language {
     pub name: String,
     /// Text direction.
     pub direction: Direction,
-    /// URL prefix without trailing slash: `""` for the default language at the root, else `/de`.
+    /// URL prefix without trailing slash, starting with `base_url`'s path: `""` for the default
+    /// language at the root, else `/de` (`/project` and `/project/de` under a base path).
     pub prefix: String,
     /// Whether this is the default language.
     pub is_default: bool,
@@ -48,9 +49,9 @@ pub fn languages(config: &Config) -> Vec<Language> {
                 name: lc.name.unwrap_or_else(|| code.clone()),
                 direction: lc.direction,
                 prefix: if is_default && !config.default_language_in_subdir {
-                    String::new()
+                    config.base_path().to_string()
                 } else {
-                    format!("/{code}")
+                    format!("{}/{code}", config.base_path())
                 },
                 is_default,
                 fallback: lc.fallback,

@@ -253,14 +253,24 @@ fn doc_pairs(
                 .collect::<Vec<_>>()
                 .into(),
         ),
-        ("is_fallback", is_fallback.into()),
+        ("is_fallback", (is_fallback || d.generated).into()),
         ("is_section", d.is_section().into()),
     ]
 }
 
-/// URL of a bundle or section asset next to its document.
+/// URL of a bundle or section asset next to its document, keeping the folders below the
+/// document's own (`img/a.png`).
 pub fn asset_url(d: &Doc, rel_path: &str) -> String {
-    format!("{}{}", d.url, crate::load::content::split_dir(rel_path).1)
+    let dir = d.asset_dir().unwrap_or_default();
+    let below = if dir.is_empty() {
+        rel_path
+    } else {
+        rel_path
+            .strip_prefix(dir.as_str())
+            .and_then(|r| r.strip_prefix('/'))
+            .unwrap_or_else(|| crate::load::content::split_dir(rel_path).1)
+    };
+    format!("{}{below}", d.url)
 }
 
 fn neighbour(site: &Site, contents: &[std::sync::Arc<DocContent>], id: Option<DocId>) -> Value {
@@ -433,7 +443,8 @@ pub fn base_context(
 /// Whether a menu entry is the current page or a section that contains it.
 fn menu_is_current(site: &Site, m: &MenuItem, path: &str) -> bool {
     let d = &site.docs[m.id];
-    path == d.url || (d.url != "/" && d.is_section() && path.starts_with(&d.url))
+    let is_root = site.strip_base_path(&d.url) == "/";
+    path == d.url || (!is_root && d.is_section() && path.starts_with(&d.url))
 }
 
 fn menu_value(
@@ -488,7 +499,7 @@ pub fn head_links(site: &Site, place: &Place) -> String {
         let x_default = if site.config.default_language_in_subdir
             && default_url == site.languages[0].prefix.clone() + "/"
         {
-            "/".to_string()
+            site.root_url()
         } else {
             default_url.to_string()
         };

@@ -297,7 +297,7 @@ impl Atoms {
                 format!("{:?}", site.languages).hash(&mut h);
                 site.config.default_language_in_subdir.hash(&mut h);
                 for d in &site.docs {
-                    (&d.url, &d.aliases).hash(&mut h);
+                    (&d.url, &d.aliases, &d.alias_rules).hash(&mut h);
                 }
             }
             Job::NoJekyll => {}

@@ -7,7 +7,6 @@ use super::templates::AssetHashes;
 use super::templates::Templates;
 use super::{DocContent, feeds, hosting, sitemap};
 use crate::error::{Diagnostic, Error, Result};
-use crate::model::urls::output_path;
 use crate::model::{DocId, Site};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -96,6 +95,7 @@ pub fn pager_url(base: &str, k: usize) -> String {
 /// the preview server (`for_hosts` false) needs neither them nor the host files: its pages
 /// link `?h=` URLs (see `templates`), and its live reload swaps style sheets by those.
 pub fn plan(site: &Site, hashes: &AssetHashes, for_hosts: bool) -> Result<Vec<Planned>> {
+    let output_path = |url: &str| site.output_path(url);
     let mut jobs = Vec::new();
     let mut push = |job: Job, path: String| jobs.push(Planned { job, path });
     for (id, d) in site.docs.iter().enumerate() {
@@ -146,14 +146,12 @@ pub fn plan(site: &Site, hashes: &AssetHashes, for_hosts: bool) -> Result<Vec<Pl
     // The root 404 speaks every language; each language with its own folder has its own too.
     push(Job::RootNotFound, "404.html".to_string());
     for (lang, l) in site.languages.iter().enumerate() {
-        if !l.prefix.is_empty() {
-            push(
-                Job::NotFound { lang },
-                format!("{}404.html", dir_of(&l.prefix)),
-            );
+        let dir = dir_of(site.strip_base_path(&l.prefix));
+        if !dir.is_empty() {
+            push(Job::NotFound { lang }, format!("{dir}404.html"));
         }
         if site.config.generate_feeds {
-            push(Job::Feed { lang }, format!("{}atom.xml", dir_of(&l.prefix)));
+            push(Job::Feed { lang }, format!("{dir}atom.xml"));
         }
     }
     if site.config.default_language_in_subdir {
@@ -564,9 +562,10 @@ impl RenderInput<'_> {
             })
             .collect();
         if self.templates.has("language_chooser.html") {
+            let root = site.root_url();
             let place = Place {
                 lang: 0,
-                path: "/",
+                path: &root,
                 translations,
             };
             let ctx = base_context(site, self.shared, self.contents, &place, self.is_serve);
@@ -658,9 +657,10 @@ fn builtin_chooser(site: &Site, translations: &[(String, bool, Option<String>)])
             escape(&l.name)
         ));
     }
+    let root = site.root_url();
     let place = Place {
         lang: 0,
-        path: "/",
+        path: &root,
         translations: translations.to_vec(),
     };
     let title = site
@@ -682,7 +682,10 @@ fn builtin_chooser(site: &Site, translations: &[(String, bool, Option<String>)])
 fn robots(site: &Site) -> String {
     let mut s = String::from("User-agent: *\nAllow: /\n");
     if site.config.generate_sitemap {
-        s.push_str(&format!("Sitemap: {}\n", site.permalink("/sitemap.xml")));
+        s.push_str(&format!(
+            "Sitemap: {}\n",
+            site.permalink(&site.file_url("sitemap.xml"))
+        ));
     }
     s
 }

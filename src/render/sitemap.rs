@@ -113,7 +113,7 @@ fn render_part(site: &Site, k: usize, per_file: usize) -> String {
         for p in 1..parts {
             out.push_str(&format!(
                 "  <sitemap><loc>{}</loc></sitemap>\n",
-                xml(&site.permalink(&format!("/{}", part_path(p))))
+                xml(&site.permalink(&site.file_url(&part_path(p))))
             ));
         }
         out.push_str("</sitemapindex>\n");
