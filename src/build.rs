@@ -331,11 +331,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     };
     let output = write::resolve_output(&options.root, &output_dir, line)?;
     let inputs = inputs_fingerprint(options, &config)?;
-    if let Some(state) =
-        BuildState::read(&output).filter(|s| {
-            s.inputs == inputs && !s.expired_at(jiff::Timestamp::now()) && s.output_intact(&output)
-        })
-    {
+    if let Some(state) = BuildState::read(&output).filter(|s| {
+        s.inputs == inputs && !s.expired_at(jiff::Timestamp::now()) && s.output_intact(&output)
+    }) {
         let weights = weigh_if_small(&output, &state.files)?;
         return Ok(BuildReport {
             pages_per_language: state.pages,

@@ -121,7 +121,13 @@ struct ServeArgs {
     #[arg(long, short, default_value_t = 1111)]
     port: u16,
     /// Address to listen on
-    #[arg(long, short, visible_alias = "interface", short_alias = 'i', default_value = "127.0.0.1")]
+    #[arg(
+        long,
+        short,
+        visible_alias = "interface",
+        short_alias = 'i',
+        default_value = "127.0.0.1"
+    )]
     bind: std::net::IpAddr,
     /// Open the site in a browser
     #[arg(long, short = 'O')]

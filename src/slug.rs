@@ -120,14 +120,23 @@ mod tests {
 
     #[test]
     fn transliteration_follows_the_language() {
-        assert_eq!(slugify_in("Soporte multilingüe", "es"), "soporte-multilingue");
-        assert_eq!(anchor_in("Soporte multilingüe", "es"), "soporte-multilingue");
+        assert_eq!(
+            slugify_in("Soporte multilingüe", "es"),
+            "soporte-multilingue"
+        );
+        assert_eq!(
+            anchor_in("Soporte multilingüe", "es"),
+            "soporte-multilingue"
+        );
         assert_eq!(slugify_in("Über uns", "de"), "ueber-uns");
         assert_eq!(slugify_in("Über uns", "de-AT"), "ueber-uns");
         assert_eq!(slugify_in("Über uns", "en"), "uber-uns");
         assert_eq!(anchor_in("Größe", "de"), "groesse");
         assert_eq!(anchor_in("Straße", "fr"), "strasse");
-        assert_eq!(anchor_in("Élection présidentielle", "fr"), "election-presidentielle");
+        assert_eq!(
+            anchor_in("Élection présidentielle", "fr"),
+            "election-presidentielle"
+        );
     }
 
     #[test]

@@ -255,3 +255,406 @@ fn the_campaign_site_under_a_base_path_passes_its_checks() {
         }
     }
 }
+
+/// The hrefs of `css` elements.
+fn hrefs(html: &Html, css: &str) -> Vec<String> {
+    select(html, css)
+        .into_iter()
+        .filter_map(|a| a.value().attr("href").map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn languages_without_a_home_page_get_an_empty_one_marked_as_fallback() {
+    let site = TestSite::new("migrate");
+    site.write("content/_index.en.md", "---\ntitle: Home\n---\nWelcome.\n");
+    site.write("content/seite.es.md", "---\ntitle: Página\n---\nTexto.\n");
+    site.build_ok();
+    for (file, lang, fallback) in [
+        ("index.html", "de", "false"),
+        ("en/index.html", "en", "false"),
+        ("es/index.html", "es", "true"),
+        ("ru/index.html", "ru", "true"),
+    ] {
+        let html = site.html(file);
+        assert_eq!(attr(&html, "html", "lang"), lang, "{file}");
+        assert_eq!(attr(&html, "main", "data-fallback"), fallback, "{file}");
+        // The switcher of every home links every other home, and each of those exists.
+        for href in hrefs(&html, "a.lang") {
+            assert!(url_exists(&site.out(), &href), "{file} links {href}");
+        }
+    }
+    // The generated Spanish home lists the Spanish page and takes the language's title.
+    let es = site.html("es/index.html");
+    assert_eq!(hrefs(&es, "ul a"), vec!["/es/seite/".to_string()]);
+    assert_eq!(text(one(&es, "h1")), "Umzug");
+    // And it is reported as a fallback, not as a translation.
+    let check = site.run(&["check", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&check.stdout).expect("json");
+    let row = report["translations"]["rows"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["page"] == "_index.md")
+        .cloned()
+        .expect("home row");
+    assert_eq!(row["status"]["en"], "present", "{row}");
+    assert_eq!(row["status"]["es"], "fallback", "{row}");
+    let broken = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["check"] == "broken-link")
+        .count();
+    assert_eq!(broken, 0, "{}", check.stdout);
+}
+
+#[test]
+fn files_in_sub_folders_of_a_bundle_keep_their_folders() {
+    let site = TestSite::new("migrate");
+    site.write(
+        "content/blog/post/index.md",
+        "---\ntitle: Post\n---\n![A](img/a.png) and [the data](data/2025/table.csv).\n",
+    );
+    site.write(
+        "content/blog/post/index.en.md",
+        "---\ntitle: Post\n---\nText.\n",
+    );
+    site.write("content/blog/post/cover.png", "cover");
+    site.write("content/blog/post/img/a.png", "a");
+    site.write("content/blog/post/img/b.png", "b");
+    site.write("content/blog/post/data/2025/table.csv", "x,y");
+    site.build_ok();
+    for rel in [
+        "blog/post/cover.png",
+        "blog/post/img/a.png",
+        "blog/post/img/b.png",
+        "blog/post/data/2025/table.csv",
+        "en/blog/post/img/a.png",
+    ] {
+        assert!(site.exists(rel), "{rel} missing: {:?}", site.files());
+    }
+    assert_eq!(site.read("blog/post/img/b.png"), "b");
+    let page = site.page("/blog/post/");
+    assert_eq!(
+        hrefs(&page, "ul.assets a"),
+        vec![
+            "/blog/post/cover.png",
+            "/blog/post/data/2025/table.csv",
+            "/blog/post/img/a.png",
+            "/blog/post/img/b.png"
+        ]
+    );
+    site.run(&["check"]).ok();
+}
+
+#[test]
+fn heading_ids_and_slugs_follow_the_page_language() {
+    let site = TestSite::new("migrate");
+    let body = "## Soporte multilingüe\n\n## Über uns\n\n## Введение\n\n## Настройка\n\n## مقدمة\n\n## 快速开始\n\n[oben](#soporte-multilingue)\n";
+    site.write(
+        "content/seite.es.md",
+        format!("---\ntitle: Página\n---\n{body}"),
+    );
+    site.write(
+        "content/seite.ru.md",
+        format!("---\ntitle: Страница\n---\n{body}"),
+    );
+    site.write(
+        "content/Größe Übersicht.md",
+        "---\ntitle: Größe\n---\n## Größe und Maß\n",
+    );
+    site.write(
+        "content/Größe Übersicht.es.md",
+        "---\ntitle: Tamaño\n---\n## Año\n",
+    );
+    site.build_ok();
+    let ids = |url: &str| -> Vec<String> {
+        let html = site.page(url);
+        select(&html, "div.content h2")
+            .into_iter()
+            .filter_map(|h| h.value().attr("id").map(str::to_string))
+            .collect()
+    };
+    let expected = vec![
+        "soporte-multilingue",
+        "uber-uns",
+        "введение",
+        "настройка",
+        "مقدمة",
+        "快速开始",
+    ];
+    assert_eq!(ids("/es/seite/"), expected);
+    assert_eq!(ids("/ru/seite/"), expected);
+    assert_eq!(ids("/seite/"), vec!["ueber-uns"]);
+    // German file names transliterate German-style, the same file's Spanish version does not.
+    assert_eq!(ids("/groesse-uebersicht/"), vec!["groesse-und-mass"]);
+    assert_eq!(ids("/es/grosse-ubersicht/"), vec!["ano"]);
+    site.run(&["check"]).ok();
+}
+
+#[test]
+fn publish_and_expiry_dates_hide_pages_unless_asked() {
+    let site = TestSite::new("migrate");
+    site.write(
+        "content/embargo.md",
+        "---\ntitle: Embargo\npublish_date: 2999-01-01\n---\nGeheim.\n",
+    );
+    site.write(
+        "content/alt.md",
+        "---\ntitle: Alt\nexpiry_date: 2001-01-01T00:00:00Z\n---\nVorbei.\n",
+    );
+    site.write(
+        "content/jetzt.md",
+        "---\ntitle: Jetzt\npublish_date: 2001-01-01\nexpiry_date: 2999-01-01\n---\nDa.\n",
+    );
+    site.build_ok();
+    assert!(site.exists("jetzt/index.html"));
+    assert!(!site.exists("embargo/index.html"), "future page published");
+    assert!(!site.exists("alt/index.html"), "expired page published");
+    assert!(!site.read("sitemap.xml").contains("/embargo/"));
+    assert!(!site.read("index.html").contains("/embargo/"));
+    site.build(&["--future"]).ok();
+    assert!(site.exists("embargo/index.html"));
+    assert!(!site.exists("alt/index.html"));
+    site.build(&["--expired", "--future"]).ok();
+    assert!(site.exists("alt/index.html") && site.exists("embargo/index.html"));
+    site.build(&["-F", "-E"]).ok();
+    assert!(site.exists("alt/index.html"));
+    site.build(&[]).ok();
+    assert!(!site.exists("alt/index.html"), "flags left over");
+    // `ludd check` lists what is still to come.
+    let check = site.run(&["check"]).ok();
+    assert!(
+        check.stdout.contains("upcoming")
+            && check.stdout.contains("content/embargo.md")
+            && check.stdout.contains("2999-01-01"),
+        "{}",
+        check.stdout
+    );
+}
+
+#[test]
+fn a_build_goes_out_of_date_when_a_publish_date_passes() {
+    let site = TestSite::new("migrate");
+    // Two seconds from now: the first build hides it, a build after that shows it although no
+    // input changed.
+    let soon = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(2);
+    site.write(
+        "content/bald.md",
+        format!("---\ntitle: Bald\npublish_date: {soon}\n---\nGleich.\n"),
+    );
+    site.build_ok();
+    assert!(!site.exists("bald/index.html"));
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    site.build_ok();
+    assert!(
+        site.exists("bald/index.html"),
+        "the up-to-date shortcut kept the old output"
+    );
+}
+
+#[test]
+fn aliases_are_relative_to_the_page_and_per_language() {
+    let site = TestSite::new("migrate");
+    site.write("content/post/_index.md", "---\ntitle: Posts\n---\n");
+    site.write("content/post/_index.en.md", "---\ntitle: Posts\n---\n");
+    site.write(
+        "content/post/a.md",
+        "---\ntitle: A\naliases: [\"alt\", \"/ganz/alt/\", \"/archiv/*\"]\n---\nText.\n",
+    );
+    site.write(
+        "content/post/a.en.md",
+        "---\ntitle: A\naliases: [\"alt\"]\n---\nText.\n",
+    );
+    site.build_ok();
+    assert!(site.exists("post/alt/index.html"));
+    assert!(site.exists("en/post/alt/index.html"));
+    assert!(site.exists("ganz/alt/index.html"));
+    assert!(
+        !site.files().iter().any(|f| f.contains('*')),
+        "a folder named *: {:?}",
+        site.files()
+    );
+    let redirects = site.read("_redirects");
+    for line in [
+        "/post/alt/ /post/a/ 301!",
+        "/en/post/alt/ /en/post/a/ 301!",
+        "/ganz/alt/ /post/a/ 301!",
+        "/archiv/* /post/a/ 301",
+    ] {
+        assert!(
+            redirects.lines().any(|l| l == line),
+            "{line} missing:\n{redirects}"
+        );
+    }
+    let alias = site.html("en/post/alt/index.html");
+    assert_eq!(
+        attr(&alias, r#"link[rel="canonical"]"#, "href"),
+        "https://example.com/en/post/a/"
+    );
+}
+
+#[test]
+fn hugo_folder_per_language_layout_with_content_dir() {
+    let site = TestSite::new("migrate");
+    site.remove("content");
+    site.write("content/en/_index.md", "---\ntitle: Home\n---\nHello.\n");
+    site.write("content/en/posts/_index.md", "---\ntitle: Posts\n---\n");
+    site.write(
+        "content/en/posts/hello.md",
+        "---\ntitle: Hello\n---\nSee [the other](@/posts/bundle/index.md).\n",
+    );
+    site.write(
+        "content/en/posts/bundle/index.md",
+        "---\ntitle: Bundle\n---\n![x](img/x.png)\n",
+    );
+    site.write("content/en/posts/bundle/img/x.png", "en");
+    site.write(
+        "content/ru/_index.md",
+        "---\ntitle: Главная\n---\nПривет.\n",
+    );
+    site.write("content/ru/posts/_index.md", "---\ntitle: Записи\n---\n");
+    site.write(
+        "content/ru/posts/hello.md",
+        "---\ntitle: Привет\n---\n## Введение\n\nТекст.\n",
+    );
+    site.write(
+        "content/ru/posts/bundle/index.md",
+        "---\ntitle: Пакет\n---\n![x](img/x.png)\n",
+    );
+    site.write("content/ru/posts/bundle/img/x.png", "ru");
+    // Moved over as it is, the folders would land in the default language: an error with the fix.
+    let run = site.build(&[]).failed();
+    assert!(
+        run.stderr.contains("content/en") && run.stderr.contains("content_dir = \"en\""),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("content/ru"), "{}", run.stderr);
+    site.edit("site.toml", |s| {
+        s.replace("default_language = \"de\"", "default_language = \"en\"")
+            .replace("[languages.de]\nname = \"Deutsch\"\n\n", "")
+            .replace(
+                "title = \"Moving\"",
+                "title = \"Moving\"\ncontent_dir = \"content/en\"",
+            )
+            .replace(
+                "name = \"Русский\"",
+                "name = \"Русский\"\ncontent_dir = \"ru\"",
+            )
+    });
+    site.build_ok();
+    let home = site.html("index.html");
+    assert_eq!(attr(&home, "html", "lang"), "en");
+    let ru = site.page("/ru/posts/hello/");
+    assert_eq!(attr(&ru, "html", "lang"), "ru");
+    assert_eq!(text(one(&ru, "h1")), "Привет");
+    assert_eq!(attr(&ru, "div.content h2", "id"), "введение");
+    // Translations are linked by their path inside the language folders.
+    let hreflang = hreflangs(&ru);
+    assert_eq!(
+        hreflang.get("en").map(String::as_str),
+        Some("https://example.com/posts/hello/"),
+        "{hreflang:?}"
+    );
+    assert_eq!(site.read("posts/bundle/img/x.png"), "en");
+    assert_eq!(site.read("ru/posts/bundle/img/x.png"), "ru");
+    assert!(!site.exists("ru/ru/posts/bundle/img/x.png") && !site.exists("en/index.html"));
+    site.run(&["check"]).ok();
+}
+
+#[test]
+fn hugo_shortcodes_are_errors_and_zola_escapes_print_the_call() {
+    let site = TestSite::new("migrate");
+    site.write(
+        "content/seite.md",
+        "---\ntitle: Seite\n---\nText.\n\n{{< youtube dQw4w9 >}}\n",
+    );
+    let run = site.build(&[]).failed();
+    assert!(
+        run.stderr.contains("content/seite.md:6")
+            && run.stderr.contains("{{ youtube(arg1=\"dQw4w9\") }}"),
+        "{}",
+        run.stderr
+    );
+    site.write(
+        "content/seite.md",
+        "---\ntitle: Seite\n---\nSo: {{/* hinweis() */}}\n\n```\n{{/* hinweis(body=\"x\") */}}\n```\n\n{% hinweis(a=1 b=\"zwei\") %}Ohne Kommas{% end %}\n",
+    );
+    site.build_ok();
+    let html = site.read("seite/index.html");
+    assert!(html.contains("So: {{ hinweis() }}"), "{html}");
+    assert!(
+        html.contains("<code>{{ hinweis(body=&quot;x&quot;) }}"),
+        "{html}"
+    );
+    assert!(!html.contains("/*"), "{html}");
+    assert!(
+        html.contains("<aside class=\"hinweis\"><p>Ohne Kommas</p>"),
+        "{html}"
+    );
+}
+
+#[test]
+fn shortcodes_receive_the_page_they_are_called_from() {
+    let site = TestSite::new("migrate");
+    site.write(
+        "templates/shortcodes/galerie.html",
+        "<p class=\"g\" data-title=\"{{ page.title }}\" data-lang=\"{{ page.lang }}\" data-url=\"{{ page.permalink }}\">{% for a in page.assets %}<img src=\"{{ a }}\" alt=\"\">{% endfor %}</p>",
+    );
+    site.write(
+        "content/reise/index.es.md",
+        "---\ntitle: Viaje\n---\n{{ galerie() }}\n",
+    );
+    site.write(
+        "content/reise/index.md",
+        "---\ntitle: Reise\n---\n{{ galerie() }}\n",
+    );
+    site.write("content/reise/fotos/1.png", "1");
+    site.write("content/reise/fotos/2.png", "2");
+    site.build_ok();
+    let es = site.page("/es/reise/");
+    let p = one(&es, "p.g");
+    assert_eq!(p.value().attr("data-title"), Some("Viaje"));
+    assert_eq!(p.value().attr("data-lang"), Some("es"));
+    assert_eq!(
+        p.value().attr("data-url"),
+        Some("https://example.com/es/reise/")
+    );
+    let srcs: Vec<&str> = p
+        .select(&sel("img"))
+        .filter_map(|i| i.value().attr("src"))
+        .collect();
+    assert_eq!(srcs, vec!["/es/reise/fotos/1.png", "/es/reise/fotos/2.png"]);
+    site.run(&["check"]).ok();
+}
+
+#[test]
+fn front_matter_reports_every_unknown_key_with_the_ludd_name() {
+    let site = TestSite::new("migrate");
+    site.write(
+        "content/seite.md",
+        "---\ntitle: Seite\nlastmod: 2025-01-02\nsummary: Kurz\ncategories: [a]\nlinkTitle: S\nauthor: Ada\nfoo: 1\n---\nText.\n",
+    );
+    site.write(
+        "content/andere.md",
+        "+++\ntitle = \"A\"\npublishDate = 2025-01-01\nurl = \"/x/\"\n+++\n",
+    );
+    let run = site.build(&[]).failed();
+    let err = &run.stderr;
+    for (line, hint) in [
+        ("content/seite.md:3", "`updated`"),
+        ("content/seite.md:4", "`description`"),
+        ("content/seite.md:5", "taxonomies = ["),
+        ("content/seite.md:6", "extra.link_title"),
+        ("content/seite.md:7", "extra.author"),
+        ("content/seite.md:8", "unknown front matter key `foo`"),
+        ("content/andere.md:3", "`publish_date`"),
+        ("content/andere.md:4", "`path`"),
+    ] {
+        let found = err.lines().any(|l| l.contains(line)) && err.contains(hint);
+        assert!(found, "{line} / {hint} missing:\n{err}");
+    }
+    assert!(err.contains("8 errors"), "{err}");
+}

@@ -48,6 +48,10 @@ pub struct LanguageConfig {
     /// Per-language extra data, merged over the top-level `[extra]`.
     #[serde(default)]
     pub extra: toml::Table,
+    /// The folder under `content/` that holds this language's files (Hugo's `contentDir`,
+    /// `content/fa/…`): everything in it is in this language, laid out like `content/` itself.
+    #[serde(default)]
+    pub content_dir: Option<String>,
 }
 
 /// `[languages.*]` tables in the order they are written.
@@ -503,6 +507,42 @@ impl Config {
             self.languages
                 .0
                 .push((self.default_language.clone(), LanguageConfig::default()));
+        }
+        let mut dirs: Vec<(String, String)> = Vec::new();
+        for (code, lc) in &mut self.languages.0 {
+            let Some(raw) = lc.content_dir.clone() else {
+                continue;
+            };
+            let dir = raw.trim_matches('/');
+            let dir = dir
+                .strip_prefix("content/")
+                .unwrap_or(dir)
+                .trim_matches('/');
+            let escapes = dir.is_empty()
+                || dir.contains('\\')
+                || dir
+                    .split('/')
+                    .any(|p| p.is_empty() || p == "." || p == "..");
+            if escapes || dir == "content" {
+                problems.push(
+                    Diagnostic::new(CONFIG_FILE, format!("content_dir `{raw}` of `{code}` is not a folder inside content/"))
+                        .at_optional_line(at(&format!("languages.{code}.content_dir")))
+                        .with_help(format!("name a folder below content/, like content_dir = \"{code}\" for content/{code}/")),
+                );
+                continue;
+            }
+            if let Some((other, _)) = dirs.iter().find(|(_, d)| d == dir) {
+                problems.push(
+                    Diagnostic::new(
+                        CONFIG_FILE,
+                        format!("`{code}` and `{other}` have the same content_dir `{dir}`"),
+                    )
+                    .at_optional_line(at(&format!("languages.{code}.content_dir")))
+                    .with_help("give each language its own folder"),
+                );
+            }
+            dirs.push((code.clone(), dir.to_string()));
+            lc.content_dir = Some(dir.to_string());
         }
         for code in self.languages.keys() {
             if !is_language_code(code) {

@@ -121,32 +121,86 @@ impl FrontMatter {
 /// what to write instead.
 const MIGRATION_HINTS: &[(&str, &str)] = &[
     ("lastmod", "ludd calls it `updated`"),
-    ("summary", "ludd calls it `description` (the summary is the text before <!-- more -->)"),
+    (
+        "summary",
+        "ludd calls it `description` (the summary is the text before <!-- more -->)",
+    ),
     ("publishDate", "ludd calls it `publish_date`"),
     ("publishdate", "ludd calls it `publish_date`"),
     ("pubDate", "ludd calls it `publish_date`"),
     ("expiryDate", "ludd calls it `expiry_date`"),
     ("expirydate", "ludd calls it `expiry_date`"),
     ("unpublishdate", "ludd calls it `expiry_date`"),
-    ("linkTitle", "ludd has no separate link title: use `title`, or keep it under `extra` for the templates (extra.link_title)"),
-    ("url", "ludd calls it `path` (the page's exact URL, like \"/press/2025/\")"),
-    ("insert_anchor_links", "ludd gives every heading an id; put it under `extra` if a template reads it"),
-    ("author", "put it under `extra` (extra.author) for the templates"),
-    ("authors", "put it under `extra` (extra.authors) for the templates"),
-    ("categories", "declare the taxonomy in site.toml: taxonomies = [{ name = \"tags\" }, { name = \"categories\" }]"),
-    ("menu", "menus are configured in site.toml ([[menus.main]] with page = \"@/file.md\")"),
-    ("menus", "menus are configured in site.toml ([[menus.main]] with page = \"@/file.md\")"),
-    ("layout", "ludd calls it `template` (a file in templates/, like \"page.html\")"),
-    ("type", "ludd calls it `template` (a file in templates/, like \"page.html\")"),
-    ("image", "put it under `extra` (extra.image) for the templates"),
-    ("images", "put it under `extra` (extra.images) for the templates"),
-    ("keywords", "use a taxonomy (`tags`) or put it under `extra`"),
+    (
+        "linkTitle",
+        "ludd has no separate link title: use `title`, or keep it under `extra` for the templates (extra.link_title)",
+    ),
+    (
+        "url",
+        "ludd calls it `path` (the page's exact URL, like \"/press/2025/\")",
+    ),
+    (
+        "insert_anchor_links",
+        "ludd gives every heading an id; put it under `extra` if a template reads it",
+    ),
+    (
+        "author",
+        "put it under `extra` (extra.author) for the templates",
+    ),
+    (
+        "authors",
+        "put it under `extra` (extra.authors) for the templates",
+    ),
+    (
+        "categories",
+        "declare the taxonomy in site.toml: taxonomies = [{ name = \"tags\" }, { name = \"categories\" }]",
+    ),
+    (
+        "menu",
+        "menus are configured in site.toml ([[menus.main]] with page = \"@/file.md\")",
+    ),
+    (
+        "menus",
+        "menus are configured in site.toml ([[menus.main]] with page = \"@/file.md\")",
+    ),
+    (
+        "layout",
+        "ludd calls it `template` (a file in templates/, like \"page.html\")",
+    ),
+    (
+        "type",
+        "ludd calls it `template` (a file in templates/, like \"page.html\")",
+    ),
+    (
+        "image",
+        "put it under `extra` (extra.image) for the templates",
+    ),
+    (
+        "images",
+        "put it under `extra` (extra.images) for the templates",
+    ),
+    (
+        "keywords",
+        "use a taxonomy (`tags`) or put it under `extra`",
+    ),
     ("headless", "ludd calls it `render = false`"),
     ("build", "ludd calls it `render = false`"),
-    ("in_search_index", "put it under `extra` if a template reads it"),
-    ("toc", "every page has its `toc`; put it under `extra` if a template reads it"),
-    ("isCJKLanguage", "ludd counts words per language itself; remove it"),
-    ("lang", "the language comes from the file name (page.en.md) or its folder's content_dir"),
+    (
+        "in_search_index",
+        "put it under `extra` if a template reads it",
+    ),
+    (
+        "toc",
+        "every page has its `toc`; put it under `extra` if a template reads it",
+    ),
+    (
+        "isCJKLanguage",
+        "ludd counts words per language itself; remove it",
+    ),
+    (
+        "lang",
+        "the language comes from the file name (page.en.md) or its folder's content_dir",
+    ),
 ];
 
 /// Help for an unknown front matter key: the migration hint, else the closest valid key.
@@ -476,9 +530,7 @@ fn expected_shape(key: &str) -> String {
         "extra" | "taxonomies" => "write a table of keys and values".into(),
         "sort_by" => "write one of: weight, date, title".into(),
         "title" | "description" | "slug" | "template" | "translation_key" | "path"
-        | "redirect_to" => {
-            "write text in quotes".into()
-        }
+        | "redirect_to" => "write text in quotes".into(),
         _ => "write a list of terms, like [\"climate\", \"work\"]".into(),
     }
 }

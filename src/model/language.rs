@@ -24,6 +24,8 @@ pub struct Language {
     pub description: String,
     /// `[extra]` merged with `[languages.<code>.extra]`.
     pub extra: serde_json::Map<String, serde_json::Value>,
+    /// The folder below `content/` holding this language's files, if it has one.
+    pub content_dir: Option<String>,
 }
 
 /// The configured languages, default first.
@@ -61,6 +63,7 @@ pub fn languages(config: &Config) -> Vec<Language> {
                     .or_else(|| config.description.clone())
                     .unwrap_or_default(),
                 extra,
+                content_dir: lc.content_dir,
                 code,
             }
         })

@@ -64,11 +64,13 @@ impl Doc {
     /// The content folder whose other files are copied next to this document: a bundle's own
     /// folder, a section's folder; none for a plain page.
     pub fn asset_dir(&self) -> Option<String> {
-        let s = &self.source;
-        match s.kind {
-            DocKind::Bundle if s.section_dir.is_empty() => Some(s.stem.clone()),
-            DocKind::Bundle => Some(format!("{}/{}", s.section_dir, s.stem)),
-            DocKind::Section => Some(s.section_dir.clone()),
+        // The folder of its `index.md` or `_index.md`, inside a language's content_dir too.
+        match self.source.kind {
+            DocKind::Bundle | DocKind::Section => Some(
+                crate::load::content::split_dir(&self.source.rel_path)
+                    .0
+                    .to_string(),
+            ),
             DocKind::Page => None,
         }
     }
@@ -233,11 +235,22 @@ impl Site {
         link_translations(&mut docs)?;
         let sections = section_index(&docs);
         urls::assign(&mut docs, &languages, &sections);
-        let by_path = docs
+        let mut by_path: HashMap<String, DocId> = docs
             .iter()
             .enumerate()
             .map(|(i, d)| (d.source.rel_path.clone(), i))
             .collect();
+        // In a language's content_dir, `@/blog/a.md` names `content/<dir>/blog/a.md` too.
+        for (i, d) in docs.iter().enumerate() {
+            if let Some(inner) = languages[d.lang].content_dir.as_deref().and_then(|dir| {
+                d.source
+                    .rel_path
+                    .strip_prefix(dir)
+                    .and_then(|r| r.strip_prefix('/'))
+            }) {
+                by_path.entry(inner.to_string()).or_insert(i);
+            }
+        }
         let by_url = urls::check_unique(&docs)?;
         let homes = (0..languages.len())
             .map(|l| sections.get(&(String::new(), l)).copied())

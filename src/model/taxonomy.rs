@@ -38,7 +38,11 @@ pub fn collect(docs: &mut [Doc], config: &Config, languages: &[Language]) -> Vec
     for (lang, language) in languages.iter().enumerate() {
         for tc in &config.taxonomies {
             let mut terms: BTreeMap<String, Term> = BTreeMap::new();
-            let url = format!("{}/{}/", language.prefix, slugify_in(&tc.name, &language.code));
+            let url = format!(
+                "{}/{}/",
+                language.prefix,
+                slugify_in(&tc.name, &language.code)
+            );
             for (id, d) in docs.iter().enumerate() {
                 if d.lang != lang || d.is_section() {
                     continue;

@@ -78,7 +78,7 @@ impl AppState {
             base_path
                 .split('/')
                 .filter(|s| !s.is_empty())
-                .map(|s| crate::check::links::percent_decode(s))
+                .map(crate::check::links::percent_decode)
                 .collect(),
         );
         self
