@@ -3,7 +3,8 @@
 
 use anyhow::{Context, Result};
 use clap::{CommandFactory, Parser, Subcommand};
-use ludd::build::{BuildOptions, BuildReport, find_root};
+use ludd::build::{BuildReport, find_root};
+use ludd::engine::{BuildOptions, Mode};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -172,7 +173,7 @@ fn run(cli: &Cli) -> Result<()> {
                 expired: args.visibility.expired,
                 base_url: args.base_url.clone(),
                 output_dir: args.output.clone(),
-                is_serve: false,
+                mode: Mode::Publish,
             };
             let report = ludd::build(&options).map_err(|e| {
                 anyhow::anyhow!("{e}\nbuild failed; the previous output is unchanged")
@@ -243,7 +244,7 @@ fn run_check(args: &CheckArgs, cli: &Cli) -> Result<()> {
         expired: args.visibility.expired,
         base_url: args.base_url.clone(),
         output_dir: None,
-        is_serve: false,
+        mode: Mode::Check,
     };
     let report = ludd::check::check(&options)
         .map_err(|e| anyhow::anyhow!("{e}\ncheck failed: the site does not render"))?;

@@ -12,12 +12,13 @@ use std::path::{Path, PathBuf};
 /// Mirrors `files` of `output` into `destination` (relative to the site `root`).
 pub fn mirror(
     root: &Path,
+    destination_line: Option<usize>,
     output: &Path,
     destination: &str,
     files: &[String],
     dry_run: bool,
 ) -> Result<DeployReport> {
-    let dest = resolve(root, output, destination)?;
+    let dest = resolve(root, destination_line, output, destination)?;
     let mut report = DeployReport {
         target: dest.display().to_string(),
         dry_run,
@@ -50,10 +51,8 @@ pub fn mirror(
 
 /// The absolute destination, refused when mirroring into it would delete the site, its
 /// sources or the output.
-fn resolve(root: &Path, output: &Path, destination: &str) -> Result<PathBuf> {
-    let line = crate::load::config::Config::load(root)
-        .ok()
-        .and_then(|c| c.line_of("destination"));
+/// `line` is the destination's line in `site.toml`.
+fn resolve(root: &Path, line: Option<usize>, output: &Path, destination: &str) -> Result<PathBuf> {
     let dest = crate::write::resolve_output(root, Path::new(destination), line).map_err(|_| {
         Error::from(
             Diagnostic::new(

@@ -8,7 +8,8 @@ pub mod dir;
 pub mod rsync;
 pub mod s3;
 
-use crate::build::{BuildOptions, BuildReport};
+use crate::build::BuildReport;
+use crate::engine::BuildOptions;
 use crate::error::{Diagnostic, Error, Result};
 use crate::load::config::{CONFIG_FILE, Config, DeployTarget};
 use std::path::Path;
@@ -36,11 +37,13 @@ pub fn deploy(options: &BuildOptions, dry_run: bool) -> Result<(BuildReport, Dep
             .with_help("add one, like [deploy] target = \"rsync\", destination = \"user@host:/srv/www/\" (see README.md)")
             .into());
     };
-    let build = crate::build::build(options)?;
+    let destination_line = config.line_of("destination");
+    let build = crate::build::build_with(options, config)?;
     let files = output_files(&build.output)?;
     let report = match target.target {
         DeployTarget::Dir => dir::mirror(
             &options.root,
+            destination_line,
             &build.output,
             target.destination.as_deref().unwrap_or_default(),
             &files,

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
 /// The config file's name in the site root.
-pub const CONFIG_FILE: &str = "site.toml";
+pub const CONFIG_FILE: &str = crate::layout::CONFIG_FILE;
 
 /// Text direction of a language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]

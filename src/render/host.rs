@@ -87,7 +87,7 @@ impl MarkdownHost for DocHost<'_> {
                     "assets",
                     doc.assets
                         .iter()
-                        .map(|a| Value::from(crate::render::context::asset_url(doc, a)))
+                        .map(|a| Value::from(crate::model::urls::asset_url(doc, a)))
                         .collect::<Vec<_>>()
                         .into(),
                 ),

@@ -3,17 +3,16 @@
 //!
 //! How the parts fit: [`run`] binds the port, creates the private output folder (a temporary
 //! folder, never the deploy `output_dir`) and starts the [`rebuild`] thread, which owns the
-//! [`session::Session`] and the [`watch`]er and runs the first build. The main thread then runs
+//! [`Session`](crate::engine::session::Session) and the [`watch`]er and runs the first build. The main thread then runs
 //! a tokio runtime with the [`server`]. After every rebuild the rebuild thread tells the
 //! [`reload::Hub`], which fans the result out to every open page over server-sent events.
 
 pub mod rebuild;
 pub mod reload;
 pub mod server;
-pub mod session;
 pub mod watch;
 
-use crate::build::BuildOptions;
+use crate::engine::{BuildOptions, Mode};
 use crate::load::config::CONFIG_FILE;
 use std::fmt::Display;
 use std::io::{self, Write};
@@ -173,7 +172,7 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
             expired: options.expired,
             base_url: Some(base_url),
             output_dir: None,
-            is_serve: true,
+            mode: Mode::Preview,
         },
         out_dir: out_dir.clone(),
         poll: options.poll,

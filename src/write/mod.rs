@@ -11,15 +11,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Folders of the site that the output may never be, contain, or sit inside.
-const PROTECTED: &[&str] = &[
-    "content",
-    "themes",
-    "templates",
-    "static",
-    "i18n",
-    "src",
-    ".git",
-];
+const PROTECTED: &[&str] = &crate::layout::PROTECTED;
 
 /// Counts of what a build wrote.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -116,7 +108,7 @@ fn normalize(path: &Path) -> PathBuf {
 }
 
 /// `rel` as a path below the output, refusing anything that could escape it.
-fn safe_join(base: &Path, rel: &str) -> Result<PathBuf> {
+pub fn safe_join(base: &Path, rel: &str) -> Result<PathBuf> {
     let mut out = base.to_path_buf();
     for part in rel.split('/') {
         if part.is_empty()
@@ -216,6 +208,31 @@ impl Staging {
         }
         Ok((stats, files))
     }
+}
+
+/// Writes `bytes` to `path` so that no reader ever sees a partial file: into a temporary file
+/// in the same folder (created if needed), then renamed over `path`.
+pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write as _;
+    create_parent(path)?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".ludd-write-")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io("write", path, e))?;
+    tmp.write_all(bytes)
+        .map_err(|e| Error::io("write", tmp.path(), e))?;
+    // Temporary files are private; an output file is as readable as one `fs::write` makes.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        tmp.as_file()
+            .set_permissions(fs::Permissions::from_mode(0o644))
+            .map_err(|e| Error::io("write", tmp.path(), e))?;
+    }
+    tmp.persist(path)
+        .map_err(|e| Error::io("write", path, e.error))?;
+    Ok(())
 }
 
 fn same_bytes(old: &Path, bytes: &[u8]) -> bool {
