@@ -658,3 +658,111 @@ fn front_matter_reports_every_unknown_key_with_the_ludd_name() {
     }
     assert!(err.contains("8 errors"), "{err}");
 }
+
+#[test]
+fn path_permalinks_redirect_to_and_render_false() {
+    let site = TestSite::new("migrate");
+    site.edit("site.toml", |s| {
+        s.replace(
+            "output_dir = \"public\"\n",
+            "output_dir = \"public\"\n\n[permalinks]\nblog = \"/p/:year/:month/:slug/\"\n\"blog/kurz\" = \"/k/:title/\"\n",
+        )
+    });
+    site.write("content/blog/_index.md", "---\ntitle: Blog\n---\n");
+    site.write(
+        "content/blog/erster.md",
+        "---\ntitle: Erster\ndate: 2025-03-04\n---\nText.\n",
+    );
+    site.write(
+        "content/blog/erster.en.md",
+        "---\ntitle: First\ndate: 2025-03-04\nslug: first\n---\nText.\n",
+    );
+    site.write("content/blog/kurz/_index.md", "---\ntitle: Kurz\n---\n");
+    site.write(
+        "content/blog/kurz/notiz.md",
+        "---\ntitle: Eine Notiz\n---\nText.\n",
+    );
+    site.write(
+        "content/presse.md",
+        "---\ntitle: Presse\npath: /presse/2025/mitteilung\n---\nText.\n",
+    );
+    site.write(
+        "content/alt/_index.md",
+        "---\ntitle: Alt\nredirect_to: \"@/presse.md\"\n---\n",
+    );
+    site.write(
+        "content/weg/_index.md",
+        "---\ntitle: Weg\nredirect_to: \"https://example.org/anderswo/\"\n---\n",
+    );
+    site.write(
+        "content/blog/still.md",
+        "---\ntitle: Still\nrender: false\ndate: 2025-01-01\n---\nNur gelistet.\n",
+    );
+    site.build_ok();
+    assert!(
+        site.exists("p/2025/03/erster/index.html"),
+        "{:?}",
+        site.files()
+    );
+    assert!(site.exists("en/p/2025/03/first/index.html"));
+    assert!(site.exists("k/eine-notiz/index.html"));
+    assert!(site.exists("presse/2025/mitteilung/index.html"));
+    assert!(!site.exists("blog/erster/index.html") && !site.exists("presse/index.html"));
+    // redirect_to: the section's page sends visitors on.
+    let alt = site.html("alt/index.html");
+    assert_eq!(
+        attr(&alt, r#"link[rel="canonical"]"#, "href"),
+        "https://example.com/presse/2025/mitteilung/"
+    );
+    let weg = site.html("weg/index.html");
+    assert_eq!(
+        attr(&weg, r#"link[rel="canonical"]"#, "href"),
+        "https://example.org/anderswo/"
+    );
+    // render = false: no page, still in the listing, not in the sitemap.
+    assert!(!site.exists("p/2025/01/still/index.html"));
+    assert!(site.read("blog/index.html").contains("Still"));
+    assert!(!site.read("sitemap.xml").contains("still"));
+    let bad = TestSite::new("migrate");
+    bad.write(
+        "content/x/_index.md",
+        "---\ntitle: X\nredirect_to: \"@/fehlt.md\"\n---\n",
+    );
+    let run = bad.build(&[]).failed();
+    assert!(
+        run.stderr.contains("content/x/_index.md:3") && run.stderr.contains("redirect_to"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn site_toml_reports_every_unknown_key_with_the_ludd_name() {
+    let site = TestSite::new("migrate");
+    site.edit("site.toml", |s| {
+        s.replace(
+            "output_dir = \"public\"\n",
+            "output_dir = \"public\"\nbaseURL = \"x\"\ncompile_sass = true\n",
+        )
+        .replace(
+            "name = \"English\"",
+            "name = \"English\"\nlanguageName = \"English\"\nweight = 2",
+        )
+    });
+    let run = site.build(&[]).failed();
+    let err = &run.stderr;
+    for (line, hint) in [
+        ("site.toml:5", "`base_url`"),
+        ("site.toml:6", "Sass"),
+        ("site.toml:13", "`name`"),
+        ("site.toml:14", "ordered as they are written"),
+    ] {
+        assert!(
+            err.lines()
+                .any(|l| l.starts_with(&format!("error: {line}:")))
+                && err.contains(hint),
+            "{line} / {hint}:\n{err}"
+        );
+    }
+    assert!(err.contains("4 errors"), "{err}");
+}

@@ -3,6 +3,7 @@
 use crate::error::{Diagnostic, Error, Result};
 use crate::load::keys::{line_of_offset, serde_diagnostic};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The config file's name in the site root.
@@ -281,6 +282,127 @@ impl DeployConfig {
     }
 }
 
+/// Zola and Hugo `config.toml` keys that ludd spells differently, with what to write instead.
+const CONFIG_HINTS: &[(&str, &str)] = &[
+    ("baseURL", "ludd calls it `base_url`"),
+    ("baseurl", "ludd calls it `base_url`"),
+    ("defaultContentLanguage", "ludd calls it `default_language`"),
+    ("languageCode", "ludd calls it `default_language`"),
+    (
+        "defaultContentLanguageInSubdir",
+        "ludd calls it `default_language_in_subdir`",
+    ),
+    ("publishDir", "ludd calls it `output_dir`"),
+    (
+        "contentDir",
+        "ludd calls it `content_dir`, per language in [languages.<code>]",
+    ),
+    ("params", "ludd calls it `extra`"),
+    ("languageName", "ludd calls it `name`"),
+    ("languageDirection", "ludd calls it `direction`"),
+    (
+        "weight",
+        "languages are ordered as they are written; remove it",
+    ),
+    (
+        "compile_sass",
+        "ludd does not compile Sass: ship plain CSS in static/",
+    ),
+    ("build_search_index", "ludd has no search index; remove it"),
+    ("generate_feed", "ludd calls it `generate_feeds`"),
+    (
+        "feed_filename",
+        "ludd writes atom.xml per language; remove it",
+    ),
+    ("rss_limit", "ludd calls it `feed_limit`"),
+];
+
+/// A diagnostic about an unknown key, with the ludd name when it is a Zola or Hugo key.
+fn with_migration_hint(mut d: Diagnostic) -> Diagnostic {
+    let hint = CONFIG_HINTS
+        .iter()
+        .find(|(k, _)| d.message == format!("unknown key `{k}`"));
+    if let Some((_, hint)) = hint {
+        d.help = Some(match d.help.take() {
+            Some(h) => format!("{hint}; {h}"),
+            None => (*hint).to_string(),
+        });
+    }
+    d
+}
+
+/// Every unknown key after the first one serde reported (`first_message`): the key is taken
+/// out of a copy of the table and the parse repeated, so that one build lists them all.
+fn further_unknown_keys(text: &str, first_message: &str) -> Vec<Diagnostic> {
+    let Ok(mut table) = toml::from_str::<toml::Table>(text) else {
+        return Vec::new();
+    };
+    let mut message = first_message.to_string();
+    let mut found = Vec::new();
+    for round in 0..64 {
+        let Some((key, _)) =
+            crate::load::keys::parse_unknown_field(message.lines().next().unwrap_or(""))
+        else {
+            break;
+        };
+        let Some(path) = remove_key(&mut table, &key) else {
+            break;
+        };
+        // The first key is the one already reported.
+        if round > 0 {
+            found.push((path, key, expected_of(&message)));
+        }
+        match Config::deserialize(toml::Value::Table(table.clone())) {
+            Ok(_) => break,
+            Err(e) => message = e.message().to_string(),
+        }
+    }
+    found
+        .into_iter()
+        .map(|(path, key, expected)| {
+            let line = find_key_line(text, &path);
+            with_migration_hint(serde_diagnostic(
+                Path::new(CONFIG_FILE),
+                line,
+                &format!("unknown field `{key}`, expected one of {expected}"),
+            ))
+        })
+        .collect()
+}
+
+/// The "expected one of …" part of a serde message (for the help text).
+fn expected_of(message: &str) -> String {
+    message
+        .split("expected one of ")
+        .nth(1)
+        .map_or_else(String::new, |s| s.lines().next().unwrap_or("").to_string())
+}
+
+/// Removes the first `key` in the tables ludd validates (never inside `extra`), returning its
+/// dotted path.
+fn remove_key(table: &mut toml::Table, key: &str) -> Option<String> {
+    if table.remove(key).is_some() {
+        return Some(key.to_string());
+    }
+    for (name, value) in table.iter_mut() {
+        if name == "extra" {
+            continue;
+        }
+        let path = match value {
+            toml::Value::Table(t) => remove_key(t, key).map(|p| format!("{name}.{p}")),
+            toml::Value::Array(items) => items.iter_mut().find_map(|item| match item {
+                toml::Value::Table(t) => remove_key(t, key).map(|p| format!("{name}.{p}")),
+                _ => None,
+            }),
+            _ => None,
+        };
+        if path.is_some() {
+            return path;
+        }
+    }
+    None
+}
+
 /// A credential key in `[deploy]`, found before the strict parse so that it gets its own
 /// message rather than "unknown key".
 fn credentials_in_deploy(text: &str) -> Option<Diagnostic> {
@@ -436,6 +558,11 @@ pub struct Config {
     /// Where `ludd deploy` publishes the output.
     #[serde(default)]
     pub deploy: Option<DeployConfig>,
+    /// URL patterns for the pages of a section (`blog = "/p/:year/:slug/"`), by the section's
+    /// folder below `content/`. Placeholders: `:slug`, `:title`, `:filename`, `:section`,
+    /// `:year`, `:month`, `:day`.
+    #[serde(default)]
+    pub permalinks: BTreeMap<String, String>,
     /// Free-form data for templates.
     #[serde(default)]
     pub extra: toml::Table,
@@ -482,7 +609,10 @@ impl Config {
         }
         let mut config: Config = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_of_offset(text, s.start));
-            serde_diagnostic(Path::new(CONFIG_FILE), line, e.message())
+            let first = serde_diagnostic(Path::new(CONFIG_FILE), line, e.message());
+            let mut all = vec![with_migration_hint(first)];
+            all.extend(further_unknown_keys(text, e.message()));
+            Error::Invalid(all)
         })?;
         config.validate(text)?;
         config.source = text.to_string();

@@ -50,6 +50,9 @@ pub struct Doc {
     pub aliases: Vec<String>,
     /// Aliases with a `*`: host redirect rules only (`_redirects`), no page of their own.
     pub alias_rules: Vec<String>,
+    /// Where this document's page sends visitors (`redirect_to`): a root-relative URL of this
+    /// site or an absolute URL.
+    pub redirect: Option<String>,
     /// A home page ludd made for a language without `content/_index.<lang>.md`: no content
     /// of its own, shown as a fallback.
     pub generated: bool,
@@ -226,6 +229,7 @@ impl Site {
                     assets: Vec::new(),
                     aliases: Vec::new(),
                     alias_rules: Vec::new(),
+                    redirect: None,
                     generated: false,
                 }),
         );
@@ -234,7 +238,7 @@ impl Site {
         docs.sort_unstable_by(|a, b| a.source.rel_path.cmp(&b.source.rel_path));
         link_translations(&mut docs)?;
         let sections = section_index(&docs);
-        urls::assign(&mut docs, &languages, &sections);
+        urls::assign(&mut docs, &languages, &sections, &config.permalinks);
         let mut by_path: HashMap<String, DocId> = docs
             .iter()
             .enumerate()
@@ -258,6 +262,7 @@ impl Site {
         attach_to_sections(&mut docs, &languages, &sections);
         attach_assets(&mut docs, &content.assets);
         urls::assign_aliases(&mut docs, config.base_path())?;
+        resolve_redirects(&mut docs, &by_path, config.base_path())?;
         let taxonomies = taxonomy::collect(&mut docs, &config, &languages);
         Ok(Site {
             config,
@@ -382,8 +387,62 @@ fn add_missing_homes(docs: &mut Vec<Doc>, languages: &[Language]) {
             assets: Vec::new(),
             aliases: Vec::new(),
             alias_rules: Vec::new(),
+            redirect: None,
             generated: true,
         });
+    }
+}
+
+/// Resolves `redirect_to`: `@/file.md` to that document in the same language (else the
+/// default one), a site path under the base path, an absolute URL as it is.
+fn resolve_redirects(
+    docs: &mut [Doc],
+    by_path: &HashMap<String, DocId>,
+    base_path: &str,
+) -> Result<()> {
+    let mut problems = Vec::new();
+    for i in 0..docs.len() {
+        let Some(raw) = docs[i].source.front_matter.redirect_to.clone() else {
+            continue;
+        };
+        let raw = raw.trim();
+        let target = if let Some(rel) = raw.strip_prefix("@/") {
+            let (file, fragment) = rel
+                .split_once('#')
+                .map_or((rel, None), |(f, x)| (f, Some(x)));
+            by_path.get(file).map(|&id| {
+                let lang = docs[i].lang;
+                let id = docs[id].translations[lang]
+                    .or(docs[id].translations[Site::DEFAULT_LANGUAGE])
+                    .unwrap_or(id);
+                let mut url = docs[id].url.clone();
+                if let Some(f) = fragment {
+                    url.push('#');
+                    url.push_str(f);
+                }
+                url
+            })
+        } else if raw.starts_with("https://") || raw.starts_with("http://") {
+            Some(raw.to_string())
+        } else {
+            urls::normalize_alias(raw).map(|p| format!("{base_path}{p}"))
+        };
+        match target {
+            Some(t) => docs[i].redirect = Some(t),
+            None => problems.push(
+                Diagnostic::new(
+                    format!("content/{}", docs[i].source.rel_path),
+                    format!("redirect_to `{raw}` points nowhere"),
+                )
+                .at_optional_line(docs[i].source.line_of("redirect_to"))
+                .with_help("write @/file.md for a page of this site, a site path like \"/demands/\", or a full URL"),
+            ),
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(problems))
     }
 }
 

@@ -22,11 +22,26 @@ pub fn asset_url(d: &Doc, rel_path: &str) -> String {
     format!("{}{below}", d.url)
 }
 
-/// Sets `url` on every document.
-pub fn assign(docs: &mut [Doc], languages: &[Language], sections: &SectionIndex) {
+/// Sets `url` on every document: front matter `path`, else the section's `permalinks`
+/// pattern, else folders and slug.
+pub fn assign(
+    docs: &mut [Doc],
+    languages: &[Language],
+    sections: &SectionIndex,
+    permalinks: &std::collections::BTreeMap<String, String>,
+) {
     let urls: Vec<String> = docs
         .iter()
-        .map(|d| url_of(d, docs, languages, sections))
+        .map(|d| {
+            let prefix = &languages[d.lang].prefix;
+            if let Some(path) = &d.source.front_matter.path {
+                return exact_path(prefix, path);
+            }
+            match permalink_pattern(d, permalinks) {
+                Some(pattern) => expand_pattern(pattern, d, docs, languages, sections),
+                None => url_of(d, docs, languages, sections),
+            }
+        })
         .collect();
     for (d, url) in docs.iter_mut().zip(urls) {
         d.url = url;
@@ -47,6 +62,88 @@ fn url_of(doc: &Doc, docs: &[Doc], languages: &[Language], sections: &SectionInd
     }
     url.push('/');
     url
+}
+
+/// `prefix` + front matter `path` (`press/2025` → `/en/press/2025/`; a name ending in `.html`
+/// stays a file). Segments that could leave the site (`.`, `..`, empty) are dropped.
+fn exact_path(prefix: &str, path: &str) -> String {
+    let parts: Vec<&str> = path
+        .split(['/', '\\'])
+        .filter(|p| !p.is_empty() && *p != "." && *p != ".." && !p.chars().any(char::is_control))
+        .collect();
+    let mut url = format!("{prefix}/{}", parts.join("/"));
+    let is_file = parts.last().is_some_and(|l| l.ends_with(".html"));
+    if !is_file && !url.ends_with('/') {
+        url.push('/');
+    }
+    url
+}
+
+/// The `[permalinks]` pattern for a page: the one of its section folder, or the closest folder
+/// above it. Sections keep their own URLs.
+fn permalink_pattern<'a>(
+    doc: &Doc,
+    permalinks: &'a std::collections::BTreeMap<String, String>,
+) -> Option<&'a str> {
+    if doc.is_section() || permalinks.is_empty() {
+        return None;
+    }
+    let mut dir = doc.source.section_dir.as_str();
+    loop {
+        if let Some(p) = permalinks.get(dir) {
+            return Some(p);
+        }
+        if dir.is_empty() {
+            return None;
+        }
+        dir = split_dir(dir).0;
+    }
+}
+
+/// A page's URL from a `[permalinks]` pattern like `/p/:year/:slug/`.
+fn expand_pattern(
+    pattern: &str,
+    doc: &Doc,
+    docs: &[Doc],
+    languages: &[Language],
+    sections: &SectionIndex,
+) -> String {
+    let lang = languages[doc.lang].code.as_str();
+    let date = doc
+        .source
+        .front_matter
+        .date
+        .map(|d| d.timestamp.to_zoned(jiff::tz::TimeZone::UTC).date());
+    let section = folder_segments(&doc.source.section_dir, doc, docs, sections, lang)
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    let title = doc
+        .source
+        .front_matter
+        .title
+        .as_deref()
+        .map(|t| slugify_in(t, lang))
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| own_slug(doc, lang));
+    let mut path = String::new();
+    for segment in pattern.split('/').filter(|s| !s.is_empty()) {
+        let value = match segment {
+            ":slug" => own_slug(doc, lang),
+            ":title" => title.clone(),
+            ":filename" => slugify_in(&doc.source.stem, lang),
+            ":section" => section.clone(),
+            ":year" => date.map_or("0000".into(), |d| format!("{:04}", d.year())),
+            ":month" => date.map_or("00".into(), |d| format!("{:02}", d.month())),
+            ":day" => date.map_or("00".into(), |d| format!("{:02}", d.day())),
+            other => slugify_in(other, lang),
+        };
+        if !value.is_empty() {
+            path.push('/');
+            path.push_str(&value);
+        }
+    }
+    format!("{}{path}/", languages[doc.lang].prefix)
 }
 
 /// The slug of a page or bundle in its language `lang`: front matter `slug`, else its file or

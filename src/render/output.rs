@@ -115,6 +115,11 @@ impl<'a> RenderInput<'a> {
         let site = self.site;
         let bytes = |s: String| Ok(Prepared::Bytes(s.into_bytes()));
         match &planned.job {
+            Job::Doc { id, .. } if site.docs[*id].redirect.is_some() => {
+                let d = &site.docs[*id];
+                let target = d.redirect.as_deref().unwrap_or_default();
+                bytes(redirect_page(site, target, reads.title(*id), d.lang))
+            }
             Job::Doc { id, pager } => self.doc(*id, *pager, reads),
             Job::TaxonomyList { taxonomy } => Ok(self.taxonomy_list(*taxonomy, reads)),
             Job::Term {
@@ -536,7 +541,12 @@ fn paginator(pages: &[Value], per: usize, current: usize, base: &str) -> Value {
 /// A redirect page: meta refresh, canonical link, and a plain link for people.
 pub fn redirect_page(site: &Site, target: &str, title: &str, lang: usize) -> String {
     let l = &site.languages[lang];
-    let url = escape(&site.permalink(target));
+    let absolute = target.starts_with("https://") || target.starts_with("http://");
+    let url = escape(&if absolute {
+        target.to_string()
+    } else {
+        site.permalink(target)
+    });
     let text = site
         .theme
         .ui_strings

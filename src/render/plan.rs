@@ -90,7 +90,12 @@ pub fn plan(site: &Site, hashes: &AssetHashes, for_hosts: bool) -> Result<Vec<Pl
     let mut jobs = Vec::new();
     let mut push = |job: Job, path: String| jobs.push(Planned { job, path });
     for (id, d) in site.docs.iter().enumerate() {
-        let pagers = pager_count(d.pages.len(), site.pagination(d));
+        // `render = false`: listed, but no page of its own; a redirect is one page.
+        let pagers = match (d.source.front_matter.renders(), &d.redirect) {
+            (false, _) => 0,
+            (true, Some(_)) => 1,
+            (true, None) => pager_count(d.pages.len(), site.pagination(d)),
+        };
         for pager in 1..=pagers {
             push(
                 Job::Doc { id, pager },

@@ -24,6 +24,7 @@ fn sorted_urls(site: &Site) -> Vec<(&str, Source)> {
         site.docs
             .iter()
             .enumerate()
+            .filter(|(_, d)| in_sitemap(d))
             .map(|(id, d)| (d.url.as_str(), Source::Doc(id))),
     );
     for tax in site.taxonomies.iter().filter(|t| !t.terms.is_empty()) {
@@ -65,8 +66,13 @@ fn write_entry(out: &mut String, site: &Site, url: &str, source: Source) {
     out.push_str("  </url>\n");
 }
 
+/// Documents with a page of their own (not `render = false`, not a `redirect_to`).
+fn in_sitemap(d: &crate::model::Doc) -> bool {
+    d.source.front_matter.renders() && d.redirect.is_none()
+}
+
 fn url_count(site: &Site) -> usize {
-    site.docs.len()
+    site.docs.iter().filter(|d| in_sitemap(d)).count()
         + site
             .taxonomies
             .iter()
