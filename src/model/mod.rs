@@ -59,6 +59,28 @@ pub struct Doc {
 }
 
 impl Doc {
+    /// A document of language `lang` read from `source`, not yet placed in the site (no URL,
+    /// section, translations or neighbours).
+    fn unplaced(source: SourceDoc, lang: usize, languages: usize) -> Doc {
+        Doc {
+            lang,
+            source,
+            url: String::new(),
+            parent: None,
+            pages: Vec::new(),
+            subsections: Vec::new(),
+            translations: vec![None; languages],
+            previous: None,
+            next: None,
+            terms: Vec::new(),
+            assets: Vec::new(),
+            aliases: Vec::new(),
+            alias_rules: Vec::new(),
+            redirect: None,
+            generated: false,
+        }
+    }
+
     /// Whether this is a section (home included).
     pub fn is_section(&self) -> bool {
         self.source.kind == DocKind::Section
@@ -215,22 +237,9 @@ impl Site {
                 .into_iter()
                 .filter(|d| options.drafts || !d.front_matter.draft)
                 .filter(|d| dates.shows(&d.front_matter))
-                .map(|source| Doc {
-                    lang: lang_index.get(source.lang.as_str()).copied().unwrap_or(0),
-                    source,
-                    url: String::new(),
-                    parent: None,
-                    pages: Vec::new(),
-                    subsections: Vec::new(),
-                    translations: vec![None; languages.len()],
-                    previous: None,
-                    next: None,
-                    terms: Vec::new(),
-                    assets: Vec::new(),
-                    aliases: Vec::new(),
-                    alias_rules: Vec::new(),
-                    redirect: None,
-                    generated: false,
+                .map(|source| {
+                    let lang = lang_index.get(source.lang.as_str()).copied().unwrap_or(0);
+                    Doc::unplaced(source, lang, languages.len())
                 }),
         );
         add_missing_homes(&mut docs, &languages);
@@ -374,21 +383,8 @@ fn add_missing_homes(docs: &mut Vec<Doc>, languages: &[Language]) {
             header: String::new(),
         };
         docs.push(Doc {
-            lang: l,
-            source,
-            url: String::new(),
-            parent: None,
-            pages: Vec::new(),
-            subsections: Vec::new(),
-            translations: vec![None; languages.len()],
-            previous: None,
-            next: None,
-            terms: Vec::new(),
-            assets: Vec::new(),
-            aliases: Vec::new(),
-            alias_rules: Vec::new(),
-            redirect: None,
             generated: true,
+            ..Doc::unplaced(source, l, languages.len())
         });
     }
 }
