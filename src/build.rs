@@ -50,9 +50,9 @@ pub fn build_with(options: &BuildOptions, config: Config) -> Result<BuildReport>
     let start = Instant::now();
     let output = output_folder(options, &config)?;
     let inputs = inputs_fingerprint(options, &config)?;
-    if let Some(state) =
-        BuildState::read(&output).filter(|s| s.inputs == inputs && s.output_intact(&output))
-    {
+    if let Some(state) = BuildState::read(&output).filter(|s| {
+        s.inputs == inputs && !s.expired_at(jiff::Timestamp::now()) && s.output_intact(&output)
+    }) {
         let weights = weigh_if_small(&output, &state.files)?;
         return Ok(BuildReport {
             pages_per_language: state.pages,
@@ -112,6 +112,7 @@ pub fn build_with(options: &BuildOptions, config: Config) -> Result<BuildReport>
         ));
     }
     let pages = pages_per_language(&rendered.site);
+    let valid_until = rendered.site.valid_until;
     // Freeing a large site's memory takes a while; nobody needs to wait for it.
     std::thread::spawn(move || drop(rendered));
     BuildState {
@@ -119,6 +120,7 @@ pub fn build_with(options: &BuildOptions, config: Config) -> Result<BuildReport>
         files: files.clone(),
         pages: pages.clone(),
         warnings: warnings.clone(),
+        valid_until,
     }
     .write(&output);
     Ok(BuildReport {
@@ -158,6 +160,8 @@ fn inputs_fingerprint(options: &BuildOptions, config: &Config) -> Result<u64> {
     load::inputs::stat_fingerprint(&options.root, config)?.hash(&mut h);
     (
         options.drafts,
+        options.future,
+        options.expired,
         &options.base_url,
         &options.output_dir,
         options.mode,

@@ -84,17 +84,30 @@ enum ImportTool {
     Hugo,
 }
 
+/// What to publish: drafts and pages outside their publish and expiry dates.
+#[derive(clap::Args)]
+struct Visibility {
+    /// Include drafts
+    #[arg(long, short = 'D', visible_alias = "buildDrafts")]
+    drafts: bool,
+    /// Include pages whose publish_date is still to come
+    #[arg(long, short = 'F', visible_alias = "buildFuture")]
+    future: bool,
+    /// Include pages whose expiry_date has passed
+    #[arg(long, short = 'E', visible_alias = "buildExpired")]
+    expired: bool,
+}
+
 #[derive(clap::Args)]
 struct BuildArgs {
     /// Override base_url (for preview deploys)
-    #[arg(long)]
+    #[arg(long, short = 'u', visible_alias = "baseURL")]
     base_url: Option<String>,
     /// Override output_dir
-    #[arg(long, short)]
+    #[arg(long, short, visible_alias = "output-dir")]
     output: Option<PathBuf>,
-    /// Include drafts
-    #[arg(long)]
-    drafts: bool,
+    #[command(flatten)]
+    visibility: Visibility,
     /// Fail on warnings too
     #[arg(long)]
     strict: bool,
@@ -114,11 +127,10 @@ struct CheckArgs {
     /// Fail on warnings too
     #[arg(long)]
     strict: bool,
-    /// Include drafts
-    #[arg(long)]
-    drafts: bool,
+    #[command(flatten)]
+    visibility: Visibility,
     /// Override base_url (links to this host count as internal)
-    #[arg(long)]
+    #[arg(long, short = 'u', visible_alias = "baseURL")]
     base_url: Option<String>,
 }
 
@@ -138,14 +150,22 @@ struct ServeArgs {
     #[arg(long, short, default_value_t = 1111)]
     port: u16,
     /// Address to listen on
-    #[arg(long, short, default_value = "127.0.0.1")]
+    #[arg(
+        long,
+        short,
+        visible_alias = "interface",
+        short_alias = 'i',
+        default_value = "127.0.0.1"
+    )]
     bind: std::net::IpAddr,
     /// Open the site in a browser
-    #[arg(long)]
+    #[arg(long, short = 'O')]
     open: bool,
-    /// Include drafts
-    #[arg(long)]
-    drafts: bool,
+    /// Build pages for this base_url (a preview behind a proxy) and serve them under its path
+    #[arg(long, short = 'u', visible_alias = "baseURL")]
+    base_url: Option<String>,
+    #[command(flatten)]
+    visibility: Visibility,
     /// Poll for changes instead of using file system events (network drives, containers)
     #[arg(long)]
     poll: bool,
@@ -176,7 +196,9 @@ fn run(cli: &Cli) -> Result<()> {
             keep_freed_memory();
             let options = BuildOptions {
                 root: site_root(cli)?,
-                drafts: args.drafts,
+                drafts: args.visibility.drafts,
+                future: args.visibility.future,
+                expired: args.visibility.expired,
                 base_url: args.base_url.clone(),
                 output_dir: args.output.clone(),
                 mode: Mode::Publish,
@@ -207,7 +229,10 @@ fn run(cli: &Cli) -> Result<()> {
                 bind: args.bind,
                 port: args.port,
                 open: args.open,
-                drafts: args.drafts,
+                drafts: args.visibility.drafts,
+                future: args.visibility.future,
+                expired: args.visibility.expired,
+                base_url: args.base_url.clone(),
                 poll: args.poll,
                 quiet: cli.quiet,
                 verbose: cli.verbose,
@@ -291,7 +316,9 @@ fn watch(_: BuildOptions, _: &BuildArgs, _: &Cli) -> Result<()> {
 fn run_check(args: &CheckArgs, cli: &Cli) -> Result<()> {
     let options = BuildOptions {
         root: site_root(cli)?,
-        drafts: args.drafts,
+        drafts: args.visibility.drafts,
+        future: args.visibility.future,
+        expired: args.visibility.expired,
         base_url: args.base_url.clone(),
         output_dir: None,
         mode: Mode::Check,

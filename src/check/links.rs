@@ -22,6 +22,9 @@ pub enum Target {
         /// `#fragment`, percent-decoded.
         fragment: Option<String>,
     },
+    /// A root-relative URL (or an absolute one on this host) outside `base_url`'s path: on the
+    /// real host it misses the site.
+    OutsideBase,
     /// Another host.
     External {
         /// The host (lowercase, without port).
@@ -38,6 +41,8 @@ pub struct SiteUrls {
     base_url: String,
     /// `base_url`'s host.
     host: String,
+    /// `base_url`'s path without trailing slash (`""` or `/project`).
+    base_path: String,
     /// Hosts allowed to serve resources (`[check] allowed_hosts`), lowercase.
     allowed_hosts: Vec<String>,
     /// (output path prefix, language code), longest prefix first; the default language last.
@@ -49,11 +54,12 @@ impl SiteUrls {
     pub fn new(site: &Site) -> SiteUrls {
         let base_url = site.config.base_url.trim_end_matches('/').to_string();
         let host = host_of(&base_url).unwrap_or_default();
+        let base_path = site.config.base_path().to_string();
         let mut languages: Vec<(String, String)> = site
             .languages
             .iter()
             .map(|l| {
-                let prefix = l.prefix.trim_start_matches('/');
+                let prefix = site.strip_base_path(&l.prefix).trim_start_matches('/');
                 let prefix = if prefix.is_empty() {
                     String::new()
                 } else {
@@ -66,6 +72,7 @@ impl SiteUrls {
         SiteUrls {
             base_url,
             host,
+            base_path,
             allowed_hosts: site
                 .config
                 .check
@@ -109,12 +116,13 @@ impl SiteUrls {
                 return Target::External { host };
             }
             let path = match url.get(..self.base_url.len()) {
+                // The scheme and host may differ in case; the path may not.
                 Some(prefix) if prefix.eq_ignore_ascii_case(&self.base_url) => {
-                    &url[self.base_url.len()..]
+                    format!("{}{}", self.base_path, &url[self.base_url.len()..])
                 }
-                _ => after_host(url),
+                _ => after_host(url).to_string(),
             };
-            return self.internal(from, if path.is_empty() { "/" } else { path });
+            return self.internal(from, if path.is_empty() { "/" } else { &path });
         }
         let has_scheme = url
             .split_once(':')
@@ -139,6 +147,13 @@ impl SiteUrls {
                 fragment,
             };
         }
+        // Under a base path, a root-relative URL must start with it; the output has no such folder.
+        let path = match path.strip_prefix(self.base_path.as_str()) {
+            _ if self.base_path.is_empty() || !path.starts_with('/') => path,
+            Some("") => "/",
+            Some(rest) if rest.starts_with('/') => rest,
+            _ => return Target::OutsideBase,
+        };
         let (path, folder) = output_path_of(from, path);
         Target::Internal {
             may_be_folder: !folder,
@@ -226,13 +241,30 @@ fn broken(
     outputs: &Outputs,
     urls: &SiteUrls,
 ) -> Option<Finding> {
-    let Target::Internal {
-        path,
-        may_be_folder,
-        fragment,
-    } = urls.resolve(page, url)
-    else {
-        return None;
+    let (path, may_be_folder, fragment) = match urls.resolve(page, url) {
+        Target::Internal {
+            path,
+            may_be_folder,
+            fragment,
+        } => (path, may_be_folder, fragment),
+        Target::OutsideBase => {
+            return Some(
+                Finding::new(
+                    Kind::BrokenLink,
+                    page,
+                    format!(
+                        "links to `{url}`, outside the base path {}/ of base_url",
+                        urls.base_path
+                    ),
+                )
+                .with_target(url)
+                .with_help(format!(
+                    "the site is served under {}/: start root-relative links with it, or use url(path=…) in templates and @/ links in Markdown",
+                    urls.base_path
+                )),
+            );
+        }
+        _ => return None,
     };
     let folder_index = format!("{path}/index.html");
     let file = if outputs.contains(&path) {
@@ -281,6 +313,7 @@ mod tests {
         SiteUrls {
             base_url: "https://example.org".into(),
             host: "example.org".into(),
+            base_path: String::new(),
             allowed_hosts: vec!["media.example.net".into(), "*.cdn.example".into()],
             languages: vec![("en/".into(), "en".into()), (String::new(), "de".into())],
         }
@@ -331,6 +364,39 @@ mod tests {
         );
         assert_eq!(u.resolve(from, "mailto:a@b.c"), Target::Other);
         assert_eq!(u.resolve(from, "data:image/png;base64,AA"), Target::Other);
+    }
+
+    #[test]
+    fn urls_under_a_base_path() {
+        let u = SiteUrls {
+            base_url: "https://user.github.io/project".into(),
+            host: "user.github.io".into(),
+            base_path: "/project".into(),
+            ..urls()
+        };
+        let from = "en/index.html";
+        assert_eq!(
+            u.resolve(from, "/project/en/a/"),
+            internal("en/a/index.html", false, None)
+        );
+        assert_eq!(
+            u.resolve(from, "/project"),
+            internal("index.html", false, None)
+        );
+        assert_eq!(
+            u.resolve(from, "https://user.github.io/project/css/a.css"),
+            internal("css/a.css", true, None)
+        );
+        assert_eq!(u.resolve(from, "/en/a/"), Target::OutsideBase);
+        assert_eq!(u.resolve(from, "/projects/"), Target::OutsideBase);
+        assert_eq!(
+            u.resolve(from, "https://user.github.io/other/"),
+            Target::OutsideBase
+        );
+        assert_eq!(
+            u.resolve(from, "a/"),
+            internal("en/a/index.html", false, None)
+        );
     }
 
     #[test]

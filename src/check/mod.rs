@@ -168,6 +168,8 @@ pub struct CheckReport {
     pub weights: Vec<WeightRow>,
     /// Which translations exist, are missing or are stale.
     pub translations: translations::TranslationTable,
+    /// Pages whose `publish_date` is still to come: (content path, date), soonest first.
+    pub upcoming: Vec<(String, String)>,
 }
 
 impl CheckReport {
@@ -234,6 +236,11 @@ pub fn check(options: &BuildOptions) -> Result<CheckReport> {
         budget_kb: site.config.budget.page_kb,
         weights,
         translations: table,
+        upcoming: site
+            .upcoming
+            .iter()
+            .map(|(path, date)| (format!("content/{path}"), date.iso()))
+            .collect(),
     })
 }
 

@@ -84,6 +84,9 @@ pub fn analyze(site: &Site, git: Option<&CommitTimes>) -> (TranslationTable, Vec
                     };
                 };
                 let translation = &site.docs[t];
+                if translation.generated {
+                    return Status::Fallback;
+                }
                 match staleness(original, translation, git) {
                     Some(reason) => {
                         findings.push(stale_finding(original, translation, &lang.code, &reason));

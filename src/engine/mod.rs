@@ -38,6 +38,10 @@ pub struct BuildOptions {
     pub root: PathBuf,
     /// Include drafts.
     pub drafts: bool,
+    /// Include pages whose `publish_date` is still to come.
+    pub future: bool,
+    /// Include pages whose `expiry_date` has passed.
+    pub expired: bool,
     /// Override `base_url`.
     pub base_url: Option<String>,
     /// Override `output_dir` (relative to the root, or absolute).
@@ -138,6 +142,9 @@ impl Engine {
             drafts: options.drafts,
             base_url: options.base_url.clone(),
             output_dir: options.output_dir.clone(),
+            future: options.future,
+            expired: options.expired,
+            now: None,
         };
         let mut clock = Instant::now();
         let mut timings = Vec::new();

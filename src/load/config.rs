@@ -3,6 +3,7 @@
 use crate::error::{Diagnostic, Error, Result};
 use crate::load::keys::{line_of_offset, serde_diagnostic};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The config file's name in the site root.
@@ -48,6 +49,10 @@ pub struct LanguageConfig {
     /// Per-language extra data, merged over the top-level `[extra]`.
     #[serde(default)]
     pub extra: toml::Table,
+    /// The folder under `content/` that holds this language's files (Hugo's `contentDir`,
+    /// `content/fa/…`): everything in it is in this language, laid out like `content/` itself.
+    #[serde(default)]
+    pub content_dir: Option<String>,
     /// Menus of this language; each replaces the top-level menu of the same name.
     #[serde(default)]
     pub menus: MenusConfig,
@@ -459,6 +464,127 @@ impl DeployConfig {
     }
 }
 
+/// Zola and Hugo `config.toml` keys that ludd spells differently, with what to write instead.
+const CONFIG_HINTS: &[(&str, &str)] = &[
+    ("baseURL", "ludd calls it `base_url`"),
+    ("baseurl", "ludd calls it `base_url`"),
+    ("defaultContentLanguage", "ludd calls it `default_language`"),
+    ("languageCode", "ludd calls it `default_language`"),
+    (
+        "defaultContentLanguageInSubdir",
+        "ludd calls it `default_language_in_subdir`",
+    ),
+    ("publishDir", "ludd calls it `output_dir`"),
+    (
+        "contentDir",
+        "ludd calls it `content_dir`, per language in [languages.<code>]",
+    ),
+    ("params", "ludd calls it `extra`"),
+    ("languageName", "ludd calls it `name`"),
+    ("languageDirection", "ludd calls it `direction`"),
+    (
+        "weight",
+        "languages are ordered as they are written; remove it",
+    ),
+    (
+        "compile_sass",
+        "ludd does not compile Sass: ship plain CSS in static/",
+    ),
+    ("build_search_index", "ludd has no search index; remove it"),
+    ("generate_feed", "ludd calls it `generate_feeds`"),
+    (
+        "feed_filename",
+        "ludd writes atom.xml per language; remove it",
+    ),
+    ("rss_limit", "ludd calls it `feed_limit`"),
+];
+
+/// A diagnostic about an unknown key, with the ludd name when it is a Zola or Hugo key.
+fn with_migration_hint(mut d: Diagnostic) -> Diagnostic {
+    let hint = CONFIG_HINTS
+        .iter()
+        .find(|(k, _)| d.message == format!("unknown key `{k}`"));
+    if let Some((_, hint)) = hint {
+        d.help = Some(match d.help.take() {
+            Some(h) => format!("{hint}; {h}"),
+            None => (*hint).to_string(),
+        });
+    }
+    d
+}
+
+/// Every unknown key after the first one serde reported (`first_message`): the key is taken
+/// out of a copy of the table and the parse repeated, so that one build lists them all.
+fn further_unknown_keys(text: &str, first_message: &str) -> Vec<Diagnostic> {
+    let Ok(mut table) = toml::from_str::<toml::Table>(text) else {
+        return Vec::new();
+    };
+    let mut message = first_message.to_string();
+    let mut found = Vec::new();
+    for round in 0..64 {
+        let Some((key, _)) =
+            crate::load::keys::parse_unknown_field(message.lines().next().unwrap_or(""))
+        else {
+            break;
+        };
+        let Some(path) = remove_key(&mut table, &key) else {
+            break;
+        };
+        // The first key is the one already reported.
+        if round > 0 {
+            found.push((path, key, expected_of(&message)));
+        }
+        match Config::deserialize(toml::Value::Table(table.clone())) {
+            Ok(_) => break,
+            Err(e) => message = e.message().to_string(),
+        }
+    }
+    found
+        .into_iter()
+        .map(|(path, key, expected)| {
+            let line = find_key_line(text, &path);
+            with_migration_hint(serde_diagnostic(
+                Path::new(CONFIG_FILE),
+                line,
+                &format!("unknown field `{key}`, expected one of {expected}"),
+            ))
+        })
+        .collect()
+}
+
+/// The "expected one of …" part of a serde message (for the help text).
+fn expected_of(message: &str) -> String {
+    message
+        .split("expected one of ")
+        .nth(1)
+        .map_or_else(String::new, |s| s.lines().next().unwrap_or("").to_string())
+}
+
+/// Removes the first `key` in the tables ludd validates (never inside `extra`), returning its
+/// dotted path.
+fn remove_key(table: &mut toml::Table, key: &str) -> Option<String> {
+    if table.remove(key).is_some() {
+        return Some(key.to_string());
+    }
+    for (name, value) in table.iter_mut() {
+        if name == "extra" {
+            continue;
+        }
+        let path = match value {
+            toml::Value::Table(t) => remove_key(t, key).map(|p| format!("{name}.{p}")),
+            toml::Value::Array(items) => items.iter_mut().find_map(|item| match item {
+                toml::Value::Table(t) => remove_key(t, key).map(|p| format!("{name}.{p}")),
+                _ => None,
+            }),
+            _ => None,
+        };
+        if path.is_some() {
+            return path;
+        }
+    }
+    None
+}
+
 /// A credential key in `[deploy]`, found before the strict parse so that it gets its own
 /// message rather than "unknown key".
 fn credentials_in_deploy(text: &str) -> Option<Diagnostic> {
@@ -617,6 +743,11 @@ pub struct Config {
     /// Where `ludd deploy` publishes the output.
     #[serde(default)]
     pub deploy: Option<DeployConfig>,
+    /// URL patterns for the pages of a section (`blog = "/p/:year/:slug/"`), by the section's
+    /// folder below `content/`. Placeholders: `:slug`, `:title`, `:filename`, `:section`,
+    /// `:year`, `:month`, `:day`.
+    #[serde(default)]
+    pub permalinks: BTreeMap<String, String>,
     /// iCalendar files made from data files.
     #[serde(default)]
     pub calendars: Vec<CalendarConfig>,
@@ -680,7 +811,10 @@ impl Config {
         }
         let mut config: Config = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_of_offset(text, s.start));
-            serde_diagnostic(Path::new(CONFIG_FILE), line, e.message())
+            let first = serde_diagnostic(Path::new(CONFIG_FILE), line, e.message());
+            let mut all = vec![with_migration_hint(first)];
+            all.extend(further_unknown_keys(text, e.message()));
+            Error::Invalid(all)
         })?;
         config.validate(text)?;
         config.source = text.to_string();
@@ -715,6 +849,42 @@ impl Config {
             self.languages
                 .0
                 .push((self.default_language.clone(), LanguageConfig::default()));
+        }
+        let mut dirs: Vec<(String, String)> = Vec::new();
+        for (code, lc) in &mut self.languages.0 {
+            let Some(raw) = lc.content_dir.clone() else {
+                continue;
+            };
+            let dir = raw.trim_matches('/');
+            let dir = dir
+                .strip_prefix("content/")
+                .unwrap_or(dir)
+                .trim_matches('/');
+            let escapes = dir.is_empty()
+                || dir.contains('\\')
+                || dir
+                    .split('/')
+                    .any(|p| p.is_empty() || p == "." || p == "..");
+            if escapes || dir == "content" {
+                problems.push(
+                    Diagnostic::new(CONFIG_FILE, format!("content_dir `{raw}` of `{code}` is not a folder inside content/"))
+                        .at_optional_line(at(&format!("languages.{code}.content_dir")))
+                        .with_help(format!("name a folder below content/, like content_dir = \"{code}\" for content/{code}/")),
+                );
+                continue;
+            }
+            if let Some((other, _)) = dirs.iter().find(|(_, d)| d == dir) {
+                problems.push(
+                    Diagnostic::new(
+                        CONFIG_FILE,
+                        format!("`{code}` and `{other}` have the same content_dir `{dir}`"),
+                    )
+                    .at_optional_line(at(&format!("languages.{code}.content_dir")))
+                    .with_help("give each language its own folder"),
+                );
+            }
+            dirs.push((code.clone(), dir.to_string()));
+            lc.content_dir = Some(dir.to_string());
         }
         for code in self.languages.keys() {
             if !is_language_code(code) {
@@ -803,12 +973,36 @@ impl Config {
         }
     }
 
+    /// The path part of `base_url` without trailing slash: `""` for `https://example.org`,
+    /// `/project` for `https://user.github.io/project`. Every root-relative URL starts with it.
+    pub fn base_path(&self) -> &str {
+        base_path_of(&self.base_url)
+    }
+
+    /// `base_url` without its path (`https://user.github.io`): a root-relative URL appended to
+    /// it gives the absolute URL.
+    pub fn origin(&self) -> &str {
+        let path = self.base_path();
+        let full = self.base_url.trim_end_matches('/');
+        &full[..full.len() - path.len()]
+    }
+
     /// Language codes, default language first, the others in the order they are written.
     pub fn language_codes(&self) -> Vec<String> {
         let mut codes: Vec<String> = self.languages.keys().cloned().collect();
         codes.sort_by_key(|c| c != &self.default_language);
         codes
     }
+}
+
+/// The path part of an absolute URL, without trailing slash (see [`Config::base_path`]).
+pub fn base_path_of(url: &str) -> &str {
+    let after_scheme = url.split_once("://").map_or("", |(_, r)| r);
+    let path = after_scheme.find('/').map_or("", |i| &after_scheme[i..]);
+    path.split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('/')
 }
 
 /// Front matter keys that a taxonomy may not shadow.
@@ -827,6 +1021,11 @@ pub const RESERVED_FRONT_MATTER_KEYS: &[&str] = &[
     "sort_by",
     "paginate_by",
     "taxonomies",
+    "publish_date",
+    "expiry_date",
+    "path",
+    "render",
+    "redirect_to",
 ];
 
 /// A BCP 47-like code: a 2–3 letter primary subtag, optional subtags of letters and digits.

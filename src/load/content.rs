@@ -101,6 +101,58 @@ pub struct ContentSettings {
     pub default_language: String,
     /// Configured taxonomy names.
     pub taxonomies: Vec<String>,
+    /// (folder below `content/`, language code) of languages with a `content_dir`.
+    pub content_dirs: Vec<(String, String)>,
+}
+
+impl ContentSettings {
+    /// The language whose `content_dir` holds `rel_path`, and the path inside that folder.
+    pub fn in_content_dir<'a>(&'a self, rel_path: &'a str) -> Option<(&'a str, &'a str)> {
+        self.content_dirs.iter().find_map(|(dir, code)| {
+            rel_path
+                .strip_prefix(dir.as_str())
+                .and_then(|r| r.strip_prefix('/'))
+                .map(|inner| (code.as_str(), inner))
+        })
+    }
+}
+
+/// A top-level folder named like a configured language that is not that language's
+/// `content_dir` (Hugo's folder-per-language layout moved over as it is): its files would all
+/// land in the default language.
+fn check_language_folders(
+    markdown: &[(String, PathBuf)],
+    settings: &ContentSettings,
+) -> Result<()> {
+    let mut problems = Vec::new();
+    for code in &settings.languages {
+        if settings
+            .content_dirs
+            .iter()
+            .any(|(d, c)| d == code || c == code)
+        {
+            continue;
+        }
+        let prefix = format!("{code}/");
+        let count = markdown
+            .iter()
+            .filter(|(rel, _)| rel.starts_with(&prefix))
+            .count();
+        if count > 0 {
+            problems.push(
+                Diagnostic::new(
+                    Path::new(CONTENT_DIR).join(code),
+                    format!("the folder is named like the language `{code}`, but its {count} Markdown files would all be in the default language `{}`", settings.default_language),
+                )
+                .with_help(format!("if it holds the `{code}` content (Hugo's contentDir layout), add content_dir = \"{code}\" to [languages.{code}] in site.toml; else rename the folder")),
+            );
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(problems))
+    }
 }
 
 /// Reads the whole content tree.
@@ -114,6 +166,7 @@ pub fn load(root: &Path, settings: &ContentSettings) -> Result<Content> {
         );
     }
     let (markdown, assets) = walk(root, &content_dir)?;
+    check_language_folders(&markdown, settings)?;
     let bundle_dirs = bundle_dirs(markdown.iter().map(|(rel, _)| rel.as_str()), settings);
     let docs = collect_all(
         markdown
@@ -435,9 +488,27 @@ fn read_doc(
                 .with_help("save the file as UTF-8 (most editors have an \"encoding\" setting)"),
         )
     })?;
-    let (dir, file) = split_dir(rel_path);
+    // In a language's content_dir, the path inside it decides the section and translation group.
+    let (dir_lang, logical) = match settings.in_content_dir(rel_path) {
+        Some((code, inner)) => (Some(code), inner),
+        None => (None, rel_path),
+    };
+    let real_dir = split_dir(rel_path).0;
+    let (dir, file) = split_dir(logical);
     let stem = file.strip_suffix(".md").unwrap_or(file);
     let (base, code) = split_lang(stem, languages, default_language);
+    if let (Some(folder_lang), Some(code)) = (dir_lang, code)
+        && folder_lang != code
+    {
+        return Err(Diagnostic::new(
+            &display,
+            format!("a `{code}` file in the content_dir of `{folder_lang}`"),
+        )
+        .with_help(format!(
+            "move it to the `{code}` content, or drop the `.{code}` from its name"
+        ))
+        .into());
+    }
     if code.is_none()
         && let Some((_, suffix)) = base.rsplit_once('.')
         && crate::load::config::is_language_code(suffix)
@@ -451,7 +522,7 @@ fn read_doc(
                 .into(),
         );
     }
-    let lang = code.unwrap_or(default_language).to_string();
+    let lang = code.or(dir_lang).unwrap_or(default_language).to_string();
     let (kind, section_dir, stem) = match base {
         "_index" => (
             DocKind::Section,
@@ -466,7 +537,7 @@ fn read_doc(
         _ => {
             let in_bundle = bundle_dirs
                 .iter()
-                .any(|b| dir == b || dir.starts_with(&format!("{b}/")));
+                .any(|b| real_dir == b || real_dir.starts_with(&format!("{b}/")));
             if in_bundle {
                 return Err(Diagnostic::new(&display, "a page bundle folder cannot hold other Markdown pages")
                     .with_help("move this file out of the bundle folder, or make the folder a section with _index.md")

@@ -67,6 +67,12 @@ pub fn content_settings(config: &config::Config) -> content::ContentSettings {
         languages: config.language_codes(),
         default_language: config.default_language.clone(),
         taxonomies: config.taxonomies.iter().map(|t| t.name.clone()).collect(),
+        content_dirs: config
+            .languages
+            .0
+            .iter()
+            .filter_map(|(code, l)| l.content_dir.clone().map(|d| (d, code.clone())))
+            .collect(),
     }
 }
 

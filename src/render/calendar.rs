@@ -66,7 +66,10 @@ impl Moment {
 
 /// Output path of calendar `cal`'s file for `event` (none: all events) in language `lang`.
 pub fn output_path(site: &Site, cal: &CalendarConfig, lang: usize, event: Option<&str>) -> String {
-    let prefix = site.languages[lang].prefix.trim_matches('/');
+    // The output folder has no base path; the language prefix carries it.
+    let prefix = site
+        .strip_base_path(&site.languages[lang].prefix)
+        .trim_matches('/');
     let folder = cal.path.trim_matches('/');
     let file = event.unwrap_or("all");
     [prefix, folder, &format!("{file}.ics")]

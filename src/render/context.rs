@@ -459,7 +459,7 @@ fn doc_pairs(
                 .collect::<Vec<_>>()
                 .into(),
         ),
-        ("is_fallback", is_fallback.into()),
+        ("is_fallback", (is_fallback || d.generated).into()),
         ("is_section", d.is_section().into()),
     ]
 }
@@ -629,7 +629,8 @@ pub fn base_context(
 /// Whether a menu entry is the current page or a section that contains it.
 fn menu_is_current(site: &Site, m: &MenuItem, path: &str) -> bool {
     let d = &site.docs[m.id];
-    path == d.url || (d.url != "/" && d.is_section() && path.starts_with(&d.url))
+    let is_root = site.strip_base_path(&d.url) == "/";
+    path == d.url || (!is_root && d.is_section() && path.starts_with(&d.url))
 }
 
 fn menu_value(site: &Site, title: &str, m: &MenuItem, is_current: bool) -> Value {
@@ -679,7 +680,7 @@ pub fn head_links(site: &Site, place: &Place) -> String {
         let x_default = if site.config.default_language_in_subdir
             && default_url == site.languages[0].prefix.clone() + "/"
         {
-            "/".to_string()
+            site.root_url()
         } else {
             default_url.to_string()
         };

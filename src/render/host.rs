@@ -74,6 +74,32 @@ impl MarkdownHost for DocHost<'_> {
             doc.front_title().unwrap_or(&doc.source.stem).into(),
         );
         ctx.insert_value("nth", nth.into());
+        // The page the shortcode is called from (its rendered content does not exist yet).
+        ctx.insert_value(
+            "page",
+            crate::render::context::obj([
+                (
+                    "title",
+                    doc.front_title().unwrap_or(&doc.source.stem).into(),
+                ),
+                ("lang", lang.code.as_str().into()),
+                ("url", doc.url.as_str().into()),
+                ("permalink", self.site.permalink(&doc.url).into()),
+                (
+                    "assets",
+                    doc.assets
+                        .iter()
+                        .map(|a| Value::from(crate::model::urls::asset_url(doc, a)))
+                        .collect::<Vec<_>>()
+                        .into(),
+                ),
+                (
+                    "extra",
+                    Value::from_serializable(&doc.source.front_matter.extra),
+                ),
+                ("is_section", doc.is_section().into()),
+            ]),
+        );
         ctx.insert_value(
             "site",
             crate::render::context::obj([

@@ -165,6 +165,9 @@ fn reusable(
         && old.source.body_line == doc.source.body_line
         && old.url == doc.url
         && old.source.front_matter.title == doc.source.front_matter.title
+        // Shortcodes see the page's assets and extra data.
+        && old.assets == doc.assets
+        && old.source.front_matter.extra == doc.source.front_matter.extra
         && previous.site.languages[old.lang].code == site.languages[doc.lang].code;
     let images_same = content
         .images

@@ -117,6 +117,11 @@ impl<'a> RenderInput<'a> {
         let site = self.site;
         let bytes = |s: String| Ok(Prepared::Bytes(s.into_bytes()));
         match &planned.job {
+            Job::Doc { id, .. } if site.docs[*id].redirect.is_some() => {
+                let d = &site.docs[*id];
+                let target = d.redirect.as_deref().unwrap_or_default();
+                bytes(redirect_page(site, target, reads.title(*id), d.lang))
+            }
             Job::Doc { id, pager } => self.doc(*id, *pager, reads),
             Job::TaxonomyList { taxonomy } => Ok(self.taxonomy_list(*taxonomy, reads)),
             Job::Term {
@@ -497,9 +502,10 @@ impl<'a> RenderInput<'a> {
             .collect();
         let name = TemplateName::LanguageChooser.to_string();
         if self.templates.has(&name) {
+            let root = site.root_url();
             let place = Place {
                 lang: 0,
-                path: "/",
+                path: &root,
                 translations,
             };
             let ctx = base_context(site, self.shared, reads, &place, self.mode.is_preview());
@@ -568,7 +574,12 @@ fn paginator(pages: &[Value], per: usize, current: usize, base: &str) -> Value {
 /// A redirect page: meta refresh, canonical link, and a plain link for people.
 pub fn redirect_page(site: &Site, target: &str, title: &str, lang: usize) -> String {
     let l = &site.languages[lang];
-    let url = escape(&site.permalink(target));
+    let absolute = target.starts_with("https://") || target.starts_with("http://");
+    let url = escape(&if absolute {
+        target.to_string()
+    } else {
+        site.permalink(target)
+    });
     let text = site
         .theme
         .ui_strings
@@ -597,9 +608,10 @@ fn builtin_chooser(site: &Site, translations: &[Counterpart]) -> String {
             escape(&l.name)
         ));
     }
+    let root = site.root_url();
     let place = Place {
         lang: 0,
-        path: "/",
+        path: &root,
         translations: translations.to_vec(),
     };
     let title = site
@@ -621,7 +633,10 @@ fn builtin_chooser(site: &Site, translations: &[Counterpart]) -> String {
 fn robots(site: &Site) -> String {
     let mut s = String::from("User-agent: *\nAllow: /\n");
     if site.config.generate_sitemap {
-        s.push_str(&format!("Sitemap: {}\n", site.permalink("/sitemap.xml")));
+        s.push_str(&format!(
+            "Sitemap: {}\n",
+            site.permalink(&site.file_url("sitemap.xml"))
+        ));
     }
     s
 }

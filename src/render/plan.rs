@@ -6,7 +6,7 @@ use super::templates::AssetHashes;
 use super::{calendar, hosting, sitemap};
 use crate::error::{Diagnostic, Error, Result};
 use crate::layout::content_path;
-use crate::model::urls::{asset_url, output_path};
+use crate::model::urls::asset_url;
 use crate::model::{DocId, Site};
 use std::collections::HashMap;
 
@@ -94,10 +94,17 @@ pub fn pager_url(base: &str, k: usize) -> String {
 /// the preview server (`for_hosts` false) needs neither them nor the host files: its pages
 /// link `?h=` URLs (see `templates`), and its live reload swaps style sheets by those.
 pub fn plan(site: &Site, hashes: &AssetHashes, for_hosts: bool) -> Result<Vec<Planned>> {
+    // URLs carry base_url's path; the output folder does not.
+    let output_path = |url: &str| site.output_path(url);
     let mut jobs = Vec::new();
     let mut push = |job: Job, path: String| jobs.push(Planned { job, path });
     for (id, d) in site.documents() {
-        let pagers = pager_count(d.pages.len(), site.pagination(d));
+        // `render = false`: listed, but no page of its own; a redirect is one page.
+        let pagers = match (d.source.front_matter.renders(), &d.redirect) {
+            (false, _) => 0,
+            (true, Some(_)) => 1,
+            (true, None) => pager_count(d.pages.len(), site.pagination(d)),
+        };
         for pager in 1..=pagers {
             push(
                 Job::Doc { id, pager },
@@ -141,14 +148,12 @@ pub fn plan(site: &Site, hashes: &AssetHashes, for_hosts: bool) -> Result<Vec<Pl
     // The root 404 speaks every language; each language with its own folder has its own too.
     push(Job::RootNotFound, "404.html".to_string());
     for (lang, l) in site.languages.iter().enumerate() {
-        if !l.prefix.is_empty() {
-            push(
-                Job::NotFound { lang },
-                format!("{}404.html", dir_of(&l.prefix)),
-            );
+        let dir = dir_of(site.strip_base_path(&l.prefix));
+        if !dir.is_empty() {
+            push(Job::NotFound { lang }, format!("{dir}404.html"));
         }
         if site.config.generate_feeds {
-            push(Job::Feed { lang }, format!("{}atom.xml", dir_of(&l.prefix)));
+            push(Job::Feed { lang }, format!("{dir}atom.xml"));
         }
     }
     if site.config.default_language_in_subdir {

@@ -22,6 +22,7 @@ fn sorted_urls(site: &Site) -> Vec<(&str, Source)> {
     let mut urls = Vec::with_capacity(url_count(site));
     urls.extend(
         site.documents()
+            .filter(|(_, d)| in_sitemap(d))
             .map(|(id, d)| (d.url.as_str(), Source::Doc(id))),
     );
     for tax in site.taxonomies.iter().filter(|t| !t.terms.is_empty()) {
@@ -63,8 +64,13 @@ fn write_entry(out: &mut String, site: &Site, url: &str, source: Source) {
     out.push_str("  </url>\n");
 }
 
+/// Documents with a page of their own (not `render = false`, not a `redirect_to`).
+fn in_sitemap(d: &crate::model::Doc) -> bool {
+    d.source.front_matter.renders() && d.redirect.is_none()
+}
+
 fn url_count(site: &Site) -> usize {
-    site.docs.len()
+    site.docs.iter().filter(|d| in_sitemap(d)).count()
         + site
             .taxonomies
             .iter()
@@ -111,7 +117,7 @@ fn render_part(site: &Site, k: usize, per_file: usize) -> String {
         for p in 1..parts {
             out.push_str(&format!(
                 "  <sitemap><loc>{}</loc></sitemap>\n",
-                xml(&site.permalink(&format!("/{}", part_path(p))))
+                xml(&site.permalink(&site.file_url(&part_path(p))))
             ));
         }
         out.push_str("</sitemapindex>\n");

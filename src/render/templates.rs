@@ -362,6 +362,7 @@ fn register(
         },
     );
     let base_url = site.config.base_url.clone();
+    let base_path = site.config.base_path().to_string();
     // A built site links each static file's fingerprinted copy, which hosts may cache forever
     // (see `hosting`). The preview server keeps the plain name with `?h=<hash>`: its live
     // reload swaps style sheets by that query and compares pages without it.
@@ -371,7 +372,11 @@ fn register(
             let path: String = kwargs.must_get("path")?;
             let absolute: bool = kwargs.get("absolute")?.unwrap_or(false);
             let clean = path.trim_start_matches('/');
-            let base = if absolute { base_url.as_str() } else { "" };
+            let base = if absolute {
+                base_url.as_str()
+            } else {
+                base_path.as_str()
+            };
             match assets.0.get(clean) {
                 Some(hash) if !fingerprinted => Ok(preview_asset_url(base, clean, hash)),
                 Some(hash) => Ok(format!(

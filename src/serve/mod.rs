@@ -34,6 +34,13 @@ pub struct ServeOptions {
     pub open: bool,
     /// Include drafts.
     pub drafts: bool,
+    /// The `base_url` pages are built with (previews behind a proxy); its path is served too.
+    /// Without it, pages point at the local server, under `base_url`'s path from `site.toml`.
+    pub base_url: Option<String>,
+    /// Include pages whose `publish_date` is still to come.
+    pub future: bool,
+    /// Include pages whose `expiry_date` has passed.
+    pub expired: bool,
     /// Poll for file changes instead of using the operating system's events.
     pub poll: bool,
     /// Print only errors (the URL is always printed).
@@ -112,7 +119,19 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
             addr: site_url(options.bind, options.port),
             source,
         })?;
-    let url = site_url(options.bind, port);
+    let local = site_url(options.bind, port);
+    let base_url = match &options.base_url {
+        Some(url) => url.trim_end_matches('/').to_string(),
+        None => {
+            // The site.toml is read again by every build; an unreadable one fails there.
+            let path = crate::load::config::Config::load(&root)
+                .map(|c| c.base_path().to_string())
+                .unwrap_or_default();
+            format!("{local}{path}")
+        }
+    };
+    let base_path = crate::load::config::base_path_of(&base_url).to_string();
+    let url = format!("{local}{base_path}");
     // The preview lives in memory-backed /dev/shm where there is one (much faster than a
     // disk-backed /tmp for large sites), else in the system's temporary folder.
     let shm = std::path::Path::new("/dev/shm");
@@ -131,6 +150,14 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
     if options.port != 0 && port != options.port {
         say(format!("port {} is taken, using {port}", options.port));
     }
+    if !base_path.is_empty() {
+        say(format!(
+            "the site lives under {base_path}/ (the path of base_url), as on its host"
+        ));
+    }
+    if options.base_url.is_some() {
+        say(format!("pages link to {base_url}/ (--base-url)"));
+    }
     say(format!(
         "preview files in {} (press Ctrl-C to stop)",
         out_dir.display()
@@ -141,7 +168,9 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
         build: BuildOptions {
             root,
             drafts: options.drafts,
-            base_url: Some(url.clone()),
+            future: options.future,
+            expired: options.expired,
+            base_url: Some(base_url),
             output_dir: None,
             mode: Mode::Preview,
         },
@@ -161,7 +190,7 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
         .enable_all()
         .build()
         .map_err(ServeError::Start)?;
-    let state = server::AppState::new(out_dir, hub);
+    let state = server::AppState::new(out_dir, hub).under(&base_path);
     let result = runtime.block_on(server::serve(listener, state));
     runtime.shutdown_background();
     if !options.quiet {

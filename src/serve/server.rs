@@ -53,6 +53,8 @@ pub struct AppState {
     root: Arc<PathBuf>,
     /// Live reload.
     hub: Arc<Hub>,
+    /// The segments of `base_url`'s path the site is served under (empty: at the root).
+    base: Arc<Vec<String>>,
     /// Turns true when the server shuts down (ends the event streams).
     stop: Arc<watch::Sender<bool>>,
 }
@@ -64,8 +66,22 @@ impl AppState {
         AppState {
             root: Arc::new(root),
             hub,
+            base: Arc::new(Vec::new()),
             stop: Arc::new(stop),
         }
+    }
+
+    /// Serves the folder under `base_path` (`/project`) rather than at the root, as the real
+    /// host does when `base_url` has a path; `/` redirects there.
+    pub fn under(mut self, base_path: &str) -> AppState {
+        self.base = Arc::new(
+            base_path
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .map(crate::check::links::percent_decode)
+                .collect(),
+        );
+        self
     }
 
     /// Ends every event stream, so a graceful shutdown does not wait for open pages.
@@ -299,8 +315,17 @@ async fn files(State(state): State<AppState>, request: Request) -> Response {
         Err(refusal) => return refused(refusal),
     };
     let root = Arc::clone(&state.root);
-    let lookup_segments = segments.clone();
+    let Some(lookup_segments) = segments.strip_prefix(state.base.as_slice()) else {
+        if segments.is_empty() {
+            return redirect(&state.base, None);
+        }
+        return page_response(&state, fallback_404(), StatusCode::NOT_FOUND, &method);
+    };
+    let lookup_segments = lookup_segments.to_vec();
     let trailing_slash = raw.ends_with('/');
+    if lookup_segments.is_empty() && !trailing_slash && !state.base.is_empty() {
+        return redirect(&segments, request.uri().query());
+    }
     let located = tokio::task::spawn_blocking(move || {
         let located = locate(&root, &lookup_segments, trailing_slash);
         let fallback = matches!(located, Located::NotFound)

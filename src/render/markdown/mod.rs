@@ -298,7 +298,7 @@ fn run_pass(
         html_block_lines: 0,
         held_marker: None,
         words: WordCounter::default(),
-        id_set: IdSet::default(),
+        id_set: IdSet::for_lang(options.lang),
         toc: TocBuilder::default(),
         ids: Vec::new(),
         links: Vec::new(),
