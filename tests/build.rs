@@ -1783,3 +1783,56 @@ fn long_dates_and_numbers_follow_cldr_in_every_language() {
     assert_eq!(text("/es/seite/", "n"), "1100 -2500,5");
     assert_eq!(text("/fr/seite/", "n"), "1\u{202f}100 -2\u{202f}500,5");
 }
+
+#[test]
+fn data_files_reach_templates_per_language_and_rebuild_what_reads_them() {
+    let site = TestSite::new("basic");
+    site.write(
+        "data/events.toml",
+        "[[items]]\ntitle = \"Infoabend\"\nstart = \"2026-02-12T19:00:00+01:00\"\n",
+    );
+    site.write(
+        "data/events.en.toml",
+        "[[items]]\ntitle = \"Information evening\"\nstart = \"2026-02-12T19:00:00+01:00\"\n",
+    );
+    site.write("data/team/board.yaml", "name: Ada\nroles: [chair]\n");
+    site.write("data/numbers.json", "{\"signatures\": 1100}");
+    site.write("data/places.csv", "city,venue\nLeeds,\"Hall, upstairs\"\n");
+    site.edit("templates/page.html", |s| {
+        s.replace(
+            "{{ page.content }}",
+            "{{ page.content }}\n<ul id=\"data\">{% for e in data.events.items %}<li>{{ e.title }} {{ e.start | date(format=\"%H:%M\") }}</li>{% endfor %}\
+             <li>{{ data.team.board.name }} {{ data.team.board.roles[0] }}</li><li>{{ data.numbers.signatures }}</li>\
+             <li>{{ data.places[0].venue }}</li></ul>",
+        )
+    });
+    site.build_ok();
+    let de = site.page("/seite/");
+    assert_eq!(
+        select(&de, "#data li")
+            .into_iter()
+            .map(text)
+            .collect::<Vec<_>>(),
+        ["Infoabend 19:00", "Ada chair", "1100", "Hall, upstairs"]
+    );
+    let en = site.page("/en/seite/");
+    assert_eq!(
+        text(select(&en, "#data li")[0]),
+        "Information evening 19:00"
+    );
+
+    // An edited data file changes the outputs that show it, also in an incremental build.
+    site.write(
+        "data/events.toml",
+        "[[items]]\ntitle = \"Stammtisch\"\nstart = \"2026-03-01T18:30:00+01:00\"\n",
+    );
+    site.build_ok();
+    assert_eq!(
+        text(select(&site.page("/seite/"), "#data li")[0]),
+        "Stammtisch 18:30"
+    );
+    assert_eq!(
+        text(select(&site.page("/en/seite/"), "#data li")[0]),
+        "Information evening 19:00"
+    );
+}

@@ -3,6 +3,7 @@
 //! the rendering of each one, recording what it read. Produces bytes; writing them is the write
 //! stage's job.
 
+pub mod calendar;
 pub mod context;
 pub mod deps;
 pub mod escape;

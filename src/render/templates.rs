@@ -409,12 +409,22 @@ fn register(
                     .ok_or_else(|| tera::Error::message(format!("`{value}` is not a date")));
             }
             let mut out = String::new();
-            jiff::fmt::strtime::format(
-                format.as_str(),
-                &date.timestamp.to_zoned(jiff::tz::TimeZone::UTC),
-            )
-            .map(|s| out.push_str(&s))
-            .map_err(|e| tera::Error::message(format!("bad date format `{format}`: {e}")))?;
+            // A datetime written with an offset (`2026-02-12T19:00:00+01:00`, an event in a data
+            // file) shows the wall-clock time as written; a date or a UTC time shows in UTC.
+            let local = value
+                .get(..19)
+                .filter(|_| value.len() > 19 && !value.ends_with('Z'))
+                .and_then(|v| v.parse::<jiff::civil::DateTime>().ok());
+            let formatted = match local {
+                Some(civil) => jiff::fmt::strtime::format(format.as_str(), civil),
+                None => jiff::fmt::strtime::format(
+                    format.as_str(),
+                    &date.timestamp.to_zoned(jiff::tz::TimeZone::UTC),
+                ),
+            };
+            formatted
+                .map(|s| out.push_str(&s))
+                .map_err(|e| tera::Error::message(format!("bad date format `{format}`: {e}")))?;
             Ok(out)
         },
     );

@@ -58,15 +58,18 @@ export function buildSite({ root = repoRoot, output, baseUrl }) {
  */
 export function makeRtlSite() {
   const dir = tempDir('ludd-site-rtl-src-');
-  for (const name of ['site.toml', 'content', 'themes', 'templates', 'static', 'i18n']) {
+  for (const name of ['site.toml', 'content', 'themes', 'templates', 'static', 'i18n', 'data']) {
     const from = path.join(repoRoot, name);
     if (fs.existsSync(from)) fs.cpSync(from, path.join(dir, name), { recursive: true });
   }
-  fs.appendFileSync(
-    path.join(dir, 'site.toml'),
-    '\n[languages.ar]\nname = "العربية"\ndirection = "rtl"\nfallback = true\n',
-  );
-  fs.copyFileSync(path.join(dir, 'content', '_index.md'), path.join(dir, 'content', '_index.ar.md'));
+  // The campaign site has Arabic (partly translated) itself; older copies get it added.
+  if (!fs.readFileSync(path.join(dir, 'site.toml'), 'utf8').includes('[languages.ar]')) {
+    fs.appendFileSync(
+      path.join(dir, 'site.toml'),
+      '\n[languages.ar]\nname = "العربية"\ndirection = "rtl"\nfallback = true\n',
+    );
+    fs.copyFileSync(path.join(dir, 'content', '_index.md'), path.join(dir, 'content', '_index.ar.md'));
+  }
   return dir;
 }
 
