@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// A finding per resource loaded from a host that is not allowed.
-pub fn check(
+pub(crate) fn check(
     pages: &HashMap<String, PageFacts>,
     outputs: &Outputs,
     urls: &SiteUrls,

@@ -72,7 +72,7 @@ pub struct Planned {
 }
 
 /// Number of pagers of a listing with `items` entries.
-pub fn pager_count(items: usize, paginate_by: Option<usize>) -> usize {
+pub(crate) fn pager_count(items: usize, paginate_by: Option<usize>) -> usize {
     match paginate_by {
         Some(n) if n > 0 => items.div_ceil(n).max(1),
         _ => 1,
@@ -80,7 +80,7 @@ pub fn pager_count(items: usize, paginate_by: Option<usize>) -> usize {
 }
 
 /// URL of pager `k` (from 1) of a listing at `base`.
-pub fn pager_url(base: &str, k: usize) -> String {
+pub(crate) fn pager_url(base: &str, k: usize) -> String {
     if k <= 1 {
         base.to_string()
     } else {
@@ -91,7 +91,7 @@ pub fn pager_url(base: &str, k: usize) -> String {
 /// Lists every output of the site. `hashes` name the fingerprinted copies of static files;
 /// the preview server (`for_hosts` false) needs neither them nor the host files: its pages
 /// link `?h=` URLs (see `templates`), and its live reload swaps style sheets by those.
-pub fn plan(site: &Site, hashes: &AssetHashes, for_hosts: bool) -> Result<Vec<Planned>> {
+pub(crate) fn plan(site: &Site, hashes: &AssetHashes, for_hosts: bool) -> Result<Vec<Planned>> {
     let mut jobs = Vec::new();
     let mut push = |job: Job, path: String| jobs.push(Planned { job, path });
     for (id, d) in site.docs.iter().enumerate() {
@@ -237,7 +237,7 @@ fn plan_host_files(site: &Site, jobs: &mut Vec<Planned>) {
 }
 
 /// Output paths of the fingerprinted static copies in `plan`.
-pub fn fingerprinted_paths(plan: &[Planned]) -> Vec<String> {
+pub(crate) fn fingerprinted_paths(plan: &[Planned]) -> Vec<String> {
     plan.iter()
         .filter(|p| matches!(p.job, Job::Fingerprinted { .. }))
         .map(|p| p.path.clone())
