@@ -128,6 +128,7 @@ pub fn render_markdown(
     let results: Vec<Result<Arc<DocContent>>> = bodies
         .into_par_iter()
         .enumerate()
+        .map(|(i, body)| (DocId(i), body))
         .map(
             |(id, body)| match previous.and_then(|p| reusable(site, templates, warnings, id, p)) {
                 Some(content) => Ok(content),
@@ -153,7 +154,7 @@ fn reusable(
     let doc = &site.docs[id];
     let old_id = *previous.site.by_path.get(&doc.source.rel_path)?;
     let old = &previous.site.docs[old_id];
-    let content = previous.contents.get(old_id)?;
+    let content = previous.contents.get(old_id.index())?;
     // The previous model may predate body-only edits; the rendered content knows its source.
     let same = content.body_hash == doc.source.body_hash
         && old.source.body_line == doc.source.body_line
@@ -240,6 +241,7 @@ pub fn source_path(site: &Site, id: DocId) -> PathBuf {
 pub fn check_anchors(site: &Site, contents: &[Arc<DocContent>]) -> Result<()> {
     let mut problems = Vec::new();
     for (id, c) in contents.iter().enumerate() {
+        let id = DocId(id);
         for link in &c.links {
             let Some(fragment) = &link.fragment else {
                 continue;

@@ -94,7 +94,7 @@ pub(crate) fn pager_url(base: &str, k: usize) -> String {
 pub(crate) fn plan(site: &Site, hashes: &AssetHashes, for_hosts: bool) -> Result<Vec<Planned>> {
     let mut jobs = Vec::new();
     let mut push = |job: Job, path: String| jobs.push(Planned { job, path });
-    for (id, d) in site.docs.iter().enumerate() {
+    for (id, d) in site.documents() {
         let pagers = pager_count(d.pages.len(), site.pagination(d));
         for pager in 1..=pagers {
             push(
