@@ -13,7 +13,7 @@ pub mod hosting;
 pub(crate) mod locale;
 pub mod markdown;
 pub mod output;
-pub(crate) mod plan;
+pub mod plan;
 pub(crate) mod sitemap;
 pub mod templates;
 pub mod warnings;
