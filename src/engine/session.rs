@@ -5,11 +5,12 @@
 
 use super::sink::{Folder, InPlace};
 use super::{BuildOptions, Engine, Which};
-use crate::error::Result;
+use crate::error::{Result, collect_all};
 use crate::load;
 use crate::load::content::SourceDoc;
 use crate::model::DocId;
 use crate::render::deps::Dependents;
+use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -244,7 +245,35 @@ impl Session {
                 changes.removed.push(path);
             }
         }
+        changes
+            .written
+            .extend(write_late_images(&self.out_dir, &last.engine)?);
         changes.written.sort();
         Ok(changes)
     }
+}
+
+/// Writes the processed images that page templates asked for beyond the plan, unless the
+/// folder has them (their names carry their content hash, so one that exists is current), and
+/// saves the image cache's index.
+fn write_late_images(out_dir: &Path, engine: &super::Engine) -> Result<Vec<String>> {
+    let late: Vec<_> = engine
+        .late_images()
+        .into_iter()
+        .filter(|p| !out_dir.join(&p.path).exists())
+        .collect();
+    let written: Vec<Result<String>> = late
+        .into_par_iter()
+        .map(|p| {
+            let crate::render::plan::Job::Image { file } = &p.job else {
+                return Ok(p.path);
+            };
+            let bytes = std::fs::read(file).map_err(|e| crate::error::Error::read(file, e))?;
+            let dest = crate::write::safe_join(out_dir, &p.path)?;
+            crate::write::atomic_write(&dest, &bytes)?;
+            Ok(p.path)
+        })
+        .collect();
+    let _ = engine.templates.images.finish(false);
+    collect_all(written)
 }

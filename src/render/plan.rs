@@ -104,6 +104,11 @@ pub enum Job {
         /// Index of the event, or None for all of them.
         event: Option<usize>,
     },
+    /// A processed image, copied from the image cache (see [`super::images`]).
+    Image {
+        /// The processed file in the image cache.
+        file: std::path::PathBuf,
+    },
 }
 
 /// A job and its output path (relative to the output folder).
