@@ -6,11 +6,11 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 /// Path relative to the site root (`content/artikel.md`) → Unix time of its last commit.
-pub type CommitTimes = HashMap<String, i64>;
+pub(crate) type CommitTimes = HashMap<String, i64>;
 
 /// Commit times of the files in `root/content`, or `None` when `root` is not in a git checkout
 /// (or git is not installed).
-pub fn last_commit_times(root: &Path) -> Option<CommitTimes> {
+pub(crate) fn last_commit_times(root: &Path) -> Option<CommitTimes> {
     // -z and core.quotePath=false: every path comes raw and NUL-terminated, never quoted.
     let out = Command::new("git")
         .arg("-C")

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 /// A resource a page loads, and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Load {
+pub(crate) struct Load {
     /// The URL as written (entities decoded).
     pub url: String,
     /// What loads it (`<img src>`, `<link rel=stylesheet>`, `style url()`).
@@ -19,7 +19,7 @@ pub struct Load {
 
 /// What one HTML page contains, as far as the checks care.
 #[derive(Debug, Clone, Default)]
-pub struct PageFacts {
+pub(crate) struct PageFacts {
     /// The page's language code (from its output path).
     pub language: String,
     /// Rendered by ludd from templates (copied HTML files skip the accessibility checks).
@@ -43,7 +43,7 @@ pub struct PageFacts {
 }
 
 /// Analyzes every HTML output in parallel: output path → facts.
-pub fn analyze_all(outputs: &Outputs, urls: &SiteUrls) -> HashMap<String, PageFacts> {
+pub(crate) fn analyze_all(outputs: &Outputs, urls: &SiteUrls) -> HashMap<String, PageFacts> {
     outputs
         .0
         .par_iter()
@@ -59,7 +59,7 @@ pub fn analyze_all(outputs: &Outputs, urls: &SiteUrls) -> HashMap<String, PageFa
 }
 
 /// The facts of one HTML document.
-pub fn analyze(html: &[u8]) -> PageFacts {
+pub(crate) fn analyze(html: &[u8]) -> PageFacts {
     let collector = RefCell::new(Collector::default());
     let mut rewriter = HtmlRewriter::new(
         Settings {
@@ -201,7 +201,7 @@ fn heading_level(tag: &str) -> Option<u8> {
 
 /// How a `<link>` makes the browser fetch its target, by its `rel`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LinkLoad {
+pub(crate) enum LinkLoad {
     /// Fetched with the page (`stylesheet`, `preload`, `modulepreload`): part of its weight.
     WithPage,
     /// Fetched once for the site and cached (`icon`, `apple-touch-icon`, `mask-icon`, `manifest`).
@@ -226,7 +226,7 @@ const LOADING_RELS: &[(&str, LinkLoad)] = &[
 
 /// The first `rel` token of a `<link>` (space-separated, any case) that fetches the target, and
 /// how it does; None for links that load nothing (`canonical`, `alternate`, …).
-pub fn link_load(rel: &str) -> Option<(&'static str, LinkLoad)> {
+pub(crate) fn link_load(rel: &str) -> Option<(&'static str, LinkLoad)> {
     rel.split_ascii_whitespace().find_map(|token| {
         LOADING_RELS
             .iter()
@@ -238,7 +238,7 @@ pub fn link_load(rel: &str) -> Option<(&'static str, LinkLoad)> {
 /// The URLs of a `srcset` (`a.png 1x, b.png 2x`), split as the HTML standard does: a URL runs
 /// to the next white space (so it may hold commas, as `data:` URLs do), trailing commas end
 /// it, and descriptors run to the next comma outside parentheses.
-pub fn srcset_urls(srcset: &str) -> Vec<String> {
+pub(crate) fn srcset_urls(srcset: &str) -> Vec<String> {
     let mut urls = Vec::new();
     let mut rest = srcset;
     loop {
@@ -274,7 +274,7 @@ pub fn srcset_urls(srcset: &str) -> Vec<String> {
 
 /// URLs a piece of CSS loads: every `url(...)`, `@import "..."` and the strings of
 /// `image-set()`, read by cssparser's tokenizer (comments, escapes and strings as CSS has them).
-pub fn css_urls(css: &str) -> Vec<String> {
+pub(crate) fn css_urls(css: &str) -> Vec<String> {
     let mut input = cssparser::ParserInput::new(css);
     let mut out = Vec::new();
     collect_css_urls(

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 /// Where a URL found in a page points.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     /// A file of this site: output path candidates and the fragment, if any.
     Internal {
         /// Output path (`en/a/index.html`, `css/site.css`), percent-decoded.
@@ -36,7 +36,7 @@ pub enum Target {
 
 /// What URL resolution needs to know about the site.
 #[derive(Debug, Clone)]
-pub struct SiteUrls {
+pub(crate) struct SiteUrls {
     /// `base_url` without trailing slash.
     base_url: String,
     /// `base_url`'s host.
@@ -51,7 +51,7 @@ pub struct SiteUrls {
 
 impl SiteUrls {
     /// The URL context of `site`.
-    pub fn new(site: &Site) -> SiteUrls {
+    pub(crate) fn new(site: &Site) -> SiteUrls {
         let base_url = site.config.base_url.trim_end_matches('/').to_string();
         let host = host_of(&base_url).unwrap_or_default();
         let base_path = site.config.base_path().to_string();
@@ -85,7 +85,7 @@ impl SiteUrls {
     }
 
     /// The language of an output path, by its URL prefix (the default language otherwise).
-    pub fn language_of(&self, path: &str) -> String {
+    pub(crate) fn language_of(&self, path: &str) -> String {
         self.languages
             .iter()
             .find(|(prefix, _)| prefix.is_empty() || path.starts_with(prefix.as_str()))
@@ -95,7 +95,7 @@ impl SiteUrls {
     }
 
     /// Whether resources may be loaded from `host`.
-    pub fn is_allowed(&self, host: &str) -> bool {
+    pub(crate) fn is_allowed(&self, host: &str) -> bool {
         host == self.host
             || self.allowed_hosts.iter().any(|a| a == host)
             || self
@@ -106,7 +106,7 @@ impl SiteUrls {
     }
 
     /// Resolves `url`, found in the output file `from`.
-    pub fn resolve(&self, from: &str, url: &str) -> Target {
+    pub(crate) fn resolve(&self, from: &str, url: &str) -> Target {
         let url = url.trim();
         let lower = url.to_ascii_lowercase();
         let absolute = lower.starts_with("http://") || lower.starts_with("https://");
@@ -166,7 +166,7 @@ impl SiteUrls {
 /// The output file that the URL path `path` (query and fragment removed, percent-encoded) names
 /// from the output file `from`, and whether it named a folder (`/en/a/` → `en/a/index.html`).
 /// `..` above the root stays at the root, as in browsers.
-pub fn output_path_of(from: &str, path: &str) -> (String, bool) {
+pub(crate) fn output_path_of(from: &str, path: &str) -> (String, bool) {
     let decoded = percent_decode(path);
     let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
     let folder = decoded.is_empty()
@@ -186,7 +186,7 @@ pub fn output_path_of(from: &str, path: &str) -> (String, bool) {
 }
 
 /// The host of an absolute or protocol-relative URL, lowercase, without user info or port.
-pub fn host_of(url: &str) -> Option<String> {
+pub(crate) fn host_of(url: &str) -> Option<String> {
     let rest = url.split_once("//")?.1;
     let authority = rest.split(['/', '?', '#']).next()?;
     let host = authority.rsplit('@').next()?;
@@ -207,14 +207,14 @@ fn after_host(url: &str) -> &str {
 }
 
 /// Decodes `%XX` escapes (invalid ones stay as they are).
-pub fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     percent_encoding::percent_decode_str(s)
         .decode_utf8_lossy()
         .into_owned()
 }
 
 /// Broken links and anchors in every HTML page and stylesheet.
-pub fn check(
+pub(crate) fn check(
     pages: &HashMap<String, PageFacts>,
     outputs: &Outputs,
     urls: &SiteUrls,

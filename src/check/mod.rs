@@ -3,17 +3,17 @@
 //! page weight with its CO2e estimate, stale or missing translations and missing UI strings.
 //! `ludd build` runs the cheap checks ([`build_warnings`]) that need no HTML parsing.
 
-pub mod a11y;
-pub mod co2;
-pub mod git;
-pub mod html;
-pub mod links;
+pub(crate) mod a11y;
+pub(crate) mod co2;
+pub(crate) mod git;
+pub(crate) mod html;
+pub(crate) mod links;
 pub mod outputs;
-pub mod privacy;
+pub(crate) mod privacy;
 pub mod report;
-pub mod translations;
-pub mod ui_strings;
-pub mod weight;
+pub(crate) mod translations;
+pub(crate) mod ui_strings;
+pub(crate) mod weight;
 
 use crate::engine::{BuildOptions, Engine, Mode};
 use crate::error::Result;

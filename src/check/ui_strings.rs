@@ -7,7 +7,7 @@ use crate::render::warnings::Warning;
 
 /// A warning per UI string missing in a configured language (one per language when it has no
 /// UI strings at all).
-pub fn check(site: &Site) -> Vec<Finding> {
+pub(crate) fn check(site: &Site) -> Vec<Finding> {
     let strings = &site.theme.ui_strings;
     let Some(default) = site.languages.first() else {
         return Vec::new();
@@ -59,7 +59,7 @@ pub fn check(site: &Site) -> Vec<Finding> {
 
 /// The rendering's own UI-string warnings (a key a template uses that some language, or every
 /// language, lacks) as findings, except those [`check`] already reported.
-pub fn from_render_warnings(warnings: &[Warning], known: &[Finding]) -> Vec<Finding> {
+pub(crate) fn from_render_warnings(warnings: &[Warning], known: &[Finding]) -> Vec<Finding> {
     warnings
         .iter()
         .filter_map(|warning| {

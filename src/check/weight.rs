@@ -22,7 +22,7 @@ pub struct PageWeight {
 }
 
 /// Gzip-compressed size of `bytes` (level 6, like most servers).
-pub fn gzip_size(bytes: &[u8]) -> u64 {
+pub(crate) fn gzip_size(bytes: &[u8]) -> u64 {
     let mut enc = flate2::write::GzEncoder::new(
         Vec::with_capacity(bytes.len() / 3),
         flate2::Compression::new(6),
@@ -38,7 +38,7 @@ pub fn gzip_size(bytes: &[u8]) -> u64 {
 /// Same-site resources an HTML page loads: stylesheets, scripts, images (`src`, `srcset`),
 /// media posters and preloaded fonts. Links to pages are not loads, nor are icons and the
 /// manifest (fetched once per site) or prefetch hints: see [`LinkLoad`].
-pub fn loaded_resources(html: &str) -> Vec<String> {
+pub(crate) fn loaded_resources(html: &str) -> Vec<String> {
     use lol_html::{RewriteStrSettings, element, rewrite_str};
     let found = std::cell::RefCell::new(Vec::new());
     let push = |v: Option<String>| {
@@ -101,7 +101,7 @@ const PHONE_DENSITY: f64 = 2.0;
 
 /// The `srcset` candidate a 375 px wide, 2× phone picks: the smallest at least as wide as the
 /// slot `sizes` gives it (times two), else the widest; with `x` descriptors, the one nearest 2×.
-pub fn phone_candidate(srcset: &str, sizes: Option<&str>) -> Option<String> {
+pub(crate) fn phone_candidate(srcset: &str, sizes: Option<&str>) -> Option<String> {
     let slot = sizes.map_or(PHONE_WIDTH, slot_width) * PHONE_DENSITY;
     let mut candidates: Vec<(f64, bool, &str)> = srcset
         .split(',')
@@ -178,11 +178,11 @@ fn resolve(page: &str, url: &str) -> Option<String> {
 
 /// Gzip sizes of resources by output path, shared by parallel workers so each is compressed once.
 #[derive(Debug, Default)]
-pub struct SizeCache(Mutex<HashMap<String, u64>>);
+pub(crate) struct SizeCache(Mutex<HashMap<String, u64>>);
 
 impl SizeCache {
     /// The cached size of `rel`, else `size()` (0 when the file does not exist), cached.
-    pub fn get_or_insert(&self, rel: &str, size: impl FnOnce() -> Option<u64>) -> u64 {
+    pub(crate) fn get_or_insert(&self, rel: &str, size: impl FnOnce() -> Option<u64>) -> u64 {
         if let Some(s) = self.0.lock().ok().and_then(|c| c.get(rel).copied()) {
             return s;
         }
@@ -196,7 +196,11 @@ impl SizeCache {
 
 /// The weight of the page at output path `page` with HTML `bytes`; `resource_size` gives the
 /// gzip size of another output file by its output path.
-pub fn page_weight(page: &str, bytes: &[u8], resource_size: impl Fn(&str) -> u64) -> PageWeight {
+pub(crate) fn page_weight(
+    page: &str,
+    bytes: &[u8],
+    resource_size: impl Fn(&str) -> u64,
+) -> PageWeight {
     let html = gzip_size(bytes);
     let text = String::from_utf8_lossy(bytes);
     let mut resources: Vec<String> = loaded_resources(&text)
@@ -214,7 +218,7 @@ pub fn page_weight(page: &str, bytes: &[u8], resource_size: impl Fn(&str) -> u64
 }
 
 /// Weights of the given HTML pages (output paths) in `output`, heaviest first.
-pub fn weigh(output: &Path, pages: &[String]) -> Result<Vec<PageWeight>> {
+pub(crate) fn weigh(output: &Path, pages: &[String]) -> Result<Vec<PageWeight>> {
     use rayon::prelude::*;
     let cache = SizeCache::default();
     let mut weights = pages

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 /// One event, validated.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Event {
+pub(crate) struct Event {
     /// Stable identifier: the file name and the UID.
     pub id: String,
     /// SUMMARY.
@@ -32,7 +32,7 @@ pub struct Event {
 
 /// A point in time, or a whole day.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Moment {
+pub(crate) enum Moment {
     /// A date without a time: an all-day event (`20260212`).
     Day(String),
     /// A time, in UTC (`20260212T180000Z`).
@@ -65,7 +65,12 @@ impl Moment {
 }
 
 /// Output path of calendar `cal`'s file for `event` (none: all events) in language `lang`.
-pub fn output_path(site: &Site, cal: &CalendarConfig, lang: usize, event: Option<&str>) -> String {
+pub(crate) fn output_path(
+    site: &Site,
+    cal: &CalendarConfig,
+    lang: usize,
+    event: Option<&str>,
+) -> String {
     // The output folder has no base path; the language prefix carries it.
     let prefix = site
         .strip_base_path(&site.languages[lang].prefix)
@@ -82,7 +87,7 @@ pub fn output_path(site: &Site, cal: &CalendarConfig, lang: usize, event: Option
 
 /// The events of calendar `cal` in language `lang`; a malformed entry is an error naming the
 /// data file.
-pub fn events(site: &Site, cal: &CalendarConfig, lang: usize) -> Result<Vec<Event>> {
+pub(crate) fn events(site: &Site, cal: &CalendarConfig, lang: usize) -> Result<Vec<Event>> {
     let code = &site.languages[lang].code;
     let data = site.data.for_language(code);
     let file: PathBuf = site
@@ -174,7 +179,7 @@ fn event(item: &Value) -> std::result::Result<Event, String> {
 }
 
 /// An iCalendar file with `events`.
-pub fn render(site: &Site, cal: &CalendarConfig, lang: usize, events: &[Event]) -> String {
+pub(crate) fn render(site: &Site, cal: &CalendarConfig, lang: usize, events: &[Event]) -> String {
     let l = &site.languages[lang];
     let host = site
         .config

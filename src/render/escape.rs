@@ -32,22 +32,22 @@ const SEGMENT: &AsciiSet = &UNRESERVED
 const PATH: &AsciiSet = &SEGMENT.remove(b'/').remove(b'%');
 
 /// Percent-encodes everything but unreserved characters (a query value, the `urlencode` filter).
-pub fn url_component(text: &str) -> String {
+pub(crate) fn url_component(text: &str) -> String {
     utf8_percent_encode(text, UNRESERVED).to_string()
 }
 
 /// Percent-encodes what may not stand in one path segment (spaces, `/`, `?`, non-ASCII).
-pub fn url_segment(text: &str) -> String {
+pub(crate) fn url_segment(text: &str) -> String {
     utf8_percent_encode(text, SEGMENT).to_string()
 }
 
 /// Percent-encodes what may not stand in a URL path (spaces, non-ASCII), keeping `/` and escapes.
-pub fn url_path(text: &str) -> String {
+pub(crate) fn url_path(text: &str) -> String {
     utf8_percent_encode(text, PATH).to_string()
 }
 
 /// Escapes text for HTML element content and quoted attributes (`&`, `<`, `>`, `"`, `'`).
-pub fn html(s: &str) -> String {
+pub(crate) fn html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
     push_html(s, &mut out);
     out
@@ -55,13 +55,13 @@ pub fn html(s: &str) -> String {
 
 /// Appends `s` escaped for HTML to `out`: pulldown-cmark's own escaper, the one ludd uses for
 /// the Markdown renderer's additions and everything it writes itself.
-pub fn push_html(s: &str, out: &mut String) {
+pub(crate) fn push_html(s: &str, out: &mut String) {
     // Writing into a String never fails (its `write_str` always returns Ok).
     let _ = pulldown_cmark_escape::escape_html(out, s);
 }
 
 /// Escapes text for XML, dropping the control characters XML 1.0 forbids.
-pub fn xml(s: &str) -> String {
+pub(crate) fn xml(s: &str) -> String {
     let forbidden = |c: char| (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r');
     if s.contains(forbidden) {
         html(&s.replace(forbidden, ""))

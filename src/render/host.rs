@@ -9,7 +9,7 @@ use crate::render::warnings::Warnings;
 use tera::Value;
 
 /// The host for one document.
-pub struct DocHost<'a> {
+pub(crate) struct DocHost<'a> {
     /// The site.
     pub site: &'a Site,
     /// The document being rendered.

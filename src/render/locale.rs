@@ -22,12 +22,12 @@ struct Formats {
 }
 
 /// The formatters of every configured language, by language code.
-pub struct Locales(HashMap<String, Formats>);
+pub(crate) struct Locales(HashMap<String, Formats>);
 
 impl Locales {
     /// Formatters for `codes` (BCP 47 language codes such as `de`, `pt-BR`). A language CLDR has
     /// no data for gets the data of its nearest parent (in the end CLDR's root).
-    pub fn new<'a>(codes: impl IntoIterator<Item = &'a str>) -> Locales {
+    pub(crate) fn new<'a>(codes: impl IntoIterator<Item = &'a str>) -> Locales {
         Locales(
             codes
                 .into_iter()
@@ -37,7 +37,7 @@ impl Locales {
     }
 
     /// `date` in `lang`'s long form; None when `lang` is not configured.
-    pub fn long_date(&self, lang: &str, date: jiff::civil::Date) -> Option<String> {
+    pub(crate) fn long_date(&self, lang: &str, date: jiff::civil::Date) -> Option<String> {
         let formats = self.0.get(lang)?;
         let month = u8::try_from(date.month()).ok()?;
         let day = u8::try_from(date.day()).ok()?;
@@ -47,7 +47,7 @@ impl Locales {
 
     /// The decimal number `number` (like `1100`, `-3.25`) written for `lang`; None when it is
     /// not a number or `lang` is not configured.
-    pub fn number(&self, lang: &str, number: &str) -> Option<String> {
+    pub(crate) fn number(&self, lang: &str, number: &str) -> Option<String> {
         let formats = self.0.get(lang)?;
         let decimal = Decimal::try_from_str(number.trim()).ok()?;
         Some(formats.number.format(&decimal).to_string())

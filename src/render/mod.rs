@@ -3,19 +3,19 @@
 //! the rendering of each one, recording what it read. Produces bytes; writing them is the write
 //! stage's job.
 
-pub mod calendar;
+pub(crate) mod calendar;
 pub mod context;
 pub mod deps;
-pub mod escape;
+pub(crate) mod escape;
 pub mod feeds;
-pub mod host;
+pub(crate) mod host;
 pub mod hosting;
 pub mod images;
-pub mod locale;
+pub(crate) mod locale;
 pub mod markdown;
 pub mod output;
 pub mod plan;
-pub mod sitemap;
+pub(crate) mod sitemap;
 pub mod templates;
 pub mod warnings;
 

@@ -14,37 +14,78 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Job {
     /// A document (section pages may be paginated: `pager` from 1).
-    Doc { id: DocId, pager: usize },
+    Doc {
+        /// The document.
+        id: DocId,
+        /// The pager, from 1.
+        pager: usize,
+    },
     /// A taxonomy's term list.
-    TaxonomyList { taxonomy: usize },
+    TaxonomyList {
+        /// Index of the taxonomy in the config.
+        taxonomy: usize,
+    },
     /// One term's pages.
     Term {
+        /// Index of the taxonomy in the config.
         taxonomy: usize,
+        /// Index of the term in its taxonomy.
         term: usize,
+        /// The pager, from 1.
         pager: usize,
     },
     /// A term's Atom feed.
-    TermFeed { taxonomy: usize, term: usize },
+    TermFeed {
+        /// Index of the taxonomy in the config.
+        taxonomy: usize,
+        /// Index of the term in its taxonomy.
+        term: usize,
+    },
     /// A language's 404 page.
-    NotFound { lang: usize },
+    NotFound {
+        /// Index of the language.
+        lang: usize,
+    },
     /// The root `404.html`, for hosts that serve one 404 page for every language.
     RootNotFound,
     /// A language's Atom feed.
-    Feed { lang: usize },
+    Feed {
+        /// Index of the language.
+        lang: usize,
+    },
     /// `sitemap.xml` (part 0) or its parts when split.
-    Sitemap { part: usize },
+    Sitemap {
+        /// The part, from 0.
+        part: usize,
+    },
     /// `robots.txt`.
     Robots,
     /// A redirect page for an alias.
-    Alias { id: DocId, alias: usize },
+    Alias {
+        /// The document.
+        id: DocId,
+        /// Index of the alias in the document's aliases.
+        alias: usize,
+    },
     /// The language chooser at `/` (default language in a subfolder).
     Chooser,
     /// A static file from the theme or site.
-    Static { index: usize },
+    Static {
+        /// Index of the static file.
+        index: usize,
+    },
     /// A bundle or section file copied next to its document.
-    Asset { id: DocId, asset: usize },
+    Asset {
+        /// The document.
+        id: DocId,
+        /// Index of the file in the document's assets.
+        asset: usize,
+    },
     /// A static file's copy under its fingerprinted name (see [`hosting`]).
-    Fingerprinted { index: usize },
+    Fingerprinted {
+        /// Index of the static file.
+        index: usize,
+    },
     /// `_headers`.
     Headers,
     /// `_redirects`.
@@ -56,12 +97,18 @@ pub enum Job {
     /// An iCalendar file of `[[calendars]]` entry `calendar` in language `lang`: one event
     /// (its index), or all of them.
     Calendar {
+        /// Index of the calendar.
         calendar: usize,
+        /// Index of the language.
         lang: usize,
+        /// Index of the event, or None for all of them.
         event: Option<usize>,
     },
     /// A processed image, copied from the image cache (see [`super::images`]).
-    Image { file: std::path::PathBuf },
+    Image {
+        /// The processed file in the image cache.
+        file: std::path::PathBuf,
+    },
 }
 
 /// A job and its output path (relative to the output folder).
@@ -244,7 +291,7 @@ fn plan_host_files(site: &Site, jobs: &mut Vec<Planned>) {
 }
 
 /// Output paths of the fingerprinted static copies in `plan`.
-pub fn fingerprinted_paths(plan: &[Planned]) -> Vec<String> {
+pub(crate) fn fingerprinted_paths(plan: &[Planned]) -> Vec<String> {
     plan.iter()
         .filter(|p| matches!(p.job, Job::Fingerprinted { .. }))
         .map(|p| p.path.clone())

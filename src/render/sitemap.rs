@@ -5,7 +5,7 @@ use super::escape::xml;
 use crate::model::Site;
 
 /// URLs per sitemap file (the protocol's limit).
-pub const URLS_PER_FILE: usize = 50_000;
+pub(crate) const URLS_PER_FILE: usize = 50_000;
 
 /// What a sitemap URL belongs to.
 #[derive(Clone, Copy)]
@@ -80,7 +80,7 @@ fn url_count(site: &Site) -> usize {
 }
 
 /// Number of sitemap files: 1, or 1 index plus N parts.
-pub fn part_count(site: &Site) -> usize {
+pub(crate) fn part_count(site: &Site) -> usize {
     parts_of(site, URLS_PER_FILE)
 }
 
@@ -95,7 +95,7 @@ fn parts_of(site: &Site, per_file: usize) -> usize {
 }
 
 /// Output path of part `k` (0 = `sitemap.xml`).
-pub fn part_path(k: usize) -> String {
+pub(crate) fn part_path(k: usize) -> String {
     if k == 0 {
         "sitemap.xml".to_string()
     } else {
@@ -104,7 +104,7 @@ pub fn part_path(k: usize) -> String {
 }
 
 /// Renders part `k`.
-pub fn render(site: &Site, k: usize) -> String {
+pub(crate) fn render(site: &Site, k: usize) -> String {
     render_part(site, k, URLS_PER_FILE)
 }
 

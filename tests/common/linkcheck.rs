@@ -11,7 +11,7 @@ use std::path::Path;
 /// Every broken internal link or anchor of the site in `out`, as `file: attr="link" (why)`.
 /// `base_url` is the site's base URL (`https://example.org/sub`); its path prefixes every
 /// root-relative URL of the site.
-pub fn broken_links(out: &Path, base_url: &str) -> Vec<String> {
+pub(crate) fn broken_links(out: &Path, base_url: &str) -> Vec<String> {
     let base = base_url.trim_end_matches('/');
     let (origin, base_path) = split_origin(base);
     let files = html_files(out);

@@ -73,6 +73,7 @@ pub trait MarkdownHost {
 /// The result of [`render`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RenderedMarkdown {
+    /// The body's HTML.
     pub html: String,
     /// HTML before a `<!-- more -->` line, if present.
     pub summary_html: Option<String>,
@@ -85,6 +86,7 @@ pub struct RenderedMarkdown {
     pub internal_links: Vec<InternalLink>,
     /// Plain text of the first heading (any level), for title fallback.
     pub first_heading: Option<String>,
+    /// Words in the body (for reading time and word counts).
     pub word_count: usize,
     /// The `src` of every Markdown image (`![alt](src)`), in order; raw HTML `<img>` tags are
     /// not listed.
@@ -94,9 +96,13 @@ pub struct RenderedMarkdown {
 /// One heading in the table of contents.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TocEntry {
+    /// Heading level, 1 to 6.
     pub level: u32,
+    /// The heading's id (the link target).
     pub id: String,
+    /// The heading's plain text.
     pub title: String,
+    /// The headings nested below it.
     pub children: Vec<TocEntry>,
 }
 
@@ -105,6 +111,7 @@ pub struct TocEntry {
 pub struct InternalLink {
     /// As written, without fragment.
     pub target: String,
+    /// `#fragment`, without the `#`.
     pub fragment: Option<String>,
     /// Resolved, without fragment.
     pub url: String,
@@ -115,10 +122,15 @@ pub struct InternalLink {
 /// A shortcode argument value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ShortcodeValue {
+    /// `"text"`.
     Str(String),
+    /// `12`.
     Int(i64),
+    /// `1.5`.
     Float(f64),
+    /// `true` or `false`.
     Bool(bool),
+    /// `[1, "a"]`.
     Array(Vec<ShortcodeValue>),
 }
 
