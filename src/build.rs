@@ -80,11 +80,16 @@ pub fn build_with(options: &BuildOptions, config: Config) -> Result<BuildReport>
     timings.push(("render+write", clock.elapsed()));
     let clock = Instant::now();
     let weights = weigh_if_small(&output, &files)?;
-    for w in crate::check::build_warnings(&rendered.site) {
-        rendered.warnings.once(w);
-    }
+    let mut warnings: Vec<String> = rendered
+        .warnings
+        .list()
+        .iter()
+        .map(|w| w.to_string())
+        .collect();
+    warnings.extend(crate::check::build_warnings(&rendered.site));
+    warnings.sort();
+    warnings.dedup();
     timings.push(("checks", clock.elapsed()));
-    let mut warnings = rendered.warnings.list();
     for w in weights
         .iter()
         .flatten()

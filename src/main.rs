@@ -49,6 +49,9 @@ enum Command {
         /// Only report what would be uploaded and deleted
         #[arg(long)]
         dry_run: bool,
+        /// Publish even though [extra.publisher] placeholder = true (the imprint is not filled in)
+        #[arg(long)]
+        allow_placeholder_imprint: bool,
     },
     /// Create a new site with the default theme
     Init {
@@ -211,13 +214,17 @@ fn run(cli: &Cli) -> Result<()> {
             Ok(())
         }
         #[cfg(feature = "deploy")]
-        Command::Deploy { dry_run } => {
+        Command::Deploy {
+            dry_run,
+            allow_placeholder_imprint,
+        } => {
             keep_freed_memory();
             let options = BuildOptions {
                 root: site_root(cli)?,
                 ..BuildOptions::default()
             };
-            let (build, deployed) = ludd::deploy::deploy(&options, *dry_run)?;
+            let (build, deployed) =
+                ludd::deploy::deploy(&options, *dry_run, *allow_placeholder_imprint)?;
             print_report(&build, cli);
             print_deploy(&deployed, cli);
             Ok(())

@@ -103,7 +103,7 @@ pub fn load(root: &Path, theme: Option<&str>, theme_line: Option<usize>) -> Resu
 }
 
 /// Files below `dir` as (`/`-separated relative name, path), sorted; none if `dir` is absent.
-fn files_under(root: &Path, dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+pub(crate) fn files_under(root: &Path, dir: &Path) -> Result<Vec<(String, PathBuf)>> {
     if !dir.is_dir() {
         return Ok(Vec::new());
     }
@@ -143,7 +143,8 @@ pub fn display_path(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
-fn read_text(root: &Path, path: &Path) -> Result<String> {
+/// Reads an input file as UTF-8 text; errors name the file (and the line of invalid UTF-8).
+pub(crate) fn read_text(root: &Path, path: &Path) -> Result<String> {
     let shown = display_path(root, path);
     let bytes = std::fs::read(path).map_err(|e| Error::read(&shown, e))?;
     String::from_utf8(bytes).map_err(|e| {
