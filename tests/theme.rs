@@ -82,14 +82,15 @@ fn a_site_with_only_index_files_builds_in_two_languages() {
     }
     let home = page(&root, "es/index.html");
     assert_eq!(attr(&home, "html", "lang"), "es");
-    // No sections: no empty navigation landmark; the footer keeps the feed link.
+    // No sections: no empty navigation landmark; the footer keeps the feed link and the other
+    // languages.
     assert!(select(&home, "nav.main-nav").is_empty(), "{}", home.html());
     assert_eq!(
         links(&home, ".site-footer nav a")
             .iter()
             .map(|l| l.0.as_str())
             .collect::<Vec<_>>(),
-        ["https://example.com/es/atom.xml"]
+        ["https://example.com/es/atom.xml", "/"]
     );
     assert_eq!(
         broken_links(&root.join("public"), BASE),
