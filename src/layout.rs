@@ -1,5 +1,6 @@
 //! The site's folder layout: the names of the input folders under the site root, which of
-//! them a command reads, watches and protects, and how a content file is named in messages.
+//! them a command reads, watches and protects, which files inside them are ignored, and how a
+//! content file is named in messages.
 //! Every stage spells these folders through here.
 
 use std::path::{Path, PathBuf};
@@ -42,6 +43,19 @@ pub fn build_inputs(root: &Path, theme: Option<&str>) -> Vec<PathBuf> {
         dirs.push(root.join(THEMES).join(theme));
     }
     dirs
+}
+
+/// Files that editors and tools leave behind (and hidden files), which are never inputs: not
+/// read, not watched.
+pub fn is_ignored_file(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name.ends_with(".bak")
+        || name == "4913"
 }
 
 /// How messages name the content file at `rel_path` (relative to the content folder):

@@ -63,7 +63,7 @@ pub fn from_render_warnings(warnings: &[Warning], known: &[Finding]) -> Vec<Find
     warnings
         .iter()
         .filter_map(|warning| {
-            let (file, lang, key) = warning.ui_string();
+            let (file, lang, key) = warning.ui_string()?;
             let already = known
                 .iter()
                 .any(|f| f.page == file && f.target.as_deref() == Some(key));

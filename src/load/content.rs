@@ -90,17 +90,7 @@ pub fn walk_inputs(
         .filter_entry(keep as fn(&walkdir::DirEntry) -> bool)
 }
 
-/// Files that editors and tools leave behind, which are never content.
-pub fn is_ignored_file(name: &str) -> bool {
-    name.starts_with('.')
-        || name.starts_with('#')
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.ends_with(".tmp")
-        || name.ends_with(".bak")
-        || name == "4913"
-}
+pub use crate::layout::is_ignored_file;
 
 /// How to read content files.
 #[derive(Debug, Clone)]
@@ -280,10 +270,10 @@ pub fn reload(
     Ok(Content { docs, assets })
 }
 
-/// Markdown files and other files below `dir` (a folder or a single file), relative to `dir`.
 /// Markdown files (relative path, absolute path) and other files found by [`walk`].
 type Walked = (Vec<(String, PathBuf)>, Vec<ContentAsset>);
 
+/// Markdown files and other files below `dir` (a folder or a single file), relative to `dir`.
 fn walk(root: &Path, dir: &Path) -> Result<Walked> {
     // One task per top-level entry, in name order; each walks its subtree in name order, so the
     // concatenated result is sorted like a serial walk.

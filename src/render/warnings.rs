@@ -25,6 +25,13 @@ pub enum Warning {
         /// The default language.
         default: String,
     },
+    /// Cached image variants that no page uses any more could not be removed.
+    ImageCachePrune {
+        /// The cache folder.
+        dir: String,
+        /// What went wrong.
+        reason: String,
+    },
 }
 
 impl Warning {
@@ -37,27 +44,40 @@ impl Warning {
             Warning::UiStringNowhere { key, .. } => {
                 format!("UI string `{key}` is missing in every language; showing the key")
             }
+            Warning::ImageCachePrune { reason, .. } => {
+                format!("unused cached images could not be removed: {reason}")
+            }
         }
     }
 
-    /// The UI-strings file the warning is about (`i18n/de.toml`), its language and the key.
-    pub fn ui_string(&self) -> (String, &str, &str) {
+    /// For a UI-string warning: the UI-strings file it is about (`i18n/de.toml`), its language
+    /// and the key.
+    pub fn ui_string(&self) -> Option<(String, &str, &str)> {
         match self {
             Warning::UiStringFallback { lang, key, .. } => {
-                (format!("i18n/{lang}.toml"), lang.as_str(), key.as_str())
+                Some((format!("i18n/{lang}.toml"), lang.as_str(), key.as_str()))
             }
-            Warning::UiStringNowhere { key, default } => (
+            Warning::UiStringNowhere { key, default } => Some((
                 format!("i18n/{default}.toml"),
                 default.as_str(),
                 key.as_str(),
-            ),
+            )),
+            Warning::ImageCachePrune { .. } => None,
+        }
+    }
+
+    /// The file or folder the warning is about.
+    pub fn file(&self) -> String {
+        match self {
+            Warning::ImageCachePrune { dir, .. } => dir.clone(),
+            _ => self.ui_string().map(|(file, ..)| file).unwrap_or_default(),
         }
     }
 }
 
 impl std::fmt::Display for Warning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.ui_string().0, self.message())
+        write!(f, "{}: {}", self.file(), self.message())
     }
 }
 
@@ -104,7 +124,7 @@ mod tests {
         assert_eq!(warnings.list(), vec![fallback.clone(), nowhere.clone()]);
         assert_eq!(
             fallback.ui_string(),
-            ("i18n/fr.toml".into(), "fr", "nav.back")
+            Some(("i18n/fr.toml".into(), "fr", "nav.back"))
         );
         assert_eq!(
             fallback.to_string(),
