@@ -55,8 +55,15 @@ enum Command {
     },
     /// Create a new site with the default theme
     Init {
-        /// Folder to create
+        /// Folder to create (or an empty one; `.` for the current folder)
+        #[arg(default_value = ".")]
         dir: PathBuf,
+        /// The default language's code (its texts are written at the root)
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// More languages, comma-separated (`--languages fr,ar`)
+        #[arg(long, value_delimiter = ',')]
+        languages: Vec<String>,
     },
     /// Convert a Zola or Hugo site into a new ludd site (the old site is only read)
     Import {
@@ -256,8 +263,25 @@ fn run(cli: &Cli) -> Result<()> {
             print_deploy(&deployed, cli);
             Ok(())
         }
-        Command::Init { dir } => {
-            ludd::init::init(dir)?;
+        Command::Init {
+            dir,
+            lang,
+            languages,
+        } => {
+            let options = ludd::init::InitOptions {
+                lang: lang.trim().to_lowercase(),
+                languages: languages
+                    .iter()
+                    .map(|l| l.trim().to_lowercase())
+                    .filter(|l| !l.is_empty())
+                    .collect(),
+            };
+            let english = ludd::init::init(dir, &options)?;
+            for code in english {
+                say!(
+                    "note: ludd has no starter texts in `{code}`: its pages and i18n/{code}.toml are in English, translate them"
+                );
+            }
             if !cli.quiet {
                 say!("created a new site in {}", dir.display());
                 say!("next: cd {} && ludd serve", dir.display());
