@@ -55,6 +55,9 @@ pub struct BuildReport {
     pub timings: Vec<(&'static str, Duration)>,
     /// Wall time.
     pub elapsed: Duration,
+    /// The previous output, being removed in the background; wait with [`write::Cleanup::finish`]
+    /// (dropping the report waits too).
+    pub cleanup: write::Cleanup,
 }
 
 /// Sites with at most this many HTML pages get their page weights in every build report;
@@ -113,6 +116,19 @@ impl Rendered {
             timings.push((name, clock.elapsed()));
             clock = Instant::now();
         };
+        let skipped: Vec<String> = project
+            .content
+            .skipped
+            .iter()
+            .chain(&project.theme.skipped)
+            .map(|p| {
+                let shown = p.strip_prefix(&options.root).unwrap_or(p);
+                format!(
+                    "{}: not a regular file (a device, FIFO or socket), skipped and never read",
+                    shown.display()
+                )
+            })
+            .collect();
         let mut site = Site::build(project, &model_options)?;
         // The Markdown sources leave the model: they are read once, below, and each is freed
         // right after its HTML is rendered.
@@ -124,6 +140,9 @@ impl Rendered {
         let site = Arc::new(site);
         lap("model");
         let warnings = Warnings::default();
+        for w in skipped {
+            warnings.once(w);
+        }
         let asset_hashes = Arc::new(AssetHashes::compute(&site)?);
         let templates = Templates::new(
             &site,
@@ -341,7 +360,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
             budget_kb: config.budget.page_kb,
             timings: vec![("check inputs", start.elapsed())],
             elapsed: start.elapsed(),
+            cleanup: write::Cleanup::default(),
         });
+    }
+    // Refused before any work when the folder is not ludd's; an output of an earlier ludd
+    // (its state file beside it, no marker yet) is marked now.
+    write::ownership::check_owned(&output, "output folder", write::CHOOSE_OTHER)?;
+    if output.is_dir() && !write::ownership::has_marker(&output) {
+        write::ownership::mark(&output)?;
     }
     BuildState::clear(&output);
     let mut rendered = Rendered::prepare(options)?;
@@ -349,15 +375,20 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let clock = Instant::now();
     let staging = Staging::begin(&output)?;
     rendered.write_all(&staging, options.is_serve)?;
-    let (stats, files) = staging.commit()?;
+    let (stats, files, cleanup) = staging.commit()?;
+    // From here on the new output is in place: nothing may fail the build any more.
     timings.push(("render+write", clock.elapsed()));
     let clock = Instant::now();
-    let weights = weigh_if_small(&output, &files)?;
+    let (weights, weigh_warning) = match weigh_if_small(&output, &files) {
+        Ok(w) => (w, None),
+        Err(e) => (None, Some(format!("page weights not measured: {e}"))),
+    };
     for w in crate::check::build_warnings(&rendered.site) {
         rendered.warnings.once(w);
     }
     timings.push(("checks", clock.elapsed()));
     let mut warnings = rendered.warnings.list();
+    warnings.extend(weigh_warning);
     let budget_kb = rendered.site.config.budget.page_kb;
     for w in weights
         .iter()
@@ -390,7 +421,17 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         budget_kb,
         timings,
         elapsed: start.elapsed(),
+        cleanup,
     })
+}
+
+/// After a failed build: the output folder of `options` when it holds a previous output of
+/// ludd, which a failed build never touches. `None` when there was none (or no config).
+pub fn kept_output(options: &BuildOptions) -> Option<PathBuf> {
+    let config = load::config::Config::load(&options.root).ok()?;
+    let dir = options.output_dir.as_ref().unwrap_or(&config.output_dir);
+    let output = write::resolve_output(&options.root, dir, None).ok()?;
+    (output.is_dir() && write::ownership::has_marker(&output)).then_some(output)
 }
 
 /// Page weights of every HTML output, for sites up to [`WEIGH_UP_TO`] pages.

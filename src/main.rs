@@ -152,10 +152,16 @@ fn run(cli: &Cli) -> Result<()> {
                 output_dir: args.output.clone(),
                 is_serve: false,
             };
-            let report = ludd::build(&options).map_err(|e| {
-                anyhow::anyhow!("{e}\nbuild failed; the previous output is unchanged")
-            })?;
+            let report =
+                ludd::build(&options).map_err(|e| match ludd::build::kept_output(&options) {
+                    Some(out) => anyhow::anyhow!(
+                        "{e}\nbuild failed; the previous output in {} is unchanged",
+                        out.display()
+                    ),
+                    None => anyhow::anyhow!("{e}\nbuild failed; nothing was written"),
+                })?;
             print_report(&report, cli);
+            finish_cleanup(&report, cli);
             if args.strict && !report.warnings.is_empty() {
                 anyhow::bail!(
                     "build failed: {} warnings with --strict (the output was written)",
@@ -193,6 +199,7 @@ fn run(cli: &Cli) -> Result<()> {
             let (build, deployed) = ludd::deploy::deploy(&options, *dry_run)?;
             print_report(&build, cli);
             print_deploy(&deployed, cli);
+            finish_cleanup(&build, cli);
             Ok(())
         }
         Command::Init { dir } => {
@@ -274,6 +281,16 @@ fn print_deploy(report: &ludd::deploy::DeployReport, cli: &Cli) {
             "deployed to {}: {uploaded} uploaded, {unchanged} unchanged, {deleted} deleted",
             report.target
         );
+    }
+}
+
+/// Waits for the previous output's removal (after the report: nobody waits for it to see the
+/// result) and warns if it failed.
+fn finish_cleanup(report: &BuildReport, cli: &Cli) {
+    if let Some(warning) = report.cleanup.finish()
+        && !cli.quiet
+    {
+        eprintln!("warning: {warning}");
     }
 }
 

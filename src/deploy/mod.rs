@@ -58,7 +58,8 @@ pub fn deploy(options: &BuildOptions, dry_run: bool) -> Result<(BuildReport, Dep
     Ok((build, report))
 }
 
-/// Every file in the output folder, as `/`-separated relative paths, sorted.
+/// Every file in the output folder, as `/`-separated relative paths, sorted; ludd's marker
+/// file stays home.
 pub fn output_files(output: &Path) -> Result<Vec<String>> {
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(output).sort_by_file_name() {
@@ -66,8 +67,10 @@ pub fn output_files(output: &Path) -> Result<Vec<String>> {
             let path = e.path().unwrap_or(output).to_path_buf();
             Error::io("read", &path, e.into())
         })?;
-        if entry.file_type().is_file()
+        // Links are listed too (never followed): a link in a destination is a stale file.
+        if (entry.file_type().is_file() || entry.file_type().is_symlink())
             && let Ok(rel) = entry.path().strip_prefix(output)
+            && rel != Path::new(crate::write::ownership::MARKER)
         {
             let parts: Vec<String> = rel
                 .components()

@@ -449,7 +449,7 @@ impl Config {
     /// Reads and validates `site.toml` in `root`.
     pub fn load(root: &Path) -> Result<Config> {
         let path = root.join(CONFIG_FILE);
-        let bytes = std::fs::read(&path).map_err(|e| {
+        let bytes = crate::load::files::SiteFolders::of(root).read(&path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 Error::invalid(
                     Diagnostic::new(CONFIG_FILE, "no site.toml in this folder")

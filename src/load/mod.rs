@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod content;
+pub mod files;
 pub mod front_matter;
 pub mod inputs;
 pub mod keys;

@@ -208,7 +208,7 @@ impl Session {
                 let bytes = match input.render(&rendered.plan[i])? {
                     Output::Bytes(b) => b,
                     Output::Copy(src) => {
-                        std::fs::read(&src).map_err(|e| Error::io("read", &src, e))?
+                        crate::load::files::read(&src).map_err(|e| Error::io("read", &src, e))?
                     }
                 };
                 Ok((i, fp, bytes))
@@ -233,7 +233,8 @@ impl Session {
                 if let Some(p) = dest.parent() {
                     std::fs::create_dir_all(p).map_err(|e| Error::io("create directory", p, e))?;
                 }
-                std::fs::write(&dest, bytes).map_err(|e| Error::io("write", &dest, e))?;
+                crate::write::atomic::write(&dest, bytes)
+                    .map_err(|e| Error::io("write", &dest, e))?;
                 Ok(Some(path.clone()))
             })
             .collect();
