@@ -2,15 +2,19 @@
 //!
 //! The pipeline reads top-down, one module per stage:
 //! [`load`] (files, front matter, config) → [`model`] (languages, sections, pages, translations,
-//! URLs) → [`render`] (Markdown, templates, feeds, sitemap) → [`write`] (atomic output).
-//! [`build`] runs the stages; the preview server reuses them.
+//! URLs) → [`render`] (Markdown, templates, feeds, sitemap; what each output read is recorded)
+//! → [`write`] (atomic output). The [`engine`] runs the stages for every command, in one of
+//! three modes; [`build`], [`check`], `serve` and `deploy` are the commands on top of it.
 
 pub mod build;
 pub mod check;
 #[cfg(feature = "deploy")]
 pub mod deploy;
+pub mod engine;
 pub mod error;
+pub mod hash;
 pub mod init;
+pub mod layout;
 pub mod load;
 pub mod model;
 pub mod render;
@@ -19,5 +23,6 @@ pub mod serve;
 pub mod slug;
 pub mod write;
 
-pub use build::{BuildOptions, BuildReport, build};
+pub use build::{BuildReport, build};
+pub use engine::{BuildOptions, Mode};
 pub use error::{Diagnostic, Error, Result};

@@ -3,7 +3,8 @@
 
 use anyhow::{Context, Result};
 use clap::{CommandFactory, Parser, Subcommand};
-use ludd::build::{BuildOptions, BuildReport, find_root};
+use ludd::build::{BuildReport, find_root};
+use ludd::engine::{BuildOptions, Mode};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -120,6 +121,10 @@ struct ServeArgs {
     /// Poll for changes instead of using file system events (network drives, containers)
     #[arg(long)]
     poll: bool,
+    /// Also answer requests for this host name (besides localhost and IP addresses), such as
+    /// the machine's name on the local network; repeatable
+    #[arg(long = "allow-host", value_name = "NAME")]
+    allow_hosts: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -150,7 +155,7 @@ fn run(cli: &Cli) -> Result<()> {
                 drafts: args.drafts,
                 base_url: args.base_url.clone(),
                 output_dir: args.output.clone(),
-                is_serve: false,
+                mode: Mode::Publish,
             };
             let report =
                 ludd::build(&options).map_err(|e| match ludd::build::kept_output(&options) {
@@ -185,6 +190,7 @@ fn run(cli: &Cli) -> Result<()> {
                 poll: args.poll,
                 quiet: cli.quiet,
                 verbose: cli.verbose,
+                allow_hosts: args.allow_hosts.clone(),
             };
             ludd::serve::run(options)?;
             Ok(())
@@ -196,7 +202,19 @@ fn run(cli: &Cli) -> Result<()> {
                 root: site_root(cli)?,
                 ..BuildOptions::default()
             };
-            let (build, deployed) = ludd::deploy::deploy(&options, *dry_run)?;
+            let quiet = cli.quiet;
+            let last_shown = std::sync::Mutex::new(std::time::Instant::now());
+            let progress = |done: usize, total: usize| {
+                // A line a second at most, and the last one.
+                let Ok(mut last) = last_shown.lock() else {
+                    return;
+                };
+                if !quiet && (done == total || last.elapsed().as_secs() >= 1) {
+                    *last = std::time::Instant::now();
+                    eprintln!("deploy: {done}/{total} files");
+                }
+            };
+            let (build, deployed) = ludd::deploy::deploy(&options, *dry_run, &progress)?;
             print_report(&build, cli);
             print_deploy(&deployed, cli);
             finish_cleanup(&build, cli);
@@ -223,7 +241,7 @@ fn run_check(args: &CheckArgs, cli: &Cli) -> Result<()> {
         drafts: args.drafts,
         base_url: args.base_url.clone(),
         output_dir: None,
-        is_serve: false,
+        mode: Mode::Check,
     };
     let report = ludd::check::check(&options)
         .map_err(|e| anyhow::anyhow!("{e}\ncheck failed: the site does not render"))?;

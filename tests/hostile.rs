@@ -493,7 +493,7 @@ fn dangling_symlink_in_content_is_skipped() {
 /// give an error that names the file.
 #[test]
 fn files_deleted_between_loading_and_writing_give_an_error() {
-    use ludd::build::{BuildOptions, Rendered};
+    use ludd::engine::{BuildOptions, Engine};
     let site = site_with(&[("content/bild.png", "bild"), ("static/stil.css", "p{}")]);
     let options = BuildOptions {
         root: site.root.clone(),
@@ -502,10 +502,10 @@ fn files_deleted_between_loading_and_writing_give_an_error() {
     let project = ludd::load::load(&site.root).expect("load");
     site.remove("content/bild.png");
     site.remove("static/stil.css");
-    let error = Rendered::from_project(project, &options, None)
-        .and_then(|mut rendered| {
+    let error = Engine::from_project(project, &options, None)
+        .and_then(|mut engine| {
             let staging = ludd::write::Staging::begin(&site.out())?;
-            rendered.write_all(&staging, false)
+            engine.render_all_once(&ludd::engine::sink::Staging(&staging))
         })
         .expect_err("the files are gone");
     let diagnostic = error

@@ -434,12 +434,12 @@ fn shortcodes_link_fingerprinted_assets_too() {
     #[cfg(feature = "serve")]
     {
         let out = site.tmp().join("serve");
-        let options = ludd::build::BuildOptions {
+        let options = ludd::engine::BuildOptions {
             root: site.root.clone(),
-            is_serve: true,
+            mode: ludd::engine::Mode::Preview,
             ..Default::default()
         };
-        let (_session, first) = ludd::serve::session::Session::start(options, out.clone());
+        let (_session, first) = ludd::engine::session::Session::start(options, out.clone());
         first.expect("serve build");
         let page = scraper::Html::parse_document(&read_text(&out.join("seite/index.html")));
         assert_eq!(

@@ -1,10 +1,9 @@
 //! The serve invariant: after any sequence of edits, creates, deletes and renames, the output of
 //! an incremental rebuild is byte-identical to a clean build of the same tree.
 
-#![cfg(feature = "serve")]
-
-use ludd::build::{BuildOptions, build};
-use ludd::serve::session::Session;
+use ludd::build::build;
+use ludd::engine::session::Session;
+use ludd::engine::{BuildOptions, Mode};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -285,14 +284,20 @@ fn incremental_rebuilds_equal_clean_builds() {
     // `_redirects`) that only a build writes.
     // Rebuilds that took the text-edit path, per mode: both modes must exercise it.
     let mut text_only = [0usize; 2];
-    for (seed, is_serve) in [(1u64, true), (7, true), (42, true), (3, false), (11, false)] {
+    for (seed, mode) in [
+        (1u64, Mode::Preview),
+        (7, Mode::Preview),
+        (42, Mode::Preview),
+        (3, Mode::Publish),
+        (11, Mode::Publish),
+    ] {
         let site = tempfile::tempdir().expect("tempdir");
         let root = site.path().join("site");
         fixture(&root);
         let serve_out = site.path().join("serve");
         let options = BuildOptions {
             root: root.clone(),
-            is_serve,
+            mode,
             ..Default::default()
         };
         let (mut session, first) = Session::start(options.clone(), serve_out.clone());
@@ -301,7 +306,7 @@ fn incremental_rebuilds_equal_clean_builds() {
         for step in 1..=40 {
             let touched = mutate(&root, &mut rng, step);
             let incremental = session.rebuild(&touched);
-            text_only[usize::from(is_serve)] +=
+            text_only[usize::from(mode.is_preview())] +=
                 usize::from(incremental.as_ref().is_ok_and(|c| c.text_only));
             let clean_out = site.path().join(format!("clean-{step}"));
             let clean = build(&BuildOptions {
@@ -349,7 +354,7 @@ fn a_one_page_edit_rewrites_only_what_shows_it() {
     fixture(&root);
     let options = BuildOptions {
         root: root.clone(),
-        is_serve: true,
+        mode: Mode::Preview,
         ..Default::default()
     };
     let (mut session, first) = Session::start(options, site.path().join("serve"));

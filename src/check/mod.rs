@@ -15,8 +15,9 @@ pub mod translations;
 pub mod ui_strings;
 pub mod weight;
 
-use crate::build::{BuildOptions, Rendered};
+use crate::engine::{BuildOptions, Engine, Mode};
 use crate::error::Result;
+use crate::load::config::Config;
 use crate::model::Site;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -184,7 +185,11 @@ impl CheckReport {
 /// Renders the site described by `options` in memory and checks it. Template and content errors
 /// are returned as errors, like a build's.
 pub fn check(options: &BuildOptions) -> Result<CheckReport> {
-    let rendered = Rendered::prepare(options)?;
+    let options = BuildOptions {
+        mode: Mode::Check,
+        ..options.clone()
+    };
+    let rendered = Engine::prepare(&options, Config::load(&options.root)?)?;
     let outputs = outputs::render_all(&rendered)?;
     let site = &rendered.site;
     let context = links::SiteUrls::new(site);

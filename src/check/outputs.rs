@@ -3,9 +3,10 @@
 
 use super::Finding;
 use super::html::css_urls;
-use crate::build::Rendered;
-use crate::error::{Result, collect_all};
-use crate::render::jobs::{Job, Output};
+use crate::engine::{Engine, Sink, Which};
+use crate::error::Result;
+use crate::render::output::Output;
+use crate::render::plan::{Job, Planned};
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -73,22 +74,27 @@ impl Outputs {
     }
 }
 
-/// Renders every planned output in parallel, keeping every error found.
-pub fn render_all(rendered: &Rendered) -> Result<Outputs> {
-    let input = rendered.input(false);
-    let results: Vec<Result<(String, OutputFile)>> = rendered
-        .plan
-        .par_iter()
-        .map(|p| {
-            let file = match (input.render(p)?, &p.job) {
-                (Output::Bytes(b), _) => OutputFile::Rendered(b),
-                (Output::Copy(src), Job::Fingerprinted { .. }) => {
-                    OutputFile::FingerprintedCopy(src)
-                }
-                (Output::Copy(src), _) => OutputFile::Copy(src),
-            };
-            Ok((p.path.clone(), file))
+/// The in-memory sink: every output kept as an [`OutputFile`].
+struct InMemory;
+
+impl Sink for InMemory {
+    type Receipt = OutputFile;
+
+    fn accept(&self, planned: &Planned, output: Output) -> Result<OutputFile> {
+        Ok(match (output, &planned.job) {
+            (Output::Bytes(b), _) => OutputFile::Rendered(b),
+            (Output::Copy(src), Job::Fingerprinted { .. }) => OutputFile::FingerprintedCopy(src),
+            (Output::Copy(src), _) => OutputFile::Copy(src),
         })
-        .collect();
-    Ok(Outputs(collect_all(results)?.into_iter().collect()))
+    }
+}
+
+/// Renders every planned output in parallel, keeping every error found.
+pub fn render_all(engine: &Engine) -> Result<Outputs> {
+    let done = engine.render_outputs(Which::All, &InMemory)?;
+    Ok(Outputs(
+        done.into_iter()
+            .filter_map(|d| Some((engine.plan[d.index].path.clone(), d.receipt?)))
+            .collect(),
+    ))
 }

@@ -16,12 +16,13 @@ use std::path::{Path, PathBuf};
 /// Mirrors `files` of `output` into `destination` (relative to the site `root`).
 pub fn mirror(
     root: &Path,
+    destination_line: Option<usize>,
     output: &Path,
     destination: &str,
     files: &[String],
     dry_run: bool,
 ) -> Result<DeployReport> {
-    let dest = resolve(root, output, destination)?;
+    let dest = resolve(root, destination_line, output, destination)?;
     let mut report = DeployReport {
         target: dest.display().to_string(),
         dry_run,
@@ -62,11 +63,14 @@ pub fn mirror(
 /// The absolute local destination `destination` (relative to the site `root`), refused when
 /// mirroring into it could delete anything ludd did not write: `/`, the home folder, the site,
 /// its sources, the output, a parent of any of them, or a folder of someone else's files. A
-/// link as the destination means the folder it points at.
-pub fn resolve(root: &Path, output: &Path, destination: &str) -> Result<PathBuf> {
-    let line = crate::load::config::Config::load(root)
-        .ok()
-        .and_then(|c| c.line_of("destination"));
+/// link as the destination means the folder it points at. `line` is the destination's line in
+/// `site.toml`.
+pub fn resolve(
+    root: &Path,
+    line: Option<usize>,
+    output: &Path,
+    destination: &str,
+) -> Result<PathBuf> {
     let dest = crate::write::resolve_output(root, Path::new(destination), line).map_err(|e| {
         let why = e
             .diagnostics()

@@ -8,7 +8,8 @@ pub mod dir;
 pub mod rsync;
 pub mod s3;
 
-use crate::build::{BuildOptions, BuildReport};
+use crate::build::BuildReport;
+use crate::engine::BuildOptions;
 use crate::error::{Diagnostic, Error, Result};
 use crate::load::config::{CONFIG_FILE, Config, DeployTarget};
 use std::path::Path;
@@ -29,18 +30,25 @@ pub struct DeployReport {
 }
 
 /// Builds the site at `options.root` and publishes it; `dry_run` only reports what would change.
-pub fn deploy(options: &BuildOptions, dry_run: bool) -> Result<(BuildReport, DeployReport)> {
+/// `progress(done, total)` follows long uploads.
+pub fn deploy(
+    options: &BuildOptions,
+    dry_run: bool,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<(BuildReport, DeployReport)> {
     let config = Config::load(&options.root)?;
     let Some(target) = config.deploy.clone() else {
         return Err(Diagnostic::new(CONFIG_FILE, "there is no [deploy] table")
             .with_help("add one, like [deploy] target = \"rsync\", destination = \"user@host:/srv/www/\" (see README.md)")
             .into());
     };
-    let build = crate::build::build(options)?;
+    let destination_line = config.line_of("destination");
+    let build = crate::build::build_with(options, config)?;
     let files = output_files(&build.output)?;
     let report = match target.target {
         DeployTarget::Dir => dir::mirror(
             &options.root,
+            destination_line,
             &build.output,
             target.destination.as_deref().unwrap_or_default(),
             &files,
@@ -48,12 +56,13 @@ pub fn deploy(options: &BuildOptions, dry_run: bool) -> Result<(BuildReport, Dep
         )?,
         DeployTarget::Rsync => rsync::run(
             &options.root,
+            destination_line,
             &build.output,
             target.destination.as_deref().unwrap_or_default(),
             files.len(),
             dry_run,
         )?,
-        DeployTarget::S3 => s3::sync(&target, &build.output, &files, dry_run)?,
+        DeployTarget::S3 => s3::sync(&target, &build.output, &files, dry_run, progress)?,
     };
     Ok((build, report))
 }

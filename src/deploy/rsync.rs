@@ -18,6 +18,7 @@ use std::process::Command;
 /// Runs rsync from `output` to `destination` (a relative folder is relative to `root`).
 pub fn run(
     root: &Path,
+    destination_line: Option<usize>,
     output: &Path,
     destination: &str,
     total: usize,
@@ -27,7 +28,12 @@ pub fn run(
         check_remote(destination)?;
         None
     } else {
-        Some(super::dir::resolve(root, output, destination)?)
+        Some(super::dir::resolve(
+            root,
+            destination_line,
+            output,
+            destination,
+        )?)
     };
     let mut command = Command::new("rsync");
     command

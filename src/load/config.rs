@@ -6,7 +6,7 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
 /// The config file's name in the site root.
-pub const CONFIG_FILE: &str = "site.toml";
+pub const CONFIG_FILE: &str = crate::layout::CONFIG_FILE;
 
 /// Text direction of a language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
@@ -237,6 +237,9 @@ pub struct DeployConfig {
     /// Address the bucket as `endpoint/bucket` rather than `bucket.endpoint` (s3; default:
     /// true with an `endpoint`, false for AWS).
     pub path_style: Option<bool>,
+    /// Seconds to wait for a connection, and for each read or write of a request (s3; default
+    /// 10). A request that times out is tried again a few times with growing pauses.
+    pub timeout: Option<u64>,
 }
 
 impl DeployConfig {

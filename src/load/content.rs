@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// The content folder's name.
-pub const CONTENT_DIR: &str = "content";
+pub const CONTENT_DIR: &str = crate::layout::CONTENT;
 
 /// What a Markdown file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -477,7 +477,7 @@ fn read_doc(
     let body_line = split.body_line;
     let header = split.header.to_string();
     let body: std::sync::Arc<str> = split.body.into();
-    let body_hash = crate::render::fingerprint::hash_text(split.body);
+    let body_hash = crate::hash::hash_text(split.body);
     Ok(SourceDoc {
         rel_path: rel_path.to_string(),
         kind,

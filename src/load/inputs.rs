@@ -8,18 +8,6 @@ use rayon::prelude::*;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
-/// Folders (relative to the root) whose files are inputs of the build.
-fn input_dirs(root: &Path, config: &Config) -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = ["content", "templates", "i18n", "static"]
-        .iter()
-        .map(|d| root.join(d))
-        .collect();
-    if let Some(theme) = &config.theme {
-        dirs.push(root.join("themes").join(theme));
-    }
-    dirs
-}
-
 /// (path, size, mtime) of a walked file (the file a link points to); None if it vanished.
 fn file_stat(path: PathBuf) -> Option<(PathBuf, u64, i128)> {
     let meta = std::fs::metadata(&path).ok()?;
@@ -35,7 +23,7 @@ fn file_stat(path: PathBuf) -> Option<(PathBuf, u64, i128)> {
 /// walked in parallel, one task per top-level entry.
 pub fn stat_fingerprint(root: &Path, config: &Config) -> Result<u64> {
     let mut tops: Vec<PathBuf> = vec![root.join(CONFIG_FILE)];
-    for dir in input_dirs(root, config) {
+    for dir in crate::layout::build_inputs(root, config.theme.as_deref()) {
         match std::fs::read_dir(&dir) {
             Ok(entries) => tops.extend(entries.filter_map(|e| e.ok().map(|e| e.path()))),
             Err(_) => tops.push(dir),

@@ -10,6 +10,7 @@ pub mod keys;
 pub mod theme;
 
 use crate::error::Result;
+use crate::layout;
 use std::path::Path;
 
 /// The site as read from disk.
@@ -25,7 +26,11 @@ pub struct Project {
 
 /// Reads everything under `root`.
 pub fn load(root: &Path) -> Result<Project> {
-    let config = config::Config::load(root)?;
+    load_with(root, config::Config::load(root)?)
+}
+
+/// Reads everything under `root` but `site.toml`, whose parsed `config` the caller has.
+pub fn load_with(root: &Path, config: config::Config) -> Result<Project> {
     let settings = content_settings(&config);
     let (content, theme) = rayon::join(
         || content::load(root, &settings),
@@ -63,8 +68,10 @@ pub fn classify(root: &Path, path: &Path) -> Option<ChangeKind> {
     let rel = path.strip_prefix(root).ok()?;
     let first = rel.components().next()?.as_os_str().to_str()?;
     match first {
-        "content" => Some(ChangeKind::Content),
-        "templates" | "themes" | "i18n" | "static" => Some(ChangeKind::Theme),
+        layout::CONTENT => Some(ChangeKind::Content),
+        layout::TEMPLATES | layout::THEMES | layout::I18N | layout::STATIC => {
+            Some(ChangeKind::Theme)
+        }
         config::CONFIG_FILE => Some(ChangeKind::Everything),
         _ => None,
     }

@@ -231,10 +231,11 @@ fn link_translations(docs: &mut [Doc]) -> Result<()> {
             if let Some(&other) = by_lang.get(&docs[m].lang) {
                 problems.push(
                     Diagnostic::new(
-                        format!("content/{}", docs[m].source.rel_path),
+                        crate::layout::content_path(&docs[m].source.rel_path),
                         format!(
-                            "is a second `{}` version of content/{}",
-                            docs[m].source.lang, docs[other].source.rel_path
+                            "is a second `{}` version of {}",
+                            docs[m].source.lang,
+                            crate::layout::content_path(&docs[other].source.rel_path)
                         ),
                     )
                     .with_help("give each translation its own language code, or a different translation_key"),

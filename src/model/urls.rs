@@ -7,6 +7,11 @@ use crate::load::content::{DocKind, split_dir};
 use crate::slug::slugify;
 use std::collections::HashMap;
 
+/// URL of a bundle or section asset next to its document.
+pub fn asset_url(d: &Doc, rel_path: &str) -> String {
+    format!("{}{}", d.url, split_dir(rel_path).1)
+}
+
 /// Sets `url` on every document.
 pub fn assign(docs: &mut [Doc], languages: &[Language], sections: &SectionIndex) {
     let urls: Vec<String> = docs
@@ -99,10 +104,11 @@ pub fn check_unique(docs: &[Doc]) -> Result<HashMap<String, DocId>> {
         if let Some(&other) = by_url.get(&d.url) {
             problems.push(
                 Diagnostic::new(
-                    format!("content/{}", d.source.rel_path),
+                    crate::layout::content_path(&d.source.rel_path),
                     format!(
-                        "writes the same page {} as content/{}",
-                        d.url, docs[other].source.rel_path
+                        "writes the same page {} as {}",
+                        d.url,
+                        crate::layout::content_path(&docs[other].source.rel_path)
                     ),
                 )
                 .with_help("change the `slug` of one of them or rename a file"),
@@ -129,14 +135,14 @@ pub fn assign_aliases(docs: &mut [Doc]) -> Result<()> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut problems = Vec::new();
     for i in 0..docs.len() {
-        let file = format!("content/{}", docs[i].source.rel_path);
+        let file = crate::layout::content_path(&docs[i].source.rel_path);
         let mut aliases = Vec::new();
         for raw in docs[i].source.front_matter.aliases.clone() {
             match normalize_alias(&raw) {
                 Some(path) => {
                     if let Some(&j) = taken.get(&path).or_else(|| seen.get(&path)) {
                         problems.push(
-                            Diagnostic::new(&file, format!("alias `{raw}` is already used by content/{}", docs[j].source.rel_path))
+                            Diagnostic::new(&file, format!("alias `{raw}` is already used by {}", crate::layout::content_path(&docs[j].source.rel_path)))
                                 .at_optional_line(docs[i].source.line_of("aliases"))
                                 .with_help("remove the alias or point it elsewhere"),
                         );

@@ -1,12 +1,60 @@
 //! Template contexts: turns the model and the rendered Markdown into Tera values. Site- and
 //! language-level values are built once; each document's listing summary is built once and shared
 //! (Tera values are reference-counted), so a section never re-serialises its pages per render.
+//! Rendered Markdown is read through [`Reads`] only, which records each read (see
+//! [`super::deps`]); a context is a [`Ctx`], which is hashed whole for the output's fingerprint.
 
+use super::deps::Reads;
+use crate::hash::hash_value;
 use crate::model::{Doc, DocId, Language, Site};
 use crate::render::DocContent;
 use crate::render::markdown::TocEntry;
+use std::hash::{Hash, Hasher};
 use std::sync::OnceLock;
 use tera::Value;
+
+/// A template context under construction: every value a template will see, in insertion order,
+/// so that it can be hashed before it becomes a [`tera::Context`].
+#[derive(Default)]
+pub struct Ctx {
+    pairs: Vec<(&'static str, Value)>,
+}
+
+impl Ctx {
+    /// Sets `key` to `value` (a later insert of the same key wins, as in Tera).
+    pub fn insert(&mut self, key: &'static str, value: Value) {
+        self.pairs.push((key, value));
+    }
+
+    /// Feeds every key and value into `h`.
+    pub fn hash_into(&self, h: &mut impl Hasher) {
+        self.pairs.len().hash(h);
+        for (k, v) in &self.pairs {
+            k.hash(h);
+            hash_value(v, h);
+        }
+    }
+
+    /// The Tera context.
+    pub fn into_tera(self) -> tera::Context {
+        let mut ctx = tera::Context::new();
+        for (k, v) in self.pairs {
+            ctx.insert_value(k, v);
+        }
+        ctx
+    }
+}
+
+/// The same output in one language, as the translation links show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counterpart {
+    /// Root-relative URL (the default language's version when `exists` is false).
+    pub url: String,
+    /// Whether the output exists in that language.
+    pub exists: bool,
+    /// Its title, when it has one.
+    pub title: Option<String>,
+}
 
 /// Builds a Tera map from `(key, value)` pairs.
 pub fn obj(pairs: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
@@ -76,7 +124,7 @@ impl SharedValues {
             .map(|items| {
                 items
                     .iter()
-                    .map(|m| menu_value(site, contents, m, false))
+                    .map(|m| menu_value(site, &contents[m.id].title, m, false))
                     .collect()
             })
             .collect();
@@ -92,20 +140,28 @@ impl SharedValues {
     }
 
     /// Document `id`'s listing summary; `is_fallback` marks it as shown in another language.
-    pub fn summary(
-        &self,
-        site: &Site,
-        contents: &[std::sync::Arc<DocContent>],
-        id: DocId,
-        is_fallback: bool,
-    ) -> Value {
+    pub fn summary(&self, site: &Site, reads: &Reads, id: DocId, is_fallback: bool) -> Value {
         let cell = if is_fallback {
             &self.fallback_summaries[id]
         } else {
             &self.summaries[id]
         };
-        cell.get_or_init(|| obj(doc_pairs(site, contents, &self.terms, id, is_fallback)))
+        // Read (and recorded) even when the value was built before.
+        let listing = reads.listing(id);
+        cell.get_or_init(|| obj(doc_pairs(site, listing, &self.terms, id, is_fallback)))
             .clone()
+    }
+
+    /// The `menu` of language `lang` with the entries that contain `path` marked current.
+    pub fn menu(&self, site: &Site, reads: &Reads, lang: usize, path: &str) -> Vec<Value> {
+        let mut menu = self.menu_values[lang].clone();
+        for (value, m) in menu.iter_mut().zip(&self.menu[lang]) {
+            let title = reads.title(m.id);
+            if menu_is_current(site, m, path) {
+                *value = menu_value(site, title, m, true);
+            }
+        }
+        menu
     }
 }
 
@@ -120,7 +176,7 @@ impl SharedValues {
             if items.iter().any(|m| m.id == id) {
                 *values = items
                     .iter()
-                    .map(|m| menu_value(site, contents, m, false))
+                    .map(|m| menu_value(site, &contents[m.id].title, m, false))
                     .collect();
             }
         }
@@ -193,20 +249,16 @@ fn menu_items(site: &Site, lang: usize) -> Vec<MenuItem> {
 }
 
 /// A document as a Tera value: its listing summary's fields plus content, toc and neighbours.
-pub fn full_doc_value(
-    site: &Site,
-    contents: &[std::sync::Arc<DocContent>],
-    shared: &SharedValues,
-    id: DocId,
-) -> Value {
+pub fn full_doc_value(site: &Site, reads: &Reads, shared: &SharedValues, id: DocId) -> Value {
     let d = &site.docs[id];
-    let c = &contents[id];
-    let summary = doc_pairs(site, contents, &shared.terms, id, false);
+    let listing = reads.listing(id);
+    let c = reads.body(id);
+    let summary = doc_pairs(site, listing, &shared.terms, id, false);
     obj(summary.into_iter().chain([
         ("content", c.html.clone()),
         ("toc", toc_value(&c.toc)),
-        ("previous", neighbour(site, contents, d.previous)),
-        ("next", neighbour(site, contents, d.next)),
+        ("previous", neighbour(site, reads, d.previous)),
+        ("next", neighbour(site, reads, d.next)),
     ]))
 }
 
@@ -214,17 +266,16 @@ pub fn full_doc_value(
 /// shown in another language; `terms` are [`SharedValues::terms`].
 fn doc_pairs(
     site: &Site,
-    contents: &[std::sync::Arc<DocContent>],
+    c: super::deps::Listing,
     terms: &[Vec<Value>],
     id: DocId,
     is_fallback: bool,
 ) -> [(&'static str, Value); 17] {
     let d = &site.docs[id];
-    let c = &contents[id];
     let fm = &d.source.front_matter;
     [
-        ("title", c.title.as_str().into()),
-        ("description", opt(c.description.as_deref())),
+        ("title", c.title.into()),
+        ("description", opt(c.description)),
         ("date", opt(fm.date.map(|x| x.iso()))),
         ("updated", opt(fm.updated.map(|x| x.iso()))),
         (
@@ -238,7 +289,7 @@ fn doc_pairs(
         ),
         ("url", d.url.as_str().into()),
         ("permalink", site.permalink(&d.url).into()),
-        ("summary", opt(c.summary.as_deref().map(Value::safe_string))),
+        ("summary", opt(c.summary.map(Value::safe_string))),
         ("word_count", c.word_count.into()),
         ("reading_time", c.word_count.div_ceil(200).max(1).into()),
         ("lang", site.languages[d.lang].code.as_str().into()),
@@ -249,7 +300,7 @@ fn doc_pairs(
             "assets",
             d.assets
                 .iter()
-                .map(|a| Value::from(asset_url(d, a)))
+                .map(|a| Value::from(crate::model::urls::asset_url(d, a)))
                 .collect::<Vec<_>>()
                 .into(),
         ),
@@ -258,15 +309,10 @@ fn doc_pairs(
     ]
 }
 
-/// URL of a bundle or section asset next to its document.
-pub fn asset_url(d: &Doc, rel_path: &str) -> String {
-    format!("{}{}", d.url, crate::load::content::split_dir(rel_path).1)
-}
-
-fn neighbour(site: &Site, contents: &[std::sync::Arc<DocContent>], id: Option<DocId>) -> Value {
+fn neighbour(site: &Site, reads: &Reads, id: Option<DocId>) -> Value {
     opt(id.map(|id| {
         obj([
-            ("title", contents[id].title.as_str().into()),
+            ("title", reads.title(id).into()),
             ("url", site.docs[id].url.as_str().into()),
         ])
     }))
@@ -328,34 +374,28 @@ pub struct Place<'a> {
     pub lang: usize,
     /// Root-relative URL of this output.
     pub path: &'a str,
-    /// For each language, (URL, exists, title) of this output's counterpart.
-    pub translations: Vec<(String, bool, Option<String>)>,
+    /// For each language, this output's counterpart.
+    pub translations: Vec<Counterpart>,
 }
 
 impl Place<'_> {
     /// The counterparts of a document: its translations, else the default-language version.
-    pub fn for_doc<'a>(
-        site: &Site,
-        contents: &[std::sync::Arc<DocContent>],
-        id: DocId,
-        path: &'a str,
-    ) -> Place<'a> {
+    pub fn for_doc<'a>(site: &Site, reads: &Reads, id: DocId, path: &'a str) -> Place<'a> {
         let d = &site.docs[id];
         let fallback = d.translations[Site::DEFAULT_LANGUAGE].unwrap_or(id);
         let translations = d
             .translations
             .iter()
-            .map(|t| match t {
-                Some(t) => (
-                    site.docs[*t].url.clone(),
-                    true,
-                    Some(contents[*t].title.clone()),
-                ),
-                None => (
-                    site.docs[fallback].url.clone(),
-                    false,
-                    Some(contents[fallback].title.clone()),
-                ),
+            .map(|t| {
+                let (shown, exists) = match t {
+                    Some(t) => (*t, true),
+                    None => (fallback, false),
+                };
+                Counterpart {
+                    url: site.docs[shown].url.clone(),
+                    exists,
+                    title: Some(reads.title(shown).to_string()),
+                }
             })
             .collect();
         Place {
@@ -370,7 +410,11 @@ impl Place<'_> {
         let translations = site
             .languages
             .iter()
-            .map(|l| (format!("{}{suffix}", l.prefix), true, None))
+            .map(|l| Counterpart {
+                url: format!("{}{suffix}", l.prefix),
+                exists: true,
+                title: None,
+            })
             .collect();
         Place {
             lang,
@@ -380,53 +424,48 @@ impl Place<'_> {
     }
 }
 
-/// The base context every template gets.
+/// The base context every template gets. `is_preview`: rendering for the preview server.
 pub fn base_context(
     site: &Site,
     shared: &SharedValues,
-    contents: &[std::sync::Arc<DocContent>],
+    reads: &Reads,
     place: &Place,
-    is_serve: bool,
-) -> tera::Context {
+    is_preview: bool,
+) -> Ctx {
     let lang = &site.languages[place.lang];
-    let mut ctx = tera::Context::new();
-    ctx.insert_value("site", shared.site[place.lang].clone());
-    ctx.insert_value("lang", lang.code.as_str().into());
-    ctx.insert_value("dir", lang.direction.as_str().into());
-    ctx.insert_value("language", shared.language[place.lang].clone());
+    let mut ctx = Ctx::default();
+    ctx.insert("site", shared.site[place.lang].clone());
+    ctx.insert("lang", lang.code.as_str().into());
+    ctx.insert("dir", lang.direction.as_str().into());
+    ctx.insert("language", shared.language[place.lang].clone());
     let translations: Vec<Value> = site
         .languages
         .iter()
         .zip(&place.translations)
         .enumerate()
-        .map(|(i, (l, (url, exists, title)))| {
+        .map(|(i, (l, t))| {
             obj([
                 ("code", l.code.as_str().into()),
                 ("name", l.name.as_str().into()),
                 ("dir", l.direction.as_str().into()),
-                ("url", url.as_str().into()),
-                ("exists", (*exists).into()),
+                ("url", t.url.as_str().into()),
+                ("exists", t.exists.into()),
                 ("is_current", (i == place.lang).into()),
-                ("title", opt(title.as_deref())),
+                ("title", opt(t.title.as_deref())),
             ])
         })
         .collect();
-    ctx.insert_value("translations", translations.into());
-    ctx.insert_value("head_links", Value::safe_string(&head_links(site, place)));
-    ctx.insert_value("canonical", site.permalink(place.path).into());
-    ctx.insert_value("current_path", place.path.into());
-    ctx.insert_value(
+    ctx.insert("translations", translations.into());
+    ctx.insert("head_links", Value::safe_string(&head_links(site, place)));
+    ctx.insert("canonical", site.permalink(place.path).into());
+    ctx.insert("current_path", place.path.into());
+    ctx.insert(
         "feed_url",
         site.permalink(&format!("{}/atom.xml", lang.prefix)).into(),
     );
-    let mut menu = shared.menu_values[place.lang].clone();
-    for (value, m) in menu.iter_mut().zip(&shared.menu[place.lang]) {
-        if menu_is_current(site, m, place.path) {
-            *value = menu_value(site, contents, m, true);
-        }
-    }
-    ctx.insert_value("menu", menu.into());
-    ctx.insert_value("is_serve", is_serve.into());
+    let menu = shared.menu(site, reads, place.lang, place.path);
+    ctx.insert("menu", menu.into());
+    ctx.insert("is_serve", is_preview.into());
     ctx
 }
 
@@ -436,15 +475,10 @@ fn menu_is_current(site: &Site, m: &MenuItem, path: &str) -> bool {
     path == d.url || (d.url != "/" && d.is_section() && path.starts_with(&d.url))
 }
 
-fn menu_value(
-    site: &Site,
-    contents: &[std::sync::Arc<DocContent>],
-    m: &MenuItem,
-    is_current: bool,
-) -> Value {
+fn menu_value(site: &Site, title: &str, m: &MenuItem, is_current: bool) -> Value {
     let d = &site.docs[m.id];
     obj([
-        ("title", contents[m.id].title.as_str().into()),
+        ("title", title.into()),
         ("url", d.url.as_str().into()),
         ("weight", opt(d.source.front_matter.weight)),
         ("lang", site.languages[d.lang].code.as_str().into()),
@@ -469,8 +503,8 @@ pub fn head_links(site: &Site, place: &Place) -> String {
         .languages
         .iter()
         .zip(&place.translations)
-        .filter(|(_, (_, exists, _))| *exists)
-        .map(|(l, (url, _, _))| (l, url))
+        .filter(|(_, t)| t.exists)
+        .map(|(l, t)| (l, &t.url))
         .collect();
     if existing.len() > 1 {
         for (l, url) in &existing {
@@ -483,7 +517,7 @@ pub fn head_links(site: &Site, place: &Place) -> String {
         let default_url = place
             .translations
             .first()
-            .map(|t| t.0.as_str())
+            .map(|t| t.url.as_str())
             .unwrap_or("/");
         let x_default = if site.config.default_language_in_subdir
             && default_url == site.languages[0].prefix.clone() + "/"

@@ -18,7 +18,7 @@ pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 pub const REVALIDATE: &str = "no-cache";
 
 /// Hex digits of the content hash in fingerprinted names (the `asset()` hash).
-pub const HASH_DIGITS: usize = 10;
+pub const HASH_DIGITS: usize = super::templates::ASSET_HASH_DIGITS;
 
 /// The fingerprinted name of static file `rel_path` with content hash `hash`:
 /// `css/site.css` → `css/site.<hash>.css`; a name without extension gets `.<hash>` appended.

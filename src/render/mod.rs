@@ -1,25 +1,31 @@
 //! Render stage: Markdown for every document (in parallel), link and anchor checks, then the
-//! list of outputs (pages, listings, taxonomies, feeds, sitemap, redirects, static files) and
-//! the rendering of each one. Produces bytes; writing them is the write stage's job.
+//! plan of outputs (pages, listings, taxonomies, feeds, sitemap, redirects, static files) and
+//! the rendering of each one, recording what it read. Produces bytes; writing them is the write
+//! stage's job.
 
 pub mod context;
+pub mod deps;
 pub mod escape;
 pub mod feeds;
-pub mod fingerprint;
 pub mod host;
 pub mod hosting;
-pub mod jobs;
 pub mod markdown;
+pub mod output;
+pub mod plan;
 pub mod sitemap;
 pub mod templates;
 pub mod warnings;
 
 use crate::error::{Diagnostic, Error, Result, collect_all};
+use crate::hash::hash_text;
 use crate::model::{DocId, Site};
+use deps::Part;
 use host::DocHost;
 use markdown::{InternalLink, MarkdownOptions, TocEntry};
+pub use output::Mode;
 use rayon::prelude::*;
 use std::collections::HashSet;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::Arc;
 use templates::Templates;
@@ -50,13 +56,57 @@ pub struct DocContent {
     pub body_hash: u64,
 }
 
+impl DocContent {
+    /// The first [`Part`] in which `self` differs from `old` (the rendering of the same
+    /// document after an edit), or `None` when a template sees no difference.
+    pub fn changed_part(&self, old: &DocContent) -> Option<Part> {
+        let DocContent {
+            title,
+            description,
+            html: _,
+            summary,
+            toc,
+            ids: _,
+            links: _,
+            word_count,
+            html_hash,
+            body_hash: _,
+        } = self;
+        if *title != old.title {
+            Some(Part::Title)
+        } else if (description, summary, word_count)
+            != (&old.description, &old.summary, &old.word_count)
+        {
+            Some(Part::Listing)
+        } else if *html_hash != old.html_hash || *toc != old.toc {
+            Some(Part::Body)
+        } else {
+            None
+        }
+    }
+}
+
+/// Everything Markdown rendering depends on beyond a document's own text and links: the
+/// Markdown settings, the shortcode templates and what their functions read (the languages,
+/// `base_url`, UI strings, static files). When it changes, all Markdown is rendered again.
+pub fn markdown_environment(site: &Site, templates: &Templates) -> u64 {
+    let mut h = DefaultHasher::new();
+    let m = &site.config.markdown;
+    (m.smart_punctuation, m.safe).hash(&mut h);
+    // Shortcodes see their language's title, direction and `extra`.
+    format!("{:?}", site.languages).hash(&mut h);
+    templates.environment_without_urls().hash(&mut h);
+    templates.shortcode_fingerprints().hash(&mut h);
+    h.finish()
+}
+
 /// The previous build's Markdown, for reuse.
 pub struct PreviousMarkdown<'a> {
     /// Its model.
     pub site: &'a Site,
     /// Its rendered Markdown.
     pub contents: &'a [Arc<DocContent>],
-    /// Its [`fingerprint::markdown_environment`].
+    /// Its [`markdown_environment`].
     pub environment: u64,
 }
 
@@ -173,7 +223,7 @@ pub fn render_doc_markdown(
         ids: rendered.ids.into_iter().collect(),
         links: rendered.internal_links,
         word_count: rendered.word_count,
-        html_hash: fingerprint::hash_text(&rendered.html),
+        html_hash: hash_text(&rendered.html),
         body_hash,
         html: tera::Value::safe_string(&rendered.html),
     })
@@ -193,7 +243,7 @@ fn markdown_help(message: &str) -> &'static str {
 
 /// `content/<rel_path>` of a document.
 pub fn source_path(site: &Site, id: DocId) -> PathBuf {
-    PathBuf::from("content").join(&site.docs[id].source.rel_path)
+    PathBuf::from(crate::layout::content_path(&site.docs[id].source.rel_path))
 }
 
 /// Every `#fragment` of an internal link must exist on its target page.

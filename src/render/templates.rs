@@ -1,15 +1,99 @@
 //! The template engine: parses every template once into a Tera 2 instance and registers ludd's
-//! functions (`url`, `asset`, `t`) and filters (`date`, `urlencode`). Tera errors become
-//! diagnostics naming the template file and line.
+//! functions (`url`, `asset`, `t`) and filters (`date`, `urlencode`). Owns the names of the
+//! templates ludd renders ([`TemplateName`]), the fingerprint of each template (its text with
+//! everything it pulls in) and of the environment the functions read, the `?h=` preview asset
+//! URL format ([`preview_asset_url`], [`strip_preview_hashes`]). Tera errors become diagnostics
+//! naming the template file and line.
 
 use crate::error::{Diagnostic, Error, Result};
+use crate::hash::hash_of;
 use crate::load::theme::{TemplateSource, UiStrings};
 use crate::model::Site;
 use crate::render::warnings::Warnings;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tera::{Kwargs, State, Tera, TeraResult};
+
+/// The templates ludd renders by name (front matter's `template` may name any other).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TemplateName {
+    /// The home page of a language.
+    Index,
+    /// Any other section.
+    Section,
+    /// A page.
+    Page,
+    /// A taxonomy's list of terms.
+    TaxonomyList,
+    /// One term's pages.
+    TaxonomySingle,
+    /// A 404 page.
+    NotFound,
+    /// The language chooser at `/` (optional: a built-in page stands in).
+    LanguageChooser,
+}
+
+impl TemplateName {
+    /// The template's file name.
+    pub const fn file(self) -> &'static str {
+        match self {
+            TemplateName::Index => "index.html",
+            TemplateName::Section => "section.html",
+            TemplateName::Page => "page.html",
+            TemplateName::TaxonomyList => "taxonomy_list.html",
+            TemplateName::TaxonomySingle => "taxonomy_single.html",
+            TemplateName::NotFound => "404.html",
+            TemplateName::LanguageChooser => "language_chooser.html",
+        }
+    }
+}
+
+impl std::fmt::Display for TemplateName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.file())
+    }
+}
+
+/// Folder of the shortcode templates, inside the templates folder.
+pub const SHORTCODES: &str = "shortcodes/";
+
+/// Hex digits of a static file's content hash in asset URLs (`?h=` and fingerprinted names).
+pub const ASSET_HASH_DIGITS: usize = 10;
+
+/// The preview's URL of static file `clean` with content hash `hash`: the plain name with
+/// `?h=<hash>`, by which the live reload swaps style sheets.
+pub fn preview_asset_url(base: &str, clean: &str, hash: &str) -> String {
+    format!("{base}/{clean}?h={hash}")
+}
+
+/// `bytes` with every `?h=` followed by [`ASSET_HASH_DIGITS`] hex digits (what
+/// [`preview_asset_url`] appends) removed.
+pub fn strip_preview_hashes(bytes: &[u8]) -> Vec<u8> {
+    const MARK: &[u8] = b"?h=";
+    const DIGITS: usize = ASSET_HASH_DIGITS;
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &bytes[i..];
+        if rest.starts_with(MARK)
+            && rest.len() >= MARK.len() + DIGITS
+            && rest[MARK.len()..MARK.len() + DIGITS]
+                .iter()
+                .all(u8::is_ascii_hexdigit)
+            && rest
+                .get(MARK.len() + DIGITS)
+                .is_none_or(|b| !b.is_ascii_hexdigit())
+        {
+            i += MARK.len() + DIGITS;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    out
+}
 
 /// The parsed templates plus where each came from.
 pub struct Templates {
@@ -17,6 +101,10 @@ pub struct Templates {
     pub tera: Tera,
     /// Template name → file (for messages).
     pub files: HashMap<String, PathBuf>,
+    /// Template name → fingerprint (see [`template_fingerprints`]).
+    fingerprints: HashMap<String, u64>,
+    /// See [`Templates::environment`]: without and with the document URLs.
+    environment: (u64, u64),
 }
 
 impl Templates {
@@ -36,11 +124,51 @@ impl Templates {
             .collect();
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+        let environment = environment(site, &assets, fingerprinted);
         register(&mut tera, site, assets, warnings, fingerprinted);
         let sources: Vec<&TemplateSource> = site.theme.templates.iter().collect();
         tera.add_raw_templates(sources.iter().map(|t| (t.name.as_str(), t.text.as_str())))
             .map_err(|e| tera_error(&e, &files))?;
-        Ok(Templates { tera, files })
+        Ok(Templates {
+            tera,
+            files,
+            fingerprints: template_fingerprints(&site.theme.templates),
+            environment,
+        })
+    }
+
+    /// The fingerprint of template `name`: its text, everything it extends, includes or imports
+    /// (transitively) and every template that defines components. 0 when there is no such
+    /// template.
+    pub fn fingerprint(&self, name: &str) -> u64 {
+        self.fingerprints.get(name).copied().unwrap_or(0)
+    }
+
+    /// The fingerprints of the shortcode templates, by name.
+    pub fn shortcode_fingerprints(&self) -> Vec<(&str, u64)> {
+        let mut out: Vec<(&str, u64)> = self
+            .fingerprints
+            .iter()
+            .filter(|(k, _)| k.starts_with(SHORTCODES))
+            .map(|(k, v)| (k.as_str(), *v))
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    /// The fingerprint of everything the registered functions and filters read besides their
+    /// arguments and the context: UI strings (`t`, `date`), static file hashes and the asset URL
+    /// style (`asset`), `base_url`, the languages and every document's URL and translations
+    /// (`url`). A function that reads more must add it in [`environment`].
+    pub fn environment(&self) -> u64 {
+        hash_of(&self.environment)
+    }
+
+    /// [`Templates::environment`] without the document URLs, for shortcodes: a Markdown
+    /// document is rendered again when its own links resolve differently (see
+    /// [`super::render_markdown`]), not whenever any URL of the site changes.
+    pub fn environment_without_urls(&self) -> u64 {
+        self.environment.0
     }
 
     /// Whether a template exists.
@@ -114,14 +242,94 @@ impl AssetHashes {
                     })
                     .map_err(|e| Error::read(&f.source, e))?
                     .to_hex();
-                Ok((
-                    f.rel_path.clone(),
-                    hash[..super::hosting::HASH_DIGITS].to_string(),
-                ))
+                Ok((f.rel_path.clone(), hash[..ASSET_HASH_DIGITS].to_string()))
             })
             .collect::<Result<BTreeMap<_, _>>>()?;
         Ok(AssetHashes(hashes))
     }
+}
+
+/// See [`Templates::environment`]; computed from what [`register`] hands to the functions:
+/// (everything but the document URLs, the document URLs).
+fn environment(site: &Site, assets: &AssetHashes, fingerprinted: bool) -> (u64, u64) {
+    let mut h = DefaultHasher::new();
+    (&site.theme.ui_strings, &assets.0, fingerprinted).hash(&mut h);
+    (&site.config.base_url, &site.config.default_language).hash(&mut h);
+    for l in &site.languages {
+        (&l.code, &l.prefix).hash(&mut h);
+    }
+    let mut urls = DefaultHasher::new();
+    for d in &site.docs {
+        (&d.source.rel_path, &d.url, &d.translations).hash(&mut urls);
+    }
+    (h.finish(), urls.finish())
+}
+
+/// Templates named in `{% extends %}` / `{% include %}` / `{% import %}` tags of `text`.
+pub fn referenced_templates(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{%") {
+        rest = &rest[start + 2..];
+        let Some(end) = rest.find("%}") else { break };
+        let tag = rest[..end].trim().trim_start_matches('-').trim_start();
+        for keyword in ["extends", "include", "import"] {
+            if let Some(args) = tag.strip_prefix(keyword) {
+                for quote in ['"', '\''] {
+                    let mut parts = args.split(quote);
+                    parts.next();
+                    if let Some(name) = parts.next() {
+                        out.push(name.to_string());
+                        break;
+                    }
+                }
+            }
+        }
+        rest = &rest[end..];
+    }
+    out
+}
+
+/// Per template name: a hash of its text, the templates it extends, includes or imports
+/// (transitively) and every template that defines components (they can be used from anywhere).
+pub fn template_fingerprints(templates: &[TemplateSource]) -> HashMap<String, u64> {
+    let by_name: HashMap<&str, &TemplateSource> =
+        templates.iter().map(|t| (t.name.as_str(), t)).collect();
+    let components: Vec<&str> = templates
+        .iter()
+        .filter(|t| t.text.contains("{% component") || t.text.contains("{%- component"))
+        .map(|t| t.text.as_str())
+        .collect();
+    let components_hash = hash_of(&components);
+    templates
+        .iter()
+        .map(|t| {
+            let mut seen: HashSet<&str> = HashSet::new();
+            let mut stack = vec![t.name.as_str()];
+            let mut h = DefaultHasher::new();
+            components_hash.hash(&mut h);
+            while let Some(name) = stack.pop() {
+                if !seen.insert(name) {
+                    continue;
+                }
+                name.hash(&mut h);
+                match by_name.get(name) {
+                    Some(src) => {
+                        src.text.hash(&mut h);
+                        for r in referenced_templates(&src.text) {
+                            if let Some((k, _)) = by_name.get_key_value(r.as_str()) {
+                                stack.push(k);
+                            } else {
+                                r.hash(&mut h);
+                            }
+                        }
+                    }
+                    None => 0u8.hash(&mut h),
+                }
+            }
+            (t.name.clone(), h.finish())
+        })
+        .collect()
 }
 
 fn current_lang(state: &State) -> String {
@@ -163,7 +371,7 @@ fn register(
             let clean = path.trim_start_matches('/');
             let base = if absolute { base_url.as_str() } else { "" };
             match assets.0.get(clean) {
-                Some(hash) if !fingerprinted => Ok(format!("{base}/{clean}?h={hash}")),
+                Some(hash) if !fingerprinted => Ok(preview_asset_url(base, clean, hash)),
                 Some(hash) => Ok(format!(
                     "{base}/{}",
                     super::hosting::fingerprinted_path(clean, hash)

@@ -6,10 +6,10 @@
 //! inside a rebuild are reported and the loop waits for the next change.
 
 use super::reload::{ErrorEvent, Hub};
-use super::session::{Changes, Session};
 use super::watch::{Batch, Watcher};
 use super::{say, shout};
-use crate::build::BuildOptions;
+use crate::engine::BuildOptions;
+use crate::engine::session::{Changes, Session};
 use crate::error::Result;
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -21,7 +21,7 @@ use std::thread;
 /// What the loop needs.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// How to build (root canonical, `is_serve` set, `base_url` pointing at the server).
+    /// How to build (root canonical, mode preview, `base_url` pointing at the server).
     pub build: BuildOptions,
     /// The private folder the site is served from.
     pub out_dir: PathBuf,
@@ -211,30 +211,10 @@ impl PageDigests {
     }
 }
 
-/// `bytes` with every `?h=` followed by ten hex digits (what `asset()` appends) removed.
+/// `bytes` with the preview's asset hashes removed (see
+/// [`crate::render::templates::strip_preview_hashes`]).
 pub fn without_fingerprints(bytes: &[u8]) -> Vec<u8> {
-    const MARK: &[u8] = b"?h=";
-    const DIGITS: usize = 10;
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let rest = &bytes[i..];
-        if rest.starts_with(MARK)
-            && rest.len() >= MARK.len() + DIGITS
-            && rest[MARK.len()..MARK.len() + DIGITS]
-                .iter()
-                .all(u8::is_ascii_hexdigit)
-            && rest
-                .get(MARK.len() + DIGITS)
-                .is_none_or(|b| !b.is_ascii_hexdigit())
-        {
-            i += MARK.len() + DIGITS;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    out
+    crate::render::templates::strip_preview_hashes(bytes)
 }
 
 fn list(paths: &[String], max: usize) -> String {

@@ -38,6 +38,13 @@ fn replace_with(path: &Path, fill: impl FnOnce(&mut File) -> io::Result<()>) -> 
         .prefix(TEMP_PREFIX)
         .tempfile_in(dir)?;
     fill(temp.as_file_mut())?;
+    // Temporary files are private (0600); an output is as readable as `fs::write` makes it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        temp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
     temp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }

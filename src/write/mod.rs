@@ -15,15 +15,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Folders of the site that the output may never be, contain, or sit inside.
-const PROTECTED: &[&str] = &[
-    "content",
-    "themes",
-    "templates",
-    "static",
-    "i18n",
-    "src",
-    ".git",
-];
+const PROTECTED: &[&str] = &crate::layout::PROTECTED;
 
 /// Counts of what a build wrote.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -126,7 +118,7 @@ fn normalize(path: &Path) -> PathBuf {
 }
 
 /// `rel` as a path below the output, refusing anything that could escape it.
-fn safe_join(base: &Path, rel: &str) -> Result<PathBuf> {
+pub fn safe_join(base: &Path, rel: &str) -> Result<PathBuf> {
     let mut out = base.to_path_buf();
     for part in rel.split('/') {
         if part.is_empty()
@@ -411,6 +403,13 @@ pub fn same_file_bytes(old: &Path, file: &mut fs::File, size: u64) -> bool {
             return false;
         }
     }
+}
+
+/// Writes `bytes` to `path` so that no reader ever sees a partial file ([`atomic::write`]),
+/// creating its folder if needed.
+pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
+    create_parent(path)?;
+    atomic::write(path, bytes).map_err(|e| Error::io("write", path, e))
 }
 
 fn same_bytes(old: &Path, bytes: &[u8]) -> bool {

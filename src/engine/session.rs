@@ -1,15 +1,15 @@
-//! A preview session: builds the site into a private output folder (never the deploy
-//! `output_dir`) and rebuilds it after changes, reporting exactly which output files changed so
-//! the server can tell browsers what to reload.
+//! A session: builds the site into a folder and keeps it up to date after changes, rendering
+//! only what a change reaches, and reports exactly which output files changed. The preview
+//! server runs one on a private folder (so it can tell browsers what to reload), `ludd build
+//! --watch` on `output_dir`.
 
-use crate::build::{BuildOptions, Rendered};
-use crate::error::{Error, Result, collect_all};
+use super::sink::{Folder, InPlace};
+use super::{BuildOptions, Engine, Which};
+use crate::error::Result;
 use crate::load;
 use crate::load::content::SourceDoc;
 use crate::model::DocId;
-use crate::render::fingerprint::Fingerprints;
-use crate::render::jobs::Output;
-use rayon::prelude::*;
+use crate::render::deps::Dependents;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -44,27 +44,28 @@ impl Changes {
     }
 }
 
-/// The last build that succeeded: what was read, what it rendered to, and the fingerprints.
+/// The last build that succeeded: what was read, what it rendered to, and which outputs read
+/// each document's rendered Markdown.
 struct LastGood {
     project: load::Project,
-    rendered: Rendered,
-    fingerprints: Fingerprints,
+    engine: Engine,
+    dependents: Dependents,
 }
 
-/// A running preview build.
+/// A running incremental build.
 pub struct Session {
     options: BuildOptions,
     out_dir: PathBuf,
     /// The last project that built successfully, and what it rendered to.
     last_good: Option<LastGood>,
-    /// Output path → (fingerprint of its inputs, hash of its bytes), as currently on disk.
-    files: HashMap<String, (u64, blake3::Hash)>,
+    /// What is on disk, by output path.
+    files: HashMap<String, InPlace>,
     /// Paths changed since the last successful build (kept across failed rebuilds).
     pending: Vec<PathBuf>,
 }
 
 impl Session {
-    /// Starts a session that serves from `out_dir` (created if needed) and runs a first build.
+    /// Starts a session that writes into `out_dir` (created if needed) and runs a first build.
     pub fn start(options: BuildOptions, out_dir: PathBuf) -> (Session, Result<Changes>) {
         let mut session = Session {
             options,
@@ -77,7 +78,7 @@ impl Session {
         (session, first)
     }
 
-    /// The private folder the site is served from.
+    /// The folder the session keeps up to date.
     pub fn out_dir(&self) -> &Path {
         &self.out_dir
     }
@@ -94,18 +95,17 @@ impl Session {
         let start = Instant::now();
         let everything = changed.is_empty() || self.last_good.is_none();
         self.pending.extend(changed.iter().cloned());
-        let text_edits = if everything {
+        let candidates = if everything {
             None
         } else {
             self.apply_text_edits()?
         };
-        let text_only = text_edits.is_some();
+        let text_only = candidates.is_some();
         if !text_only {
             self.rebuild_model(everything)?;
         }
         let prepared = start.elapsed();
-        let candidates = text_edits.flatten();
-        let mut changes = match self.write_changed_outputs(candidates.as_deref(), !text_only) {
+        let mut changes = match self.write_changed_outputs(candidates.as_deref()) {
             Ok(changes) => changes,
             Err(e) => {
                 // What is on disk is uncertain now: the next rebuild starts from scratch.
@@ -125,9 +125,8 @@ impl Session {
 
     /// The common edit, new text in existing Markdown files with their front matter unchanged,
     /// leaves the model as it is: only those documents are rendered again. `None` when the
-    /// pending changes are more than that; else the outputs that may have changed (`None`
-    /// inside: any).
-    fn apply_text_edits(&mut self) -> Result<Option<Option<Vec<usize>>>> {
+    /// pending changes are more than that; else the outputs that read what changed.
+    fn apply_text_edits(&mut self) -> Result<Option<Vec<usize>>> {
         let Some(last) = &mut self.last_good else {
             return Ok(None);
         };
@@ -141,18 +140,22 @@ impl Session {
         else {
             return Ok(None);
         };
-        let site = &last.rendered.site;
+        let site = &last.engine.site;
         // Drafts left out of the model have no outputs.
         let edits: Vec<(DocId, &SourceDoc)> = updates
             .iter()
             .filter_map(|(_, doc)| site.by_path.get(&doc.rel_path).map(|&id| (id, doc)))
             .collect();
-        let candidates = last
-            .rendered
-            .apply_text_edits(&edits, &mut last.fingerprints)?;
+        let changed = last.engine.apply_text_edits(&edits)?;
         for (index, doc) in updates {
             last.project.content.docs[index] = doc;
         }
+        let mut candidates: Vec<usize> = changed
+            .iter()
+            .flat_map(|&(doc, part)| last.dependents.affected(doc, part))
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
         Ok(Some(candidates))
     }
 
@@ -164,97 +167,65 @@ impl Session {
             Some(last) if !everything => load::reload(root, &last.project, &self.pending)?,
             _ => load::load(root)?,
         };
-        let rendered = Rendered::from_project(
+        let engine = Engine::from_project(
             project.clone(),
             &self.options,
-            self.last_good.as_ref().map(|l| &l.rendered),
+            self.last_good.as_ref().map(|l| &l.engine),
         )?;
-        let fingerprints = rendered.fingerprints();
+        let dependents = Dependents::new(engine.site.docs.len());
         self.last_good = Some(LastGood {
             project,
-            rendered,
-            fingerprints,
+            engine,
+            dependents,
         });
         Ok(())
     }
 
     /// Renders and writes every output whose fingerprint differs from what is on disk (of
-    /// `candidates` only, when given), and removes outputs no longer planned (`plan_changed`:
-    /// the plan may have changed).
-    fn write_changed_outputs(
-        &mut self,
-        candidates: Option<&[usize]>,
-        plan_changed: bool,
-    ) -> Result<Changes> {
-        let Some(last) = &self.last_good else {
+    /// `candidates` only, when given: the model is unchanged), and removes outputs no longer
+    /// planned (all outputs: the plan may have changed).
+    fn write_changed_outputs(&mut self, candidates: Option<&[usize]>) -> Result<Changes> {
+        let Some(last) = &mut self.last_good else {
             return Ok(Changes::default());
         };
-        let (rendered, fingerprints) = (&last.rendered, &last.fingerprints.outputs);
-        let is_stale =
-            |i: usize| self.files.get(&rendered.plan[i].path).map(|f| f.0) != Some(fingerprints[i]);
-        let indices: Vec<usize> = match candidates {
-            Some(candidates) => candidates.to_vec(),
-            None => (0..fingerprints.len()).collect(),
+        let which = match candidates {
+            Some(c) => Which::Only(c),
+            None => Which::All,
         };
-        let stale: Vec<(usize, u64)> = indices
-            .into_iter()
-            .filter(|&i| is_stale(i))
-            .map(|i| (i, fingerprints[i]))
-            .collect();
-        let input = rendered.input(self.options.is_serve);
-        let outputs: Vec<Result<(usize, u64, Vec<u8>)>> = stale
-            .par_iter()
-            .map(|&(i, fp)| {
-                let bytes = match input.render(&rendered.plan[i])? {
-                    Output::Bytes(b) => b,
-                    Output::Copy(src) => {
-                        crate::load::files::read(&src).map_err(|e| Error::io("read", &src, e))?
-                    }
-                };
-                Ok((i, fp, bytes))
-            })
-            .collect();
-        let outputs = collect_all(outputs)?;
-        // Write every output whose bytes changed, in parallel.
-        let files = &mut self.files;
-        let to_write: Vec<(usize, u64, blake3::Hash, Vec<u8>)> = outputs
-            .into_par_iter()
-            .map(|(i, fp, bytes)| (i, fp, blake3::hash(&bytes), bytes))
-            .collect();
-        let out_dir = &self.out_dir;
-        let written: Vec<Result<Option<String>>> = to_write
-            .par_iter()
-            .map(|(i, _, hash, bytes)| {
-                let path = &rendered.plan[*i].path;
-                if files.get(path).map(|f| f.1) == Some(*hash) {
-                    return Ok(None);
-                }
-                let dest = out_dir.join(path);
-                if let Some(p) = dest.parent() {
-                    std::fs::create_dir_all(p).map_err(|e| Error::io("create directory", p, e))?;
-                }
-                crate::write::atomic::write(&dest, bytes)
-                    .map_err(|e| Error::io("write", &dest, e))?;
-                Ok(Some(path.clone()))
-            })
-            .collect();
-        let mut changes = Changes {
-            written: collect_all(written)?.into_iter().flatten().collect(),
-            ..Changes::default()
+        let sink = Folder {
+            dir: &self.out_dir,
+            files: &self.files,
         };
-        for (i, fp, hash, _) in to_write {
-            files.insert(rendered.plan[i].path.clone(), (fp, hash));
+        let done = last.engine.render_outputs(which, &sink)?;
+        let plan = &last.engine.plan;
+        let mut changes = Changes::default();
+        for d in done {
+            last.dependents.record(d.index, &d.deps);
+            let path = &plan[d.index].path;
+            if let (Some(written), Some(fingerprint)) = (d.receipt, d.fingerprint) {
+                if written.changed {
+                    changes.written.push(path.clone());
+                }
+                self.files.insert(
+                    path.clone(),
+                    InPlace {
+                        fingerprint,
+                        bytes: written.bytes,
+                    },
+                );
+            }
         }
-        if plan_changed {
-            let planned: HashSet<&str> = rendered.plan.iter().map(|p| p.path.as_str()).collect();
-            let gone: BTreeSet<String> = files
+        if candidates.is_none() {
+            let planned: HashSet<&str> = plan.iter().map(|p| p.path.as_str()).collect();
+            let gone: BTreeSet<String> = self
+                .files
                 .keys()
                 .filter(|p| !planned.contains(p.as_str()))
                 .cloned()
                 .collect();
             for path in gone {
                 let _ = std::fs::remove_file(self.out_dir.join(&path));
-                files.remove(&path);
+                self.files.remove(&path);
                 changes.removed.push(path);
             }
         }

@@ -1,0 +1,368 @@
+//! The engine: runs the stages (load → model → render) for every command and hands each
+//! rendered output to a [`Sink`]. `ludd build` and `ludd deploy` render into a staging folder
+//! ([`sink::Staging`]), `ludd serve` and `ludd build --watch` into a folder kept up to date
+//! file by file ([`sink::Folder`], through a [`session::Session`]), `ludd check` into memory.
+//! The [`Mode`] (publish, preview, check) is chosen once, in [`BuildOptions`], and held here.
+//!
+//! One loop renders outputs: [`Engine::render_outputs`]. For each planned output it prepares
+//! the inputs (recording the rendered Markdown it read, see [`crate::render::deps`]), asks the
+//! sink whether an output with that fingerprint is already in place, and if not renders it and
+//! gives it to the sink.
+
+pub mod session;
+pub mod sink;
+
+use crate::error::{Result, collect_all};
+use crate::hash::hash_of;
+use crate::load;
+use crate::load::config::Config;
+use crate::load::content::SourceDoc;
+use crate::model::{DocId, ModelOptions, Site};
+pub use crate::render::Mode;
+use crate::render::context::SharedValues;
+use crate::render::deps::{Dep, Part};
+use crate::render::output::{Output, RenderInput};
+use crate::render::plan::{self, Job, Planned};
+use crate::render::templates::{AssetHashes, Templates};
+use crate::render::warnings::Warnings;
+use crate::render::{self, DocContent, PreviousMarkdown};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// What to build and how.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Site root (the folder with `site.toml`).
+    pub root: PathBuf,
+    /// Include drafts.
+    pub drafts: bool,
+    /// Override `base_url`.
+    pub base_url: Option<String>,
+    /// Override `output_dir` (relative to the root, or absolute).
+    pub output_dir: Option<PathBuf>,
+    /// What the output is for.
+    pub mode: Mode,
+}
+
+/// Where rendered outputs go. The engine calls it from many threads at once.
+pub trait Sink: Sync {
+    /// What the sink reports per output it took.
+    type Receipt: Send;
+
+    /// Whether outputs get fingerprints and their reads recorded (an incremental sink).
+    fn incremental(&self) -> bool {
+        false
+    }
+
+    /// Whether the output at `path` with `fingerprint` is already in place: it is then not
+    /// rendered (only asked when [`Sink::incremental`]).
+    fn is_current(&self, _path: &str, _fingerprint: u64) -> bool {
+        false
+    }
+
+    /// Takes one rendered output.
+    fn accept(&self, planned: &Planned, output: Output) -> Result<Self::Receipt>;
+}
+
+/// What happened to one output in [`Engine::render_outputs`].
+#[derive(Debug)]
+pub struct Done<R> {
+    /// Its index in the plan.
+    pub index: usize,
+    /// Its fingerprint (incremental sinks only).
+    pub fingerprint: Option<u64>,
+    /// The rendered Markdown it read (incremental sinks only).
+    pub deps: Vec<Dep>,
+    /// The sink's receipt; `None` when the output was current and not rendered.
+    pub receipt: Option<R>,
+}
+
+/// Which planned outputs to render.
+#[derive(Debug, Clone, Copy)]
+pub enum Which<'a> {
+    /// Every one.
+    All,
+    /// These plan indices.
+    Only(&'a [usize]),
+}
+
+/// A site loaded, modelled and rendered up to its output plan: everything needed to produce
+/// any output file.
+pub struct Engine {
+    /// What the output is for.
+    pub mode: Mode,
+    /// The model.
+    pub site: Arc<Site>,
+    /// Templates with the site's functions.
+    pub templates: Templates,
+    /// Rendered Markdown per document.
+    pub contents: Vec<Arc<DocContent>>,
+    /// Content hashes of static files.
+    pub asset_hashes: Arc<AssetHashes>,
+    /// What the Markdown depended on beyond each document (see [`render::markdown_environment`]).
+    pub markdown_environment: u64,
+    /// Shared template values.
+    pub shared: SharedValues,
+    /// Every output file.
+    pub plan: Vec<Planned>,
+    /// Output paths of the fingerprinted static copies (see [`render::hosting`]).
+    pub fingerprinted: Vec<String>,
+    /// Warnings so far.
+    pub warnings: Warnings,
+    /// Time per stage, for `--verbose`.
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+impl Engine {
+    /// Loads, models and renders the Markdown of the site at `options.root`, whose `site.toml`
+    /// was parsed into `config`.
+    pub fn prepare(options: &BuildOptions, config: Config) -> Result<Engine> {
+        let start = Instant::now();
+        let project = load::load_with(&options.root, config)?;
+        let loaded = start.elapsed();
+        let mut engine = Engine::from_project(project, options, None)?;
+        engine.timings.insert(0, ("load", loaded));
+        Ok(engine)
+    }
+
+    /// Models and renders a loaded project, reusing `previous` Markdown where nothing changed.
+    pub fn from_project(
+        project: load::Project,
+        options: &BuildOptions,
+        previous: Option<&Engine>,
+    ) -> Result<Engine> {
+        let mode = options.mode;
+        let model_options = ModelOptions {
+            drafts: options.drafts,
+            base_url: options.base_url.clone(),
+            output_dir: options.output_dir.clone(),
+        };
+        let mut clock = Instant::now();
+        let mut timings = Vec::new();
+        let mut lap = |name: &'static str| {
+            timings.push((name, clock.elapsed()));
+            clock = Instant::now();
+        };
+        let skipped = skipped_warnings(&project, &options.root);
+        let mut site = Site::build(project, &model_options)?;
+        // The Markdown sources leave the model: they are read once, below, and each is freed
+        // right after its HTML is rendered.
+        let bodies: Vec<Arc<str>> = site
+            .docs
+            .iter_mut()
+            .map(|d| std::mem::replace(&mut d.source.body, Arc::from("")))
+            .collect();
+        let site = Arc::new(site);
+        lap("model");
+        let warnings = Warnings::default();
+        for w in skipped {
+            warnings.once(w);
+        }
+        let asset_hashes = Arc::new(AssetHashes::compute(&site)?);
+        let templates = Templates::new(
+            &site,
+            Arc::clone(&asset_hashes),
+            &warnings,
+            mode.for_hosts(),
+        )?;
+        let environment = render::markdown_environment(&site, &templates);
+        let previous_markdown = previous.map(|p| PreviousMarkdown {
+            site: &p.site,
+            contents: &p.contents,
+            environment: p.markdown_environment,
+        });
+        lap("templates");
+        let contents = render::render_markdown(
+            &site,
+            bodies,
+            &templates,
+            &warnings,
+            environment,
+            previous_markdown.as_ref(),
+        )?;
+        lap("markdown");
+        let ((anchors, shared), plan) = rayon::join(
+            || {
+                (
+                    render::check_anchors(&site, &contents),
+                    SharedValues::new(&site, &contents),
+                )
+            },
+            || plan::plan(&site, &asset_hashes, mode.for_hosts()),
+        );
+        anchors?;
+        let plan = plan?;
+        let fingerprinted = plan::fingerprinted_paths(&plan);
+        lap("plan");
+        Ok(Engine {
+            mode,
+            site,
+            templates,
+            contents,
+            asset_hashes,
+            markdown_environment: environment,
+            shared,
+            plan,
+            fingerprinted,
+            warnings,
+            timings,
+        })
+    }
+
+    /// Fingerprint of a static or content file: its content hash when it is a static file,
+    /// else its size and modification time.
+    fn file_fingerprint(&self, path: &Path) -> u64 {
+        let static_files = &self.site.theme.static_files;
+        if let Some(f) = static_files.iter().find(|f| f.source == path) {
+            return hash_of(&self.asset_hashes.0.get(&f.rel_path));
+        }
+        let meta = std::fs::metadata(path).ok();
+        hash_of(&(
+            path,
+            meta.as_ref().map(|m| m.len()),
+            meta.and_then(|m| m.modified().ok()),
+        ))
+    }
+
+    /// Applies edits to the Markdown text of documents whose front matter did not change, so
+    /// that the model stays as it is: renders their Markdown again, checks anchors and
+    /// refreshes their template values. Returns each edited document whose rendering changed,
+    /// with the first part that changed (see [`Part`]). On error nothing changes.
+    pub fn apply_text_edits(
+        &mut self,
+        edits: &[(DocId, &SourceDoc)],
+    ) -> Result<Vec<(DocId, Part)>> {
+        let rendered: Vec<Result<(DocId, DocContent)>> = edits
+            .par_iter()
+            .map(|&(id, source)| {
+                render::render_doc_markdown(
+                    &self.site,
+                    &source.body,
+                    source.body_hash,
+                    &self.templates,
+                    &self.warnings,
+                    id,
+                )
+                .map(|c| (id, c))
+            })
+            .collect();
+        let mut contents = self.contents.clone();
+        let mut changed = Vec::new();
+        for (id, content) in collect_all(rendered)? {
+            if let Some(part) = content.changed_part(&contents[id]) {
+                changed.push((id, part));
+            }
+            contents[id] = Arc::new(content);
+        }
+        render::check_anchors(&self.site, &contents)?;
+        self.contents = contents;
+        for &(id, _) in &changed {
+            self.shared.refresh_doc(&self.site, &self.contents, id);
+        }
+        Ok(changed)
+    }
+
+    /// Renders the `which` outputs into `sink`, in parallel, and reports each one. An
+    /// incremental sink gets only the outputs whose fingerprints it does not have.
+    pub fn render_outputs<S: Sink>(&self, which: Which, sink: &S) -> Result<Vec<Done<S::Receipt>>> {
+        let file_fingerprint = |path: &Path| self.file_fingerprint(path);
+        let input = RenderInput {
+            site: &self.site,
+            contents: &self.contents,
+            shared: &self.shared,
+            templates: &self.templates,
+            mode: self.mode,
+            fingerprinted: &self.fingerprinted,
+            file_fingerprint: &file_fingerprint,
+        };
+        let incremental = sink.incremental();
+        let one = |index: usize| -> Result<Done<S::Receipt>> {
+            let planned = &self.plan[index];
+            let (prepared, deps) = input.prepare_recorded(planned, incremental)?;
+            let fingerprint = incremental.then(|| input.fingerprint(&prepared));
+            if let Some(fp) = fingerprint
+                && sink.is_current(&planned.path, fp)
+            {
+                return Ok(Done {
+                    index,
+                    fingerprint,
+                    deps,
+                    receipt: None,
+                });
+            }
+            let receipt = sink.accept(planned, input.finish(prepared)?)?;
+            Ok(Done {
+                index,
+                fingerprint,
+                deps,
+                receipt: Some(receipt),
+            })
+        };
+        let results: Vec<Result<Done<S::Receipt>>> = match which {
+            Which::All => (0..self.plan.len()).into_par_iter().map(one).collect(),
+            Which::Only(indices) => indices.par_iter().map(|&i| one(i)).collect(),
+        };
+        collect_all(results)
+    }
+
+    /// Renders every output once into `sink`: first the outputs that show a page's content
+    /// (its own page and the feeds), then, with the pages' HTML freed, everything else, whose
+    /// listings build the summaries in the memory the HTML left. A large site never holds all
+    /// its HTML and all its summaries at once. Sections keep their HTML: their own pages are
+    /// listings too. Afterwards the engine cannot render pages again.
+    pub fn render_all_once<S: Sink>(&mut self, sink: &S) -> Result<Vec<Done<S::Receipt>>> {
+        let site = &self.site;
+        let (content, rest): (Vec<usize>, Vec<usize>) =
+            (0..self.plan.len()).partition(|&i| match self.plan[i].job {
+                Job::Doc { id, .. } => !site.docs[id].is_section(),
+                Job::Feed { .. } | Job::TermFeed { .. } => true,
+                _ => false,
+            });
+        let mut done = self.render_outputs(Which::Only(&content), sink)?;
+        let site = Arc::clone(&self.site);
+        self.contents
+            .par_iter_mut()
+            .zip(&site.docs)
+            .filter(|(_, d)| !d.is_section())
+            .for_each(|(c, _)| {
+                if let Some(c) = Arc::get_mut(c) {
+                    c.html = tera::Value::none();
+                }
+            });
+        done.extend(self.render_outputs(Which::Only(&rest), sink)?);
+        Ok(done)
+    }
+}
+
+/// Published documents per language.
+pub fn pages_per_language(site: &Site) -> Vec<(String, usize)> {
+    site.languages
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            (
+                l.code.clone(),
+                site.docs.iter().filter(|d| d.lang == i).count(),
+            )
+        })
+        .collect()
+}
+
+/// A warning for every special file (device, FIFO, socket) the load stage skipped.
+fn skipped_warnings(project: &load::Project, root: &std::path::Path) -> Vec<String> {
+    project
+        .content
+        .skipped
+        .iter()
+        .chain(&project.theme.skipped)
+        .map(|p| {
+            let shown = p.strip_prefix(root).unwrap_or(p);
+            format!(
+                "{}: not a regular file (a device, FIFO or socket), skipped and never read",
+                shown.display()
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,259 @@
+//! The output plan: one job per file the site will contain, each with its output path, the
+//! pagination of listings, and the check that no two jobs claim the same path. The plan is the
+//! one owner of output paths; rendering a job is [`super::output`]'s.
+
+use super::templates::AssetHashes;
+use super::{hosting, sitemap};
+use crate::error::{Diagnostic, Error, Result};
+use crate::layout::content_path;
+use crate::model::urls::{asset_url, output_path};
+use crate::model::{DocId, Site};
+use std::collections::HashMap;
+
+/// One output file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Job {
+    /// A document (section pages may be paginated: `pager` from 1).
+    Doc { id: DocId, pager: usize },
+    /// A taxonomy's term list.
+    TaxonomyList { taxonomy: usize },
+    /// One term's pages.
+    Term {
+        taxonomy: usize,
+        term: usize,
+        pager: usize,
+    },
+    /// A term's Atom feed.
+    TermFeed { taxonomy: usize, term: usize },
+    /// A language's 404 page.
+    NotFound { lang: usize },
+    /// The root `404.html`, for hosts that serve one 404 page for every language.
+    RootNotFound,
+    /// A language's Atom feed.
+    Feed { lang: usize },
+    /// `sitemap.xml` (part 0) or its parts when split.
+    Sitemap { part: usize },
+    /// `robots.txt`.
+    Robots,
+    /// A redirect page for an alias.
+    Alias { id: DocId, alias: usize },
+    /// The language chooser at `/` (default language in a subfolder).
+    Chooser,
+    /// A static file from the theme or site.
+    Static { index: usize },
+    /// A bundle or section file copied next to its document.
+    Asset { id: DocId, asset: usize },
+    /// A static file's copy under its fingerprinted name (see [`hosting`]).
+    Fingerprinted { index: usize },
+    /// `_headers`.
+    Headers,
+    /// `_redirects`.
+    Redirects,
+    /// `.nojekyll`.
+    NoJekyll,
+    /// `CNAME`.
+    Cname,
+}
+
+/// A job and its output path (relative to the output folder).
+#[derive(Debug, Clone)]
+pub struct Planned {
+    /// The job.
+    pub job: Job,
+    /// Output path.
+    pub path: String,
+}
+
+/// Number of pagers of a listing with `items` entries.
+pub fn pager_count(items: usize, paginate_by: Option<usize>) -> usize {
+    match paginate_by {
+        Some(n) if n > 0 => items.div_ceil(n).max(1),
+        _ => 1,
+    }
+}
+
+/// URL of pager `k` (from 1) of a listing at `base`.
+pub fn pager_url(base: &str, k: usize) -> String {
+    if k <= 1 {
+        base.to_string()
+    } else {
+        format!("{base}page/{k}/")
+    }
+}
+
+/// Lists every output of the site. `hashes` name the fingerprinted copies of static files;
+/// the preview server (`for_hosts` false) needs neither them nor the host files: its pages
+/// link `?h=` URLs (see `templates`), and its live reload swaps style sheets by those.
+pub fn plan(site: &Site, hashes: &AssetHashes, for_hosts: bool) -> Result<Vec<Planned>> {
+    let mut jobs = Vec::new();
+    let mut push = |job: Job, path: String| jobs.push(Planned { job, path });
+    for (id, d) in site.docs.iter().enumerate() {
+        let pagers = pager_count(d.pages.len(), site.pagination(d));
+        for pager in 1..=pagers {
+            push(
+                Job::Doc { id, pager },
+                output_path(&pager_url(&d.url, pager)),
+            );
+        }
+        for (alias, path) in d.aliases.iter().enumerate() {
+            push(Job::Alias { id, alias }, output_path(path));
+        }
+        for (asset, rel) in d.assets.iter().enumerate() {
+            push(Job::Asset { id, asset }, output_path(&asset_url(d, rel)));
+        }
+    }
+    for (t, tax) in site.taxonomies.iter().enumerate() {
+        if tax.terms.is_empty() {
+            continue;
+        }
+        push(Job::TaxonomyList { taxonomy: t }, output_path(&tax.url));
+        for (term, tm) in tax.terms.iter().enumerate() {
+            for pager in 1..=pager_count(tm.pages.len(), tax.config.paginate_by) {
+                push(
+                    Job::Term {
+                        taxonomy: t,
+                        term,
+                        pager,
+                    },
+                    output_path(&pager_url(&tm.url, pager)),
+                );
+            }
+            if tax.config.feed && site.config.generate_feeds {
+                push(
+                    Job::TermFeed { taxonomy: t, term },
+                    format!(
+                        "{}atom.xml",
+                        output_path(&tm.url).trim_end_matches("index.html")
+                    ),
+                );
+            }
+        }
+    }
+    // The root 404 speaks every language; each language with its own folder has its own too.
+    push(Job::RootNotFound, "404.html".to_string());
+    for (lang, l) in site.languages.iter().enumerate() {
+        if !l.prefix.is_empty() {
+            push(
+                Job::NotFound { lang },
+                format!("{}404.html", dir_of(&l.prefix)),
+            );
+        }
+        if site.config.generate_feeds {
+            push(Job::Feed { lang }, format!("{}atom.xml", dir_of(&l.prefix)));
+        }
+    }
+    if site.config.default_language_in_subdir {
+        push(Job::Chooser, "index.html".to_string());
+    }
+    if site.config.generate_sitemap {
+        for part in 0..sitemap::part_count(site) {
+            push(Job::Sitemap { part }, sitemap::part_path(part));
+        }
+    }
+    if site.config.generate_robots_txt {
+        push(Job::Robots, "robots.txt".to_string());
+    }
+    if for_hosts {
+        plan_host_files(site, &mut jobs);
+    }
+    let generated: std::collections::HashSet<String> =
+        jobs.iter().map(|p| p.path.clone()).collect();
+    for (index, f) in site.theme.static_files.iter().enumerate() {
+        // A static file never replaces a generated page.
+        if !generated.contains(&f.rel_path) {
+            jobs.push(Planned {
+                job: Job::Static { index },
+                path: f.rel_path.clone(),
+            });
+            if let Some(hash) = hashes.0.get(&f.rel_path).filter(|_| for_hosts) {
+                jobs.push(Planned {
+                    job: Job::Fingerprinted { index },
+                    path: hosting::fingerprinted_path(&f.rel_path, hash),
+                });
+            }
+        }
+    }
+    check_collisions(site, &jobs)?;
+    Ok(jobs)
+}
+
+/// `_headers`, `_redirects`, `.nojekyll` and `CNAME` as `[hosting]` asks; a site's own static
+/// file of the same name wins over the generated one.
+fn plan_host_files(site: &Site, jobs: &mut Vec<Planned>) {
+    let hosting = &site.config.hosting;
+    let wanted = [
+        (hosting.headers, Job::Headers, "_headers"),
+        (hosting.redirects, Job::Redirects, "_redirects"),
+        (hosting.nojekyll, Job::NoJekyll, ".nojekyll"),
+        (hosting.cname.is_some(), Job::Cname, "CNAME"),
+    ];
+    for (on, job, path) in wanted {
+        let own = site.theme.static_files.iter().any(|f| f.rel_path == path);
+        if on && !own {
+            jobs.push(Planned {
+                job,
+                path: path.to_string(),
+            });
+        }
+    }
+}
+
+/// Output paths of the fingerprinted static copies in `plan`.
+pub fn fingerprinted_paths(plan: &[Planned]) -> Vec<String> {
+    plan.iter()
+        .filter(|p| matches!(p.job, Job::Fingerprinted { .. }))
+        .map(|p| p.path.clone())
+        .collect()
+}
+
+fn dir_of(prefix: &str) -> String {
+    let p = prefix.trim_start_matches('/');
+    if p.is_empty() {
+        String::new()
+    } else {
+        format!("{p}/")
+    }
+}
+
+fn describe(site: &Site, job: &Job) -> String {
+    match job {
+        Job::Doc { id, .. } | Job::Asset { id, .. } => {
+            content_path(&site.docs[*id].source.rel_path)
+        }
+        Job::Alias { id, .. } => format!(
+            "an alias of {}",
+            content_path(&site.docs[*id].source.rel_path)
+        ),
+        Job::TaxonomyList { taxonomy }
+        | Job::Term { taxonomy, .. }
+        | Job::TermFeed { taxonomy, .. } => {
+            format!("the `{}` taxonomy", site.taxonomies[*taxonomy].config.name)
+        }
+        _ => "a generated file".to_string(),
+    }
+}
+
+fn check_collisions(site: &Site, jobs: &[Planned]) -> Result<()> {
+    let mut seen: HashMap<&str, &Job> = HashMap::with_capacity(jobs.len());
+    let mut problems = Vec::new();
+    for p in jobs {
+        if let Some(other) = seen.insert(p.path.as_str(), &p.job) {
+            problems.push(
+                Diagnostic::new(
+                    describe(site, &p.job),
+                    format!(
+                        "writes {} which {} writes too",
+                        p.path,
+                        describe(site, other)
+                    ),
+                )
+                .with_help("rename one of them or change its slug"),
+            );
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(problems))
+    }
+}
