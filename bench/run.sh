@@ -65,12 +65,17 @@ trap cleanup EXIT
 # ---------------------------------------------------------------------------------------------
 # Tools
 # ---------------------------------------------------------------------------------------------
-log "cargo build --release"
-cargo build --release --quiet --bin ludd --example floor
+# The `profiling` profile is the release build with line tables and symbols, so perf and
+# callgrind can name functions and lines (the shipped release binary is stripped).
+log "cargo build --profile profiling"
+cargo build --profile profiling --quiet --bin ludd --example floor
+# Where cargo put it: CARGO_TARGET_DIR, a target-dir in .cargo/config.toml, or target/.
+target_dir=$(cargo metadata --no-deps --format-version 1 |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 mkdir -p "$work/bin"
-# A private copy: other builds of target/ must not swap the binary in the middle of a run.
-cp target/release/ludd "$work/bin/ludd"
-cp target/release/examples/floor "$work/bin/floor"
+# A private copy: other builds of the target folder must not swap the binary in the middle of a run.
+cp "$target_dir/profiling/ludd" "$work/bin/ludd"
+cp "$target_dir/profiling/examples/floor" "$work/bin/floor"
 ludd=$work/bin/ludd
 floor=$work/bin/floor
 

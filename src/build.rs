@@ -94,12 +94,17 @@ pub fn build_with(options: &BuildOptions, config: Config) -> Result<BuildReport>
         Ok(w) => (w, None),
         Err(e) => (None, Some(format!("page weights not measured: {e}"))),
     };
-    for w in crate::check::build_warnings(&rendered.site) {
-        rendered.warnings.once(w);
-    }
-    timings.push(("checks", clock.elapsed()));
-    let mut warnings = rendered.warnings.list();
+    let mut warnings: Vec<String> = rendered
+        .warnings
+        .list()
+        .iter()
+        .map(|w| w.to_string())
+        .collect();
+    warnings.extend(crate::check::build_warnings(&rendered.site));
     warnings.extend(weigh_warning);
+    warnings.sort();
+    warnings.dedup();
+    timings.push(("checks", clock.elapsed()));
     for w in weights
         .iter()
         .flatten()

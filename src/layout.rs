@@ -14,6 +14,8 @@ pub const THEMES: &str = "themes";
 pub const I18N: &str = "i18n";
 /// Files copied to the output as they are.
 pub const STATIC: &str = "static";
+/// Data files for templates (`data/events.yaml` → `data.events`).
+pub const DATA: &str = "data";
 /// The site configuration.
 pub const CONFIG_FILE: &str = "site.toml";
 
@@ -22,15 +24,17 @@ pub const CONFIG_FILE: &str = "site.toml";
 pub const THEME_DIRS: [&str; 3] = [TEMPLATES, I18N, STATIC];
 
 /// Every input folder under the site root, the themes included: what a watcher watches.
-pub const INPUT_DIRS: [&str; 5] = [CONTENT, TEMPLATES, THEMES, I18N, STATIC];
+pub const INPUT_DIRS: [&str; 6] = [CONTENT, TEMPLATES, THEMES, I18N, STATIC, DATA];
 
 /// Folders of the site that the output may never be, contain, or sit inside.
-pub const PROTECTED: [&str; 7] = [CONTENT, THEMES, TEMPLATES, STATIC, I18N, "src", ".git"];
+pub const PROTECTED: [&str; 8] = [
+    CONTENT, THEMES, TEMPLATES, STATIC, I18N, DATA, "src", ".git",
+];
 
 /// The input folders of a build of the site at `root` with theme `theme`: the site's own and
 /// the theme's.
 pub fn build_inputs(root: &Path, theme: Option<&str>) -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = [CONTENT, TEMPLATES, I18N, STATIC]
+    let mut dirs: Vec<PathBuf> = [CONTENT, TEMPLATES, I18N, STATIC, DATA]
         .iter()
         .map(|d| root.join(d))
         .collect();

@@ -49,6 +49,9 @@ enum Command {
         /// Only report what would be uploaded and deleted
         #[arg(long)]
         dry_run: bool,
+        /// Publish even though [extra.publisher] placeholder = true (the imprint is not filled in)
+        #[arg(long)]
+        allow_placeholder_imprint: bool,
     },
     /// Create a new site with the default theme
     Init {
@@ -196,7 +199,10 @@ fn run(cli: &Cli) -> Result<()> {
             Ok(())
         }
         #[cfg(feature = "deploy")]
-        Command::Deploy { dry_run } => {
+        Command::Deploy {
+            dry_run,
+            allow_placeholder_imprint,
+        } => {
             keep_freed_memory();
             let options = BuildOptions {
                 root: site_root(cli)?,
@@ -214,7 +220,8 @@ fn run(cli: &Cli) -> Result<()> {
                     eprintln!("deploy: {done}/{total} files");
                 }
             };
-            let (build, deployed) = ludd::deploy::deploy(&options, *dry_run, &progress)?;
+            let (build, deployed) =
+                ludd::deploy::deploy(&options, *dry_run, *allow_placeholder_imprint, &progress)?;
             print_report(&build, cli);
             print_deploy(&deployed, cli);
             finish_cleanup(&build, cli);

@@ -657,3 +657,37 @@ fn s3_endpoint_that_never_answers_fails_after_bounded_retries() {
         "one connection per try"
     );
 }
+
+#[test]
+fn a_placeholder_imprint_is_not_published_without_the_flag() {
+    let site = TestSite::new("multi");
+    let dest = site.tmp().join("www");
+    site.edit("site.toml", |s| {
+        format!(
+            "{s}\n[deploy]\ntarget = \"dir\"\ndestination = \"{}\"\n\n[extra.publisher]\nname = \"[Name]\"\nplaceholder = true\n",
+            dest.display()
+        )
+    });
+    let refused = deploy(&site, &[], &[]).failed();
+    assert!(
+        refused.stderr.contains("site.toml:")
+            && refused.stderr.contains("imprint is a placeholder"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("--allow-placeholder-imprint"),
+        "{}",
+        refused.stderr
+    );
+    assert!(!dest.exists(), "nothing may be published");
+
+    let allowed = deploy(&site, &["--allow-placeholder-imprint"], &[]).ok();
+    assert!(allowed.stdout.contains("deployed to"), "{}", allowed.stdout);
+    assert_eq!(tree(&dest), tree(&site.out()));
+
+    site.edit("site.toml", |s| {
+        s.replace("placeholder = true", "placeholder = false")
+    });
+    deploy(&site, &[], &[]).ok();
+}

@@ -230,6 +230,10 @@ fn markdown_nested_10000_deep_builds() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "safe-html"),
+    ignore = "markdown.safe needs the safe-html feature"
+)]
 fn markdown_nested_10000_deep_in_safe_mode_is_refused_clearly() {
     let site = site_with(&[]);
     site.edit("site.toml", |s| s + "\n[markdown]\nsafe = true\n");

@@ -6,6 +6,7 @@ use super::html::PageFacts;
 use super::outputs::Outputs;
 use super::{Finding, Kind};
 use crate::model::Site;
+use crate::model::urls::{AboveRoot, join_path};
 use rayon::prelude::*;
 use std::collections::HashMap;
 
@@ -130,48 +131,43 @@ impl SiteUrls {
             None => (url, None),
         };
         let path = rest.split('?').next().unwrap_or("");
-        let joined = if path.is_empty() {
+        if path.is_empty() {
             // `#x` or `?q`: the page itself.
             return Target::Internal {
                 path: from.to_string(),
                 may_be_folder: false,
                 fragment,
             };
-        } else if let Some(abs) = path.strip_prefix('/') {
-            abs.to_string()
-        } else {
-            let dir = from.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-            if dir.is_empty() {
-                path.to_string()
-            } else {
-                format!("{dir}/{path}")
-            }
-        };
-        let decoded = percent_decode(&joined);
-        let mut parts: Vec<&str> = Vec::new();
-        for seg in decoded.split('/') {
-            match seg {
-                "" | "." => {}
-                ".." => {
-                    parts.pop();
-                }
-                s => parts.push(s),
-            }
         }
-        let folder = decoded.is_empty() || decoded.ends_with('/') || decoded.ends_with("/.");
-        let mut path = parts.join("/");
-        if folder {
-            if !path.is_empty() {
-                path.push('/');
-            }
-            path.push_str("index.html");
-        }
+        let (path, folder) = output_path_of(from, path);
         Target::Internal {
             may_be_folder: !folder,
             path,
             fragment,
         }
     }
+}
+
+/// The output file that the URL path `path` (query and fragment removed, percent-encoded) names
+/// from the output file `from`, and whether it named a folder (`/en/a/` → `en/a/index.html`).
+/// `..` above the root stays at the root, as in browsers.
+pub fn output_path_of(from: &str, path: &str) -> (String, bool) {
+    let decoded = percent_decode(path);
+    let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
+    let folder = decoded.is_empty()
+        || decoded.ends_with('/')
+        || decoded.ends_with("/.")
+        || decoded == "."
+        || decoded.ends_with("/..")
+        || decoded == "..";
+    let mut file = join_path(dir, &decoded, AboveRoot::Stay).unwrap_or_default();
+    if folder {
+        if !file.is_empty() {
+            file.push('/');
+        }
+        file.push_str("index.html");
+    }
+    (file, folder)
 }
 
 /// The host of an absolute or protocol-relative URL, lowercase, without user info or port.

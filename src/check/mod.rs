@@ -243,11 +243,27 @@ fn language_rank(site: &Site, language: &Option<String>) -> usize {
 /// translations by front matter dates), never the rendered pages.
 pub fn build_warnings(site: &Site) -> Vec<String> {
     let (_, stale) = translations::analyze(site, None);
-    stale
+    let mut warnings: Vec<String> = stale
         .iter()
         .chain(ui_strings::check(site).iter())
         .map(Finding::as_warning_line)
-        .collect()
+        .collect();
+    if site.config.imprint_is_placeholder() {
+        warnings.push(placeholder_imprint_warning(&site.config));
+    }
+    warnings
+}
+
+/// The warning (and, for `ludd deploy`, the error) while `[extra.publisher] placeholder = true`.
+pub fn placeholder_imprint_warning(config: &crate::load::config::Config) -> String {
+    let line = config
+        .line_of("extra.publisher.placeholder")
+        .map(|l| format!(":{l}"))
+        .unwrap_or_default();
+    format!(
+        "site.toml{line}: the imprint is a placeholder ([extra.publisher] placeholder = true); \
+         fill in the publisher's details and set placeholder = false before publishing"
+    )
 }
 
 /// Weight and CO2e of every rendered HTML page, heaviest first.

@@ -1,6 +1,7 @@
 //! Page weight: what a visitor downloads for one page — the HTML plus every same-site stylesheet,
 //! script, font and image it loads — as gzip-compressed bytes, the way a server sends them.
 
+use super::html::{LinkLoad, link_load};
 use crate::error::{Error, Result};
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -33,7 +34,8 @@ pub fn gzip_size(bytes: &[u8]) -> u64 {
 }
 
 /// Same-site resources an HTML page loads: stylesheets, scripts, images (`src`, `srcset`),
-/// media posters and preloaded fonts. Links to pages are not loads.
+/// media posters and preloaded fonts. Links to pages are not loads, nor are icons and the
+/// manifest (fetched once per site) or prefetch hints: see [`LinkLoad`].
 pub fn loaded_resources(html: &str) -> Vec<String> {
     use lol_html::{RewriteStrSettings, element, rewrite_str};
     let found = std::cell::RefCell::new(Vec::new());
@@ -43,25 +45,17 @@ pub fn loaded_resources(html: &str) -> Vec<String> {
         }
     };
     let srcset = |v: Option<String>| {
-        for candidate in v.unwrap_or_default().split(',') {
-            if let Some(url) = candidate.split_whitespace().next() {
-                found.borrow_mut().push(url.to_string());
-            }
-        }
+        found
+            .borrow_mut()
+            .extend(super::html::srcset_urls(&v.unwrap_or_default()));
     };
     let _ = rewrite_str(
         html,
         RewriteStrSettings {
             element_content_handlers: vec![
                 element!("link[href]", |el| {
-                    let rel = el
-                        .get_attribute("rel")
-                        .unwrap_or_default()
-                        .to_ascii_lowercase();
-                    if rel
-                        .split_whitespace()
-                        .any(|r| r == "stylesheet" || r == "preload" || r == "modulepreload")
-                    {
+                    let rel = el.get_attribute("rel").unwrap_or_default();
+                    if matches!(link_load(&rel), Some((_, LinkLoad::WithPage))) {
                         push(el.get_attribute("href"));
                     }
                     Ok(())
@@ -94,34 +88,7 @@ fn resolve(page: &str, url: &str) -> Option<String> {
         return None;
     }
     let path = url.split(['?', '#']).next().unwrap_or("");
-    let rel = if let Some(abs) = path.strip_prefix('/') {
-        abs.to_string()
-    } else {
-        let dir = page.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-        if dir.is_empty() {
-            path.to_string()
-        } else {
-            format!("{dir}/{path}")
-        }
-    };
-    let mut parts: Vec<&str> = Vec::new();
-    for seg in rel.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    let mut file = parts.join("/");
-    if rel.ends_with('/') || rel.is_empty() {
-        if !file.is_empty() {
-            file.push('/');
-        }
-        file.push_str("index.html");
-    }
-    Some(file)
+    Some(super::links::output_path_of(page, path).0)
 }
 
 /// Gzip sizes of resources by output path, shared by parallel workers so each is compressed once.

@@ -30,13 +30,26 @@ pub struct DeployReport {
 }
 
 /// Builds the site at `options.root` and publishes it; `dry_run` only reports what would change.
+/// While the imprint is a placeholder (`[extra.publisher] placeholder = true`) nothing is
+/// published unless `allow_placeholder_imprint` is set: German law requires a real imprint.
 /// `progress(done, total)` follows long uploads.
 pub fn deploy(
     options: &BuildOptions,
     dry_run: bool,
+    allow_placeholder_imprint: bool,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<(BuildReport, DeployReport)> {
     let config = Config::load(&options.root)?;
+    if config.imprint_is_placeholder() && !dry_run && !allow_placeholder_imprint {
+        let line = config.line_of("extra.publisher.placeholder");
+        return Err(Diagnostic::new(
+            CONFIG_FILE,
+            "the imprint is a placeholder ([extra.publisher] placeholder = true): not publishing",
+        )
+        .at_optional_line(line)
+        .with_help("fill in [extra.publisher] and set placeholder = false, or pass --allow-placeholder-imprint to publish anyway (for a test deploy)")
+        .into());
+    }
     let Some(target) = config.deploy.clone() else {
         return Err(Diagnostic::new(CONFIG_FILE, "there is no [deploy] table")
             .with_help("add one, like [deploy] target = \"rsync\", destination = \"user@host:/srv/www/\" (see README.md)")

@@ -20,6 +20,7 @@ use super::DeployReport;
 use crate::error::{Error, Result};
 use crate::load::config::DeployConfig;
 use crate::render::hosting;
+use instant_xml::FromXml;
 use md5::{Digest, Md5};
 use rayon::prelude::*;
 use rusty_s3::{Bucket, Credentials, S3Action, UrlStyle};
@@ -307,7 +308,7 @@ fn md5_of(path: &Path) -> Result<String> {
             .read(&mut buf)
             .map_err(|e| Error::io("read", path, e))?;
         if n == 0 {
-            return Ok(hex(&hasher.finalize()));
+            return Ok(hex::encode(hasher.finalize()));
         }
         hasher.update(&buf[..n]);
     }
@@ -340,23 +341,29 @@ pub fn content_type(rel: &str) -> String {
     hosting::with_charset(guess).unwrap_or_else(|| guess.to_string())
 }
 
-/// The `<Code>` and `<Message>` of an S3 error document, or its start.
-fn s3_message(body: &str) -> String {
-    let field = |tag: &str| {
-        let open = format!("<{tag}>");
-        let start = body.find(&open)? + open.len();
-        let end = body[start..].find(&format!("</{tag}>"))? + start;
-        Some(body[start..end].to_string())
-    };
-    match (field("Code"), field("Message")) {
-        (Some(code), Some(message)) => format!("{code}: {message}"),
-        (Some(code), None) => code,
-        _ => body.chars().take(200).collect(),
-    }
+/// An S3 error document (`<Error><Code>…</Code><Message>…</Message>…</Error>`).
+#[derive(Debug, FromXml)]
+#[xml(rename = "Error")]
+struct ErrorDocument {
+    #[xml(rename = "Code")]
+    code: Option<String>,
+    #[xml(rename = "Message")]
+    message: Option<String>,
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// The `<Code>` and `<Message>` of an S3 error document, or the body's start when it is none.
+fn s3_message(body: &str) -> String {
+    let document = instant_xml::from_str::<ErrorDocument>(body.trim_start_matches('\u{feff}'));
+    match document {
+        Ok(ErrorDocument {
+            code: Some(code),
+            message: Some(message),
+        }) => format!("{code}: {message}"),
+        Ok(ErrorDocument {
+            code: Some(code), ..
+        }) => code,
+        _ => body.chars().take(200).collect(),
+    }
 }
 
 #[cfg(test)]
@@ -394,5 +401,22 @@ mod tests {
     fn error_documents_are_shortened() {
         let body = "<?xml version=\"1.0\"?><Error><Code>NoSuchBucket</Code><Message>The bucket does not exist</Message></Error>";
         assert_eq!(s3_message(body), "NoSuchBucket: The bucket does not exist");
+        // AWS adds more fields and escapes text; MinIO and others put the message first.
+        let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Message>Key &lt;a&gt; &amp; more</Message>\
+                    <Code>AccessDenied</Code><Resource>/b/k</Resource><RequestId>4442587FB7D0A2F9</RequestId></Error>";
+        assert_eq!(s3_message(body), "AccessDenied: Key <a> & more");
+        assert_eq!(
+            s3_message("<Error><Code>SlowDown</Code></Error>"),
+            "SlowDown"
+        );
+        assert_eq!(s3_message("Bad Gateway"), "Bad Gateway");
+    }
+
+    #[test]
+    fn md5_is_lower_hex_like_an_etag() {
+        assert_eq!(
+            hex::encode(Md5::digest(b"")),
+            "d41d8cd98f00b204e9800998ecf8427e"
+        );
     }
 }

@@ -24,7 +24,7 @@ use crate::render::deps::{Dep, Part};
 use crate::render::output::{Output, RenderInput};
 use crate::render::plan::{self, Job, Planned};
 use crate::render::templates::{AssetHashes, Templates};
-use crate::render::warnings::Warnings;
+use crate::render::warnings::{Warning, Warnings};
 use crate::render::{self, DocContent, PreviousMarkdown};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -351,18 +351,15 @@ pub fn pages_per_language(site: &Site) -> Vec<(String, usize)> {
 }
 
 /// A warning for every special file (device, FIFO, socket) the load stage skipped.
-fn skipped_warnings(project: &load::Project, root: &std::path::Path) -> Vec<String> {
+fn skipped_warnings(project: &load::Project, root: &std::path::Path) -> Vec<Warning> {
     project
         .content
         .skipped
         .iter()
         .chain(&project.theme.skipped)
-        .map(|p| {
-            let shown = p.strip_prefix(root).unwrap_or(p);
-            format!(
-                "{}: not a regular file (a device, FIFO or socket), skipped and never read",
-                shown.display()
-            )
+        .chain(&project.data.skipped)
+        .map(|p| Warning::SpecialFileSkipped {
+            path: p.strip_prefix(root).unwrap_or(p).to_path_buf(),
         })
         .collect()
 }

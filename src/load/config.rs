@@ -112,6 +112,19 @@ pub struct TaxonomyConfig {
     pub feed: bool,
 }
 
+/// One iCalendar output (`[[calendars]]`): the events of a data file as `.ics` files.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarConfig {
+    /// Dotted key of the events list in `data` (`"events"` for `data/events.yaml`).
+    pub data: String,
+    /// Output folder below each language's root: one `<id>.ics` per event and `all.ics`.
+    pub path: String,
+    /// Calendar name shown by calendar apps (default: the language's site title).
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
 /// `[markdown]`.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -435,6 +448,9 @@ pub struct Config {
     /// Where `ludd deploy` publishes the output.
     #[serde(default)]
     pub deploy: Option<DeployConfig>,
+    /// iCalendar files made from data files.
+    #[serde(default)]
+    pub calendars: Vec<CalendarConfig>,
     /// Free-form data for templates.
     #[serde(default)]
     pub extra: toml::Table,
@@ -444,6 +460,17 @@ pub struct Config {
 }
 
 impl Config {
+    /// Whether `[extra.publisher] placeholder = true`: the imprint (the publisher's legal
+    /// details) is not filled in yet. `ludd build` warns and `ludd deploy` refuses to publish
+    /// unless `--allow-placeholder-imprint` is given. Any theme can use the same key.
+    pub fn imprint_is_placeholder(&self) -> bool {
+        self.extra
+            .get("publisher")
+            .and_then(|p| p.get("placeholder"))
+            .and_then(toml::Value::as_bool)
+            .unwrap_or(false)
+    }
+
     /// The line of `site.toml` where `key` is set (`key` or `table.key`).
     pub fn line_of(&self, key: &str) -> Option<usize> {
         find_key_line(&self.source, key)
@@ -500,6 +527,16 @@ impl Config {
                 )
                 .at_optional_line(at("base_url"))
                 .with_help("write it with its scheme, like base_url = \"https://example.org\""),
+            );
+        }
+        if self.markdown.safe && !cfg!(feature = "safe-html") {
+            problems.push(
+                Diagnostic::new(
+                    CONFIG_FILE,
+                    "markdown.safe = true needs the `safe-html` feature, which this ludd was built without",
+                )
+                .at_optional_line(at("safe"))
+                .with_help("build ludd with its default features (cargo install ludd), or remove markdown.safe"),
             );
         }
         if self.languages.is_empty() {

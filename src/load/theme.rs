@@ -111,7 +111,7 @@ pub fn load(root: &Path, theme: Option<&str>, theme_line: Option<usize>) -> Resu
 
 /// Files below `dir` as (`/`-separated relative name, path to read), sorted; none if `dir` is
 /// absent. Special files go to `skipped`.
-fn files_under(
+pub(crate) fn files_under(
     folders: &SiteFolders,
     dir: &Path,
     skipped: &mut Vec<PathBuf>,
@@ -146,7 +146,8 @@ pub fn display_path(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
-fn read_text(root: &Path, path: &Path) -> Result<String> {
+/// Reads an input file as UTF-8 text; errors name the file (and the line of invalid UTF-8).
+pub(crate) fn read_text(root: &Path, path: &Path) -> Result<String> {
     let shown = display_path(root, path);
     let bytes = crate::load::files::read(path).map_err(|e| Error::read(&shown, e))?;
     String::from_utf8(bytes).map_err(|e| {

@@ -86,6 +86,8 @@ pub struct Site {
     pub assets: Vec<ContentAsset>,
     /// Theme data.
     pub theme: Theme,
+    /// Data files (`data/`), for templates.
+    pub data: crate::load::data::Data,
     /// Document by content path (`forderungen/_index.en.md`).
     pub by_path: HashMap<String, DocId>,
     /// Document by root-relative URL.
@@ -115,6 +117,7 @@ impl Site {
             mut config,
             content,
             theme,
+            data,
         } = project;
         if let Some(url) = &options.base_url {
             config.base_url = url.trim_end_matches('/').to_string();
@@ -175,6 +178,7 @@ impl Site {
             taxonomies,
             assets: content.assets,
             theme,
+            data,
             by_path,
             by_url,
             homes,

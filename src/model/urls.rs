@@ -200,6 +200,35 @@ pub fn content_dir_of(rel_path: &str) -> &str {
     split_dir(rel_path).0
 }
 
+/// What [`join_path`] does with a `..` that climbs above the root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AboveRoot {
+    /// The path is refused (a content link may not leave `content/`).
+    Refuse,
+    /// The `..` is dropped and the path stays at the root, as browsers resolve URL paths.
+    Stay,
+}
+
+/// Joins the `/`-separated `path` to the folder `dir` (or to the root when `path` starts with
+/// `/`), dropping empty and `.` segments and resolving `..`: the one path normaliser for
+/// content links, output paths and URLs. The result has no leading or trailing slash.
+pub fn join_path(dir: &str, path: &str, above_root: AboveRoot) -> Option<String> {
+    let base = if path.starts_with('/') { "" } else { dir };
+    let mut parts: Vec<&str> = Vec::new();
+    for segment in base.split('/').chain(path.split('/')) {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() && above_root == AboveRoot::Refuse {
+                    return None;
+                }
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,5 +250,22 @@ mod tests {
         assert_eq!(normalize_alias("../../etc/passwd"), None);
         assert_eq!(normalize_alias("https://evil.example/"), None);
         assert_eq!(normalize_alias("/"), None);
+    }
+
+    #[test]
+    fn joins_and_normalises_paths() {
+        use super::{AboveRoot::*, join_path};
+        assert_eq!(
+            join_path("a/b", "../c.md", Refuse).as_deref(),
+            Some("a/c.md")
+        );
+        assert_eq!(join_path("", "c.md", Refuse).as_deref(), Some("c.md"));
+        assert_eq!(join_path("", "../c.md", Refuse), None);
+        assert_eq!(
+            join_path("a", "./x//y/../z/", Refuse).as_deref(),
+            Some("a/x/z")
+        );
+        assert_eq!(join_path("a/b", "/c/./d", Refuse).as_deref(), Some("c/d"));
+        assert_eq!(join_path("a", "../../../x", Stay).as_deref(), Some("x"));
     }
 }

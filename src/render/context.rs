@@ -78,6 +78,8 @@ pub struct SharedValues {
     pub site: Vec<Value>,
     /// `language` per language.
     pub language: Vec<Value>,
+    /// `data` (the data files) per language.
+    pub data: Vec<Value>,
     /// `menu` entries per language.
     pub menu: Vec<Vec<MenuItem>>,
     /// `menu` entries per language as template values, `is_current` false.
@@ -128,9 +130,15 @@ impl SharedValues {
                     .collect()
             })
             .collect();
+        let data = site
+            .languages
+            .iter()
+            .map(|l| Value::from_serializable(&site.data.for_language(&l.code)))
+            .collect();
         SharedValues {
             site: site_values,
             language,
+            data,
             menu,
             menu_values,
             summaries: site.docs.iter().map(|_| OnceLock::new()).collect(),
@@ -438,6 +446,7 @@ pub fn base_context(
     ctx.insert("lang", lang.code.as_str().into());
     ctx.insert("dir", lang.direction.as_str().into());
     ctx.insert("language", shared.language[place.lang].clone());
+    ctx.insert("data", shared.data[place.lang].clone());
     let translations: Vec<Value> = site
         .languages
         .iter()

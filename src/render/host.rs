@@ -1,6 +1,7 @@
 //! What the Markdown renderer asks of the site while rendering one document: resolving internal
 //! links, rendering shortcodes through the templates, and UI strings.
 
+use crate::model::urls::{AboveRoot, join_path};
 use crate::model::{DocId, Site};
 use crate::render::markdown::{MarkdownHost, ShortcodeArgs, ShortcodeValue};
 use crate::render::templates::{Templates, ui_string};
@@ -24,9 +25,10 @@ impl MarkdownHost for DocHost<'_> {
         let doc = &self.site.docs[self.id];
         let rel = match target.strip_prefix("@/") {
             Some(rel) => rel.to_string(),
-            None => join_relative(
+            None => join_path(
                 crate::model::urls::content_dir_of(&doc.source.rel_path),
                 target,
+                AboveRoot::Refuse,
             )
             .ok_or_else(|| format!("`{target}` points outside the content folder"))?,
         };
@@ -114,32 +116,5 @@ fn shortcode_value(v: &ShortcodeValue) -> Value {
         ShortcodeValue::Float(f) => (*f).into(),
         ShortcodeValue::Bool(b) => (*b).into(),
         ShortcodeValue::Array(a) => a.iter().map(shortcode_value).collect::<Vec<_>>().into(),
-    }
-}
-
-/// Joins a relative link to a content folder; None if it climbs out of `content/`.
-pub fn join_relative(dir: &str, target: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for seg in target.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    Some(parts.join("/"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::join_relative;
-
-    #[test]
-    fn relative_links() {
-        assert_eq!(join_relative("a/b", "../c.md").as_deref(), Some("a/c.md"));
-        assert_eq!(join_relative("", "c.md").as_deref(), Some("c.md"));
-        assert_eq!(join_relative("", "../c.md"), None);
     }
 }

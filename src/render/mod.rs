@@ -3,12 +3,14 @@
 //! the rendering of each one, recording what it read. Produces bytes; writing them is the write
 //! stage's job.
 
+pub mod calendar;
 pub mod context;
 pub mod deps;
 pub mod escape;
 pub mod feeds;
 pub mod host;
 pub mod hosting;
+pub mod locale;
 pub mod markdown;
 pub mod output;
 pub mod plan;
@@ -197,9 +199,9 @@ pub fn render_doc_markdown(
     };
     let rendered = markdown::render(body, doc.source.body_line, &options, &host).map_err(|e| {
         Error::invalid(
-            Diagnostic::new(source_path(site, id), e.message.clone())
+            Diagnostic::new(source_path(site, id), e.problem.to_string())
                 .at_line(e.line)
-                .with_help(markdown_help(&e.message)),
+                .with_help(e.problem.help()),
         )
     })?;
     let plain = |text: &str| {
@@ -227,18 +229,6 @@ pub fn render_doc_markdown(
         body_hash,
         html: tera::Value::safe_string(&rendered.html),
     })
-}
-
-fn markdown_help(message: &str) -> &'static str {
-    if message.contains("broken link") {
-        "link to an existing file with @/path/from/content.md, or fix the relative path"
-    } else if message.contains("markdown.safe") {
-        "nest block quotes, lists and HTML elements less deeply"
-    } else if message.contains("shortcode") {
-        "check the shortcode's name and arguments: {{ name(key=\"value\") }} or {% name() %}…{% end %}"
-    } else {
-        "fix the Markdown at this line"
-    }
 }
 
 /// `content/<rel_path>` of a document.

@@ -9,7 +9,7 @@ use super::deps::{Dep, Reads};
 use super::escape::html as escape;
 use super::plan::{Job, Planned, pager_count, pager_url};
 use super::templates::{TemplateName, Templates};
-use super::{DocContent, feeds, hosting, sitemap};
+use super::{DocContent, calendar, feeds, hosting, sitemap};
 use crate::error::{Diagnostic, Result};
 use crate::hash::hash_bytes;
 use crate::model::{DocId, Site};
@@ -144,6 +144,18 @@ impl<'a> RenderInput<'a> {
                 bytes(redirect_page(site, &d.url, reads.title(*id), d.lang))
             }
             Job::Chooser => self.chooser(reads),
+            Job::Calendar {
+                calendar,
+                lang,
+                event,
+            } => {
+                let cal = &site.config.calendars[*calendar];
+                let mut events = calendar::events(site, cal, *lang)?;
+                if let Some(i) = event {
+                    events = events.into_iter().skip(*i).take(1).collect();
+                }
+                bytes(calendar::render(site, cal, *lang, &events))
+            }
             Job::Static { index } => Ok(Prepared::Copy(
                 site.theme.static_files[*index].source.clone(),
             )),

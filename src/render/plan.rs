@@ -3,7 +3,7 @@
 //! one owner of output paths; rendering a job is [`super::output`]'s.
 
 use super::templates::AssetHashes;
-use super::{hosting, sitemap};
+use super::{calendar, hosting, sitemap};
 use crate::error::{Diagnostic, Error, Result};
 use crate::layout::content_path;
 use crate::model::urls::{asset_url, output_path};
@@ -53,6 +53,13 @@ pub enum Job {
     NoJekyll,
     /// `CNAME`.
     Cname,
+    /// An iCalendar file of `[[calendars]]` entry `calendar` in language `lang`: one event
+    /// (its index), or all of them.
+    Calendar {
+        calendar: usize,
+        lang: usize,
+        event: Option<usize>,
+    },
 }
 
 /// A job and its output path (relative to the output folder).
@@ -145,6 +152,37 @@ pub fn plan(site: &Site, hashes: &AssetHashes, for_hosts: bool) -> Result<Vec<Pl
     if site.config.default_language_in_subdir {
         push(Job::Chooser, "index.html".to_string());
     }
+    let mut problems = Vec::new();
+    for (calendar, cal) in site.config.calendars.iter().enumerate() {
+        for lang in 0..site.languages.len() {
+            let events = match calendar::events(site, cal, lang) {
+                Ok(events) => events,
+                Err(e) => {
+                    problems.push(Err(e));
+                    continue;
+                }
+            };
+            for (i, e) in events.iter().enumerate() {
+                push(
+                    Job::Calendar {
+                        calendar,
+                        lang,
+                        event: Some(i),
+                    },
+                    calendar::output_path(site, cal, lang, Some(&e.id)),
+                );
+            }
+            push(
+                Job::Calendar {
+                    calendar,
+                    lang,
+                    event: None,
+                },
+                calendar::output_path(site, cal, lang, None),
+            );
+        }
+    }
+    crate::error::collect_all::<()>(problems)?;
     if site.config.generate_sitemap {
         for part in 0..sitemap::part_count(site) {
             push(Job::Sitemap { part }, sitemap::part_path(part));

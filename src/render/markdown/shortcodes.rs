@@ -23,8 +23,8 @@ use std::ops::Range;
 use pulldown_cmark::{Event, Parser, Tag};
 
 use super::{
-    InternalLink, MarkdownError, MarkdownHost, MarkdownOptions, ShortcodeArgs, ShortcodeValue,
-    escape_html, parser_options, render_inner, scan_ids,
+    InternalLink, MarkdownError, MarkdownHost, MarkdownOptions, MarkdownProblem, ShortcodeArgs,
+    ShortcodeValue, parser_options, render_inner, scan_ids,
 };
 
 /// Maximum nesting depth of block shortcodes.
@@ -152,14 +152,13 @@ pub(crate) fn preprocess<'t>(
     while let Some(p) = scan.next_candidate() {
         let item = parse_item(text, p).map_err(|message| MarkdownError {
             line: lines.line_at(p),
-            message,
+            problem: MarkdownProblem::ShortcodeSyntax(message),
         })?;
         match item {
             Item::NotCall => scan.pos = p + 1,
             Item::Escape { literal, end } => {
                 if depth == 0 {
-                    let mut html = String::with_capacity(literal.len());
-                    escape_html(&literal, &mut html);
+                    let html = crate::render::escape::html(&literal);
                     out.replace(p..end, html, Kind::Escape);
                 }
                 scan.pos = end;
@@ -169,9 +168,12 @@ pub(crate) fn preprocess<'t>(
                     let nth = shared.next_nth(&call.name);
                     let html = host
                         .render_shortcode(&call.name, &call.args, None, nth)
-                        .map_err(|e| MarkdownError {
+                        .map_err(|reason| MarkdownError {
                             line: lines.line_at(p),
-                            message: format!("shortcode `{}`: {e}", call.name),
+                            problem: MarkdownProblem::ShortcodeFailed {
+                                name: call.name.clone(),
+                                reason,
+                            },
                         })?;
                     out.replace(p..end, html, Kind::Inline);
                 }
@@ -182,9 +184,7 @@ pub(crate) fn preprocess<'t>(
                 if shared.depth + depth > MAX_DEPTH {
                     return Err(MarkdownError {
                         line: lines.line_at(p),
-                        message: format!(
-                            "block shortcodes are nested more than {MAX_DEPTH} levels deep"
-                        ),
+                        problem: MarkdownProblem::ShortcodesTooDeep { max: MAX_DEPTH },
                     });
                 }
                 if depth == 1 {
@@ -204,7 +204,7 @@ pub(crate) fn preprocess<'t>(
                 if depth == 0 {
                     return Err(MarkdownError {
                         line: lines.line_at(p),
-                        message: "`{% end %}` without an open block shortcode".to_owned(),
+                        problem: MarkdownProblem::UnmatchedEnd,
                     });
                 }
                 depth -= 1;
@@ -225,9 +225,12 @@ pub(crate) fn preprocess<'t>(
                             Some(&rendered.html),
                             block.nth,
                         )
-                        .map_err(|e| MarkdownError {
+                        .map_err(|reason| MarkdownError {
                             line: block.line,
-                            message: format!("shortcode `{}`: {e}", block.call.name),
+                            problem: MarkdownProblem::ShortcodeFailed {
+                                name: block.call.name.clone(),
+                                reason,
+                            },
                         })?;
                     out.replace(block.start..end, html, Kind::Block);
                 }
@@ -238,10 +241,9 @@ pub(crate) fn preprocess<'t>(
     if let Some(block) = open {
         return Err(MarkdownError {
             line: block.line,
-            message: format!(
-                "block shortcode `{}` is not closed with `{{% end %}}`",
-                block.call.name
-            ),
+            problem: MarkdownProblem::UnclosedBlock {
+                name: block.call.name,
+            },
         });
     }
     if out.outputs.is_empty() {
@@ -1104,7 +1106,10 @@ mod tests {
         let h = TestHost;
         let e = render_err("a\n\nb {{ nope() }}\n", 10, &h);
         assert_eq!(e.line, 12);
-        assert_eq!(e.message, "shortcode `nope`: unknown shortcode `nope`");
+        assert_eq!(
+            e.problem.to_string(),
+            "shortcode `nope`: unknown shortcode `nope`"
+        );
         assert_eq!(
             e.to_string(),
             "line 12: shortcode `nope`: unknown shortcode `nope`"
@@ -1112,35 +1117,45 @@ mod tests {
 
         let e = render_err("x\n{{ yt(\n", 1, &h);
         assert_eq!(
-            (e.line, e.message.as_str()),
+            (e.line, e.problem.to_string().as_str()),
             (2, "unterminated shortcode `yt`: missing `)`")
         );
 
         let e = render_err("x\n\n{% note() %}\nbody\n", 3, &h);
         assert_eq!(
-            (e.line, e.message.as_str()),
+            (e.line, e.problem.to_string().as_str()),
             (5, "block shortcode `note` is not closed with `{% end %}`")
         );
 
         let e = render_err("x\n{% end %}\n", 1, &h);
         assert_eq!(
-            (e.line, e.message.as_str()),
+            (e.line, e.problem.to_string().as_str()),
             (2, "`{% end %}` without an open block shortcode")
         );
 
         let e = render_err("{% note() %}\nok\n\n{{ fail() }}\n{% end %}\n", 1, &h);
-        assert_eq!((e.line, e.message.as_str()), (4, "shortcode `fail`: boom"));
+        assert_eq!(
+            (e.line, e.problem.to_string().as_str()),
+            (4, "shortcode `fail`: boom")
+        );
 
         let e = render_err(
             "{% note() %}\nok\n{% end %}\n{% fail() %}\nx\n{% end %}",
             1,
             &h,
         );
-        assert_eq!((e.line, e.message.as_str()), (4, "shortcode `fail`: boom"));
+        assert_eq!(
+            (e.line, e.problem.to_string().as_str()),
+            (4, "shortcode `fail`: boom")
+        );
 
         let e = render_err("\n{{ yt(a=1 b=2) }}", 1, &h);
         assert_eq!(e.line, 2);
-        assert!(e.message.contains("expected `,` or `)`"), "{}", e.message);
+        assert!(
+            e.problem.to_string().contains("expected `,` or `)`"),
+            "{}",
+            e.problem
+        );
     }
 
     #[test]
@@ -1149,7 +1164,11 @@ mod tests {
         let deep = "{% note() %}\n".repeat(MAX_DEPTH + 1) + &"{% end %}\n".repeat(MAX_DEPTH + 1);
         let e = render_err(&deep, 1, &h);
         assert_eq!(e.line, MAX_DEPTH + 1);
-        assert!(e.message.contains("nested more than"), "{}", e.message);
+        assert!(
+            e.problem.to_string().contains("nested more than"),
+            "{}",
+            e.problem
+        );
         let ok = "{% note() %}\n".repeat(MAX_DEPTH) + "x\n" + &"{% end %}\n".repeat(MAX_DEPTH);
         assert!(render_de(&ok, &h).html.contains("<p>x</p>"));
     }
