@@ -86,8 +86,18 @@ pub fn build_with(options: &BuildOptions, config: Config) -> Result<BuildReport>
     let clock = Instant::now();
     let staging = Staging::begin(&output)?;
     rendered.render_all_once(&StagingSink(&staging))?;
+    rendered.render_late_images(&StagingSink(&staging))?;
     let (stats, files, cleanup) = staging.commit()?;
     // From here on the new output is in place: nothing may fail the build any more.
+    // Cached image variants no page uses any more are removed.
+    if let Err(e) = rendered.templates.images.finish(true) {
+        rendered
+            .warnings
+            .once(crate::render::warnings::Warning::ImageCachePrune {
+                dir: crate::render::images::cache::CACHE_DIR.to_string(),
+                reason: e.to_string(),
+            });
+    }
     timings.push(("render+write", clock.elapsed()));
     let clock = Instant::now();
     let (weights, weigh_warning) = match weigh_if_small(&output, &files) {

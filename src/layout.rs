@@ -1,5 +1,6 @@
 //! The site's folder layout: the names of the input folders under the site root, which of
-//! them a command reads, watches and protects, and how a content file is named in messages.
+//! them a command reads, watches and protects, which files inside them are ignored, and how a
+//! content file is named in messages.
 //! Every stage spells these folders through here.
 
 use std::path::{Path, PathBuf};
@@ -43,6 +44,10 @@ pub fn build_inputs(root: &Path, theme: Option<&str>) -> Vec<PathBuf> {
     }
     dirs
 }
+
+/// Files that editors and tools leave behind (and hidden files), which are never inputs: not
+/// read, not watched (see [`crate::load::files::is_ignored_file`], the one rule).
+pub use crate::load::files::is_ignored_file;
 
 /// How messages name the content file at `rel_path` (relative to the content folder):
 /// `content/blog/post.md`.

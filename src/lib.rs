@@ -7,6 +7,8 @@
 //! three modes; [`build`], [`check`], `serve` and `deploy` are the commands on top of it.
 
 pub mod build;
+#[cfg(feature = "serve")]
+pub mod build_watch;
 pub mod check;
 #[cfg(feature = "deploy")]
 pub mod deploy;

@@ -79,6 +79,12 @@ struct BuildArgs {
     /// Fail on warnings too
     #[arg(long)]
     strict: bool,
+    /// Keep building: rebuild the output after every change until Ctrl-C
+    #[arg(long, short, conflicts_with = "strict")]
+    watch: bool,
+    /// With --watch: poll for changes instead of using the operating system's file events
+    #[arg(long, requires = "watch")]
+    poll: bool,
 }
 
 #[derive(clap::Args)]
@@ -160,6 +166,9 @@ fn run(cli: &Cli) -> Result<()> {
                 output_dir: args.output.clone(),
                 mode: Mode::Publish,
             };
+            if args.watch {
+                return watch(options, args, cli);
+            }
             let report =
                 ludd::build(&options).map_err(|e| match ludd::build::kept_output(&options) {
                     Some(out) => anyhow::anyhow!(
@@ -240,6 +249,22 @@ fn run(cli: &Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+#[cfg(feature = "serve")]
+fn watch(build: BuildOptions, args: &BuildArgs, cli: &Cli) -> Result<()> {
+    let options = ludd::build_watch::WatchOptions {
+        build,
+        poll: args.poll,
+        quiet: cli.quiet,
+        verbose: cli.verbose,
+    };
+    ludd::build_watch::run(options).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+#[cfg(not(feature = "serve"))]
+fn watch(_: BuildOptions, _: &BuildArgs, _: &Cli) -> Result<()> {
+    anyhow::bail!("this ludd was built without the `serve` feature, which --watch needs")
 }
 
 fn run_check(args: &CheckArgs, cli: &Cli) -> Result<()> {

@@ -110,6 +110,9 @@ const EXPECTED_FILES: &[&str] = &[
     "kampagne/plakat.png",
     "kontakt/index.html",
     "old.html",
+    // The Markdown image `plakat.png` (1 × 1 with transparency): WebP and a PNG fallback.
+    "processed_images/plakat.528c61f993.1.png",
+    "processed_images/plakat.f8d074b9ca.1.webp",
     "robots.txt",
     "sitemap.xml",
     "tags/arbeit/atom.xml",

@@ -56,6 +56,8 @@ pub enum Kind {
     StaleTranslation,
     /// A UI string in the default language that another language lacks.
     MissingUiString,
+    /// An output image carrying GPS positions, serial numbers or other identifying metadata.
+    ImageMetadata,
 }
 
 impl Kind {
@@ -72,6 +74,7 @@ impl Kind {
             Kind::OverBudget => "over-budget",
             Kind::StaleTranslation => "stale-translation",
             Kind::MissingUiString => "missing-ui-string",
+            Kind::ImageMetadata => "image-metadata",
         }
     }
 }
@@ -197,6 +200,9 @@ pub fn check(options: &BuildOptions) -> Result<CheckReport> {
     let mut findings = Vec::new();
     findings.extend(links::check(&pages, &outputs, &context));
     findings.extend(privacy::check(&pages, &outputs, &context));
+    if !site.config.images.keep_metadata {
+        findings.extend(privacy::image_metadata(&outputs));
+    }
     findings.extend(a11y::check(&pages));
     let weights = weigh(site, &outputs, &pages);
     findings.extend(over_budget(site, &weights));

@@ -92,9 +92,13 @@ impl Sink for InMemory {
 /// Renders every planned output in parallel, keeping every error found.
 pub fn render_all(engine: &Engine) -> Result<Outputs> {
     let done = engine.render_outputs(Which::All, &InMemory)?;
-    Ok(Outputs(
-        done.into_iter()
-            .filter_map(|d| Some((engine.plan[d.index].path.clone(), d.receipt?)))
-            .collect(),
-    ))
+    let mut outputs: HashMap<String, OutputFile> = done
+        .into_iter()
+        .filter_map(|d| Some((engine.plan[d.index].path.clone(), d.receipt?)))
+        .collect();
+    for (planned, file) in engine.render_late_images(&InMemory)? {
+        outputs.insert(planned.path, file);
+    }
+    let _ = engine.templates.images.finish(false);
+    Ok(Outputs(outputs))
 }

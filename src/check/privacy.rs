@@ -1,7 +1,9 @@
 //! Privacy: nothing a page loads may come from another host — every `src`, `srcset`, loading
 //! `<link>`, `<object data>`, `<video poster>`, inline and embedded CSS `url()`/`@import`, and
 //! `url()`/`@import` in the site's stylesheets — unless `[check] allowed_hosts` names the host.
-//! Plain links (`<a href>`) to other hosts load nothing and are not reported.
+//! Plain links (`<a href>`) to other hosts load nothing and are not reported. Output images
+//! must not give away where a photo was taken or with which camera: GPS positions, serial
+//! numbers, owners' names and XMP/IPTC blocks are reported.
 
 use super::html::PageFacts;
 use super::links::{SiteUrls, Target};
@@ -49,4 +51,35 @@ fn off_site(page: &str, url: &str, via: &str, urls: &SiteUrls) -> Option<Finding
             "serve the file from this site (static/), or allow the host with [check] allowed_hosts = [\"{host}\"] in site.toml"
         )),
     )
+}
+
+/// A finding per output image (JPEG, PNG, WebP) that still carries identifying metadata, such
+/// as a photo copied through `static/` as it came from the phone.
+pub fn image_metadata(outputs: &Outputs) -> Vec<Finding> {
+    use crate::render::images::strip::{identifying_metadata, is_strippable};
+    outputs
+        .0
+        .par_iter()
+        .filter(|(path, file)| {
+            // A fingerprinted copy has the bytes of its plain file, reported once as that file.
+            !matches!(file, super::outputs::OutputFile::FingerprintedCopy(_))
+                && is_strippable(std::path::Path::new(path.as_str()))
+        })
+        .filter_map(|(path, _)| {
+            let bytes = outputs.bytes(path)?;
+            let found = identifying_metadata(&bytes);
+            (!found.is_empty()).then(|| {
+                Finding::new(
+                    Kind::ImageMetadata,
+                    path.clone(),
+                    format!("image carries {}", found.join(", ")),
+                )
+                .with_help(
+                    "move it into the page's bundle or reference it from Markdown so ludd strips \
+                     it, or remove the metadata (exiftool -all= FILE); \
+                     [images] keep_metadata = true allows it",
+                )
+            })
+        })
+        .collect()
 }

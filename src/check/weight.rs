@@ -1,5 +1,7 @@
 //! Page weight: what a visitor downloads for one page — the HTML plus every same-site stylesheet,
-//! script, font and image it loads — as gzip-compressed bytes, the way a server sends them.
+//! script, font and image it loads — as gzip-compressed bytes, the way a server sends them. Of
+//! a responsive image it counts the one file a phone loads: the `srcset` candidate for a
+//! 375 px wide screen at 2× (the first `<source>` of a `<picture>`, which phones support).
 
 use super::html::{LinkLoad, link_load};
 use crate::error::{Error, Result};
@@ -44,11 +46,8 @@ pub fn loaded_resources(html: &str) -> Vec<String> {
             found.borrow_mut().push(v);
         }
     };
-    let srcset = |v: Option<String>| {
-        found
-            .borrow_mut()
-            .extend(super::html::srcset_urls(&v.unwrap_or_default()));
-    };
+    // A `<picture>`'s first `<source>` is what a phone shows, in place of its `<img>`.
+    let pending = std::cell::RefCell::new(None::<String>);
     let _ = rewrite_str(
         html,
         RewriteStrSettings {
@@ -61,7 +60,7 @@ pub fn loaded_resources(html: &str) -> Vec<String> {
                     Ok(())
                 }),
                 element!(
-                    "script[src], img[src], audio[src], video[src], source[src], iframe[src], embed[src], input[src]",
+                    "script[src], audio[src], video[src], source[src], iframe[src], embed[src], input[src]",
                     |el| {
                         push(el.get_attribute("src"));
                         Ok(())
@@ -71,8 +70,22 @@ pub fn loaded_resources(html: &str) -> Vec<String> {
                     push(el.get_attribute("poster"));
                     Ok(())
                 }),
-                element!("img[srcset], source[srcset]", |el| {
-                    srcset(el.get_attribute("srcset"));
+                element!("source[srcset]", |el| {
+                    let mut pending = pending.borrow_mut();
+                    if pending.is_none() {
+                        *pending = phone_candidate(
+                            &el.get_attribute("srcset").unwrap_or_default(),
+                            el.get_attribute("sizes").as_deref(),
+                        );
+                    }
+                    Ok(())
+                }),
+                element!("img", |el| {
+                    let chosen = pending.borrow_mut().take().or_else(|| {
+                        el.get_attribute("srcset")
+                            .and_then(|s| phone_candidate(&s, el.get_attribute("sizes").as_deref()))
+                    });
+                    push(chosen.or_else(|| el.get_attribute("src")));
                     Ok(())
                 }),
             ],
@@ -80,6 +93,78 @@ pub fn loaded_resources(html: &str) -> Vec<String> {
         },
     );
     found.into_inner()
+}
+
+/// CSS pixels of the phone a page is weighed for, and its pixel ratio.
+const PHONE_WIDTH: f64 = 375.0;
+const PHONE_DENSITY: f64 = 2.0;
+
+/// The `srcset` candidate a 375 px wide, 2× phone picks: the smallest at least as wide as the
+/// slot `sizes` gives it (times two), else the widest; with `x` descriptors, the one nearest 2×.
+pub fn phone_candidate(srcset: &str, sizes: Option<&str>) -> Option<String> {
+    let slot = sizes.map_or(PHONE_WIDTH, slot_width) * PHONE_DENSITY;
+    let mut candidates: Vec<(f64, bool, &str)> = srcset
+        .split(',')
+        .filter_map(|c| {
+            let mut parts = c.split_whitespace();
+            let url = parts.next()?;
+            let descriptor = parts.next().unwrap_or("1x");
+            if let Some(w) = descriptor.strip_suffix('w') {
+                Some((w.parse().ok()?, true, url))
+            } else {
+                let x: f64 = descriptor.strip_suffix('x')?.parse().ok()?;
+                Some((x, false, url))
+            }
+        })
+        .collect();
+    candidates.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let wanted = |&&(v, is_width, _): &&(f64, bool, &str)| {
+        if is_width {
+            v >= slot
+        } else {
+            v >= PHONE_DENSITY
+        }
+    };
+    candidates
+        .iter()
+        .find(wanted)
+        .or(candidates.last())
+        .map(|c| c.2.to_string())
+}
+
+/// The width in CSS pixels of the slot `sizes` gives an image on the phone: the first entry
+/// whose media condition holds (`(max-width: …)` or `(min-width: …)`), else the last one.
+fn slot_width(sizes: &str) -> f64 {
+    let length = |text: &str| -> Option<f64> {
+        let t = text.trim();
+        let number = |suffix: &str| t.strip_suffix(suffix)?.trim().parse::<f64>().ok();
+        number("vw")
+            .map(|v| v * PHONE_WIDTH / 100.0)
+            .or_else(|| number("px"))
+            .or_else(|| number("rem").map(|v| v * 16.0))
+            .or_else(|| number("em").map(|v| v * 16.0))
+    };
+    for entry in sizes.split(',') {
+        let entry = entry.trim();
+        let Some(rest) = entry.strip_prefix('(') else {
+            return length(entry).unwrap_or(PHONE_WIDTH);
+        };
+        let Some((condition, size)) = rest.split_once(')') else {
+            continue;
+        };
+        let holds = match condition.split_once(':') {
+            Some((feature, value)) => match (feature.trim(), length(value)) {
+                ("max-width", Some(v)) => PHONE_WIDTH <= v,
+                ("min-width", Some(v)) => PHONE_WIDTH >= v,
+                _ => false,
+            },
+            None => false,
+        };
+        if holds {
+            return length(size).unwrap_or(PHONE_WIDTH);
+        }
+    }
+    PHONE_WIDTH
 }
 
 /// The output path a same-site URL refers to, from the page at `page` (output path).
@@ -158,7 +243,17 @@ mod tests {
 <script src="/s.js" defer></script><img src="i.png" srcset="i2.png 2x, i3.png 3x" alt=""><link rel="icon" href="/f.svg">"#;
         assert_eq!(
             loaded_resources(html),
-            vec!["/a.css?h=1", "/s.js", "i.png", "i2.png", "i3.png"]
+            vec!["/a.css?h=1", "/s.js", "i2.png"]
+        );
+    }
+
+    #[test]
+    fn counts_the_picture_a_phone_loads() {
+        let html = r#"<picture><source type="image/webp" srcset="/a-480.webp 480w, /a-800.webp 800w, /a-1200.webp 1200w" sizes="(max-width: 50rem) 100vw, 50rem"><img src="/a-1200.jpg" srcset="/a-480.jpg 480w, /a-800.jpg 800w" sizes="(max-width: 50rem) 100vw, 50rem" alt=""></picture><img src="/b.jpg" srcset="/b-300.jpg 300w, /b-600.jpg 600w" sizes="150px" alt="">"#;
+        assert_eq!(loaded_resources(html), vec!["/a-800.webp", "/b-300.jpg"]);
+        assert_eq!(
+            phone_candidate("/s.jpg 400w, /m.jpg 600w", None).as_deref(),
+            Some("/m.jpg")
         );
     }
 

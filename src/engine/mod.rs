@@ -166,6 +166,10 @@ impl Engine {
             Arc::clone(&asset_hashes),
             &warnings,
             mode.for_hosts(),
+            Arc::new(crate::render::images::Images::new(
+                &options.root,
+                site.config.images.clone(),
+            )),
         )?;
         let environment = render::markdown_environment(&site, &templates);
         let previous_markdown = previous.map(|p| PreviousMarkdown {
@@ -193,7 +197,9 @@ impl Engine {
             || plan::plan(&site, &asset_hashes, mode.for_hosts()),
         );
         anchors?;
-        let plan = plan?;
+        let mut plan = plan?;
+        // The images the Markdown (and its shortcodes) showed are outputs like any other.
+        plan.extend(image_jobs(&plan, &templates));
         let fingerprinted = plan::fingerprinted_paths(&plan);
         lap("plan");
         Ok(Engine {
@@ -333,6 +339,46 @@ impl Engine {
             });
         done.extend(self.render_outputs(Which::Only(&rest), sink)?);
         Ok(done)
+    }
+}
+
+/// The processed images used so far that `plan` does not hold yet, as planned outputs.
+fn image_jobs(plan: &[Planned], templates: &Templates) -> Vec<Planned> {
+    let planned: std::collections::HashSet<&str> = plan.iter().map(|p| p.path.as_str()).collect();
+    templates
+        .images
+        .outputs()
+        .into_iter()
+        .filter(|(path, _)| !planned.contains(path.as_str()))
+        .map(|(path, file)| Planned {
+            job: Job::Image { file },
+            path,
+        })
+        .collect()
+}
+
+impl Engine {
+    /// The processed images that templates asked for while the outputs were rendered (a
+    /// page template's `image()`), beyond the planned ones: the caller gives them to its sink.
+    pub fn late_images(&self) -> Vec<Planned> {
+        image_jobs(&self.plan, &self.templates)
+    }
+
+    /// Gives the late images (see [`Engine::late_images`]) to `sink`.
+    pub fn render_late_images<S: Sink>(&self, sink: &S) -> Result<Vec<(Planned, S::Receipt)>> {
+        let results: Vec<Result<(Planned, S::Receipt)>> = self
+            .late_images()
+            .into_par_iter()
+            .map(|p| {
+                let file = match &p.job {
+                    Job::Image { file } => file.clone(),
+                    _ => PathBuf::new(),
+                };
+                let receipt = sink.accept(&p, Output::Copy(file))?;
+                Ok((p, receipt))
+            })
+            .collect();
+        collect_all(results)
     }
 }
 

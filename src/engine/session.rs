@@ -5,11 +5,12 @@
 
 use super::sink::{Folder, InPlace};
 use super::{BuildOptions, Engine, Which};
-use crate::error::Result;
+use crate::error::{Result, collect_all};
 use crate::load;
 use crate::load::content::SourceDoc;
 use crate::model::DocId;
 use crate::render::deps::Dependents;
+use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -67,11 +68,26 @@ pub struct Session {
 impl Session {
     /// Starts a session that writes into `out_dir` (created if needed) and runs a first build.
     pub fn start(options: BuildOptions, out_dir: PathBuf) -> (Session, Result<Changes>) {
+        Session::start_over(options, out_dir, Vec::new())
+    }
+
+    /// [`Session::start`] in a folder that holds the output of an earlier run: `earlier` are
+    /// the files that run wrote. Those with the right bytes are kept as they are; those no
+    /// longer planned are removed by the first build that succeeds.
+    pub fn start_over(
+        options: BuildOptions,
+        out_dir: PathBuf,
+        earlier: Vec<String>,
+    ) -> (Session, Result<Changes>) {
+        let unknown = InPlace {
+            fingerprint: None,
+            bytes: None,
+        };
         let mut session = Session {
             options,
             out_dir,
             last_good: None,
-            files: HashMap::new(),
+            files: earlier.into_iter().map(|p| (p, unknown)).collect(),
             pending: Vec::new(),
         };
         let first = session.rebuild(&[]);
@@ -209,8 +225,8 @@ impl Session {
                 self.files.insert(
                     path.clone(),
                     InPlace {
-                        fingerprint,
-                        bytes: written.bytes,
+                        fingerprint: Some(fingerprint),
+                        bytes: Some(written.bytes),
                     },
                 );
             }
@@ -229,7 +245,35 @@ impl Session {
                 changes.removed.push(path);
             }
         }
+        changes
+            .written
+            .extend(write_late_images(&self.out_dir, &last.engine)?);
         changes.written.sort();
         Ok(changes)
     }
+}
+
+/// Writes the processed images that page templates asked for beyond the plan, unless the
+/// folder has them (their names carry their content hash, so one that exists is current), and
+/// saves the image cache's index.
+fn write_late_images(out_dir: &Path, engine: &super::Engine) -> Result<Vec<String>> {
+    let late: Vec<_> = engine
+        .late_images()
+        .into_iter()
+        .filter(|p| !out_dir.join(&p.path).exists())
+        .collect();
+    let written: Vec<Result<String>> = late
+        .into_par_iter()
+        .map(|p| {
+            let crate::render::plan::Job::Image { file } = &p.job else {
+                return Ok(p.path);
+            };
+            let bytes = std::fs::read(file).map_err(|e| crate::error::Error::read(file, e))?;
+            let dest = crate::write::safe_join(out_dir, &p.path)?;
+            crate::write::atomic_write(&dest, &bytes)?;
+            Ok(p.path)
+        })
+        .collect();
+    let _ = engine.templates.images.finish(false);
+    collect_all(written)
 }

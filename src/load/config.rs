@@ -146,6 +146,97 @@ impl Default for MarkdownConfig {
     }
 }
 
+/// Largest width or height of an image ludd processes.
+pub const MAX_IMAGE_SIDE: u32 = 20_000;
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageFormat {
+    /// Lossy WebP (lossless when the source is a PNG with transparency).
+    Webp,
+    /// JPEG for opaque images; an image with transparency gets PNG instead.
+    Jpeg,
+    /// PNG.
+    Png,
+}
+
+/// `[images]` in `site.toml`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ImagesConfig {
+    /// Widths of the responsive variants, in pixels (never larger than the source).
+    #[serde(default = "default_widths")]
+    pub widths: Vec<u32>,
+    /// Formats offered, best first; the last is the `<img>` fallback.
+    #[serde(default = "default_formats")]
+    pub formats: Vec<ImageFormat>,
+    /// Quality of the lossy formats, 1–100.
+    #[serde(default = "default_quality")]
+    pub quality: u8,
+    /// The `sizes` attribute of responsive images: how wide the image is shown.
+    #[serde(default = "default_sizes")]
+    pub sizes: String,
+    /// Keep EXIF/XMP/IPTC (GPS positions, camera serial numbers) in copied and processed images.
+    #[serde(default)]
+    pub keep_metadata: bool,
+    /// Process images referenced from Markdown (false: leave `<img>` as written).
+    #[serde(default = "yes")]
+    pub responsive: bool,
+}
+
+fn default_widths() -> Vec<u32> {
+    vec![480, 800, 1200, 1600]
+}
+fn default_formats() -> Vec<ImageFormat> {
+    vec![ImageFormat::Webp, ImageFormat::Jpeg]
+}
+fn default_quality() -> u8 {
+    80
+}
+fn default_sizes() -> String {
+    "(max-width: 50rem) 100vw, 50rem".to_string()
+}
+
+impl Default for ImagesConfig {
+    fn default() -> Self {
+        ImagesConfig {
+            widths: default_widths(),
+            formats: default_formats(),
+            quality: default_quality(),
+            sizes: default_sizes(),
+            keep_metadata: false,
+            responsive: true,
+        }
+    }
+}
+
+impl ImagesConfig {
+    /// Problems with the values, as (key, message).
+    pub fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if self.widths.is_empty() || self.widths.iter().any(|&w| w == 0 || w > MAX_IMAGE_SIDE) {
+            out.push((
+                "images.widths",
+                format!(
+                    "images.widths must list widths between 1 and {} pixels",
+                    MAX_IMAGE_SIDE
+                ),
+            ));
+        }
+        if self.formats.is_empty() {
+            out.push(("images.formats", "images.formats is empty".to_string()));
+        }
+        if !(1..=100).contains(&self.quality) {
+            out.push((
+                "images.quality",
+                "images.quality must be between 1 and 100".to_string(),
+            ));
+        }
+        out
+    }
+}
+
 /// `[budget]`: limits the site should stay within.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -442,6 +533,9 @@ pub struct Config {
     /// `ludd check` settings.
     #[serde(default)]
     pub check: CheckConfig,
+    /// Image processing.
+    #[serde(default)]
+    pub images: ImagesConfig,
     /// Host files: `_headers`, `_redirects`, `.nojekyll`, `CNAME`.
     #[serde(default)]
     pub hosting: HostingConfig,
@@ -601,6 +695,13 @@ impl Config {
         problems.extend(self.hosting.problems(text));
         if let Some(deploy) = &self.deploy {
             problems.extend(deploy.problems(text));
+        }
+        for (key, message) in self.images.problems() {
+            problems.push(
+                Diagnostic::new(CONFIG_FILE, message)
+                    .at_optional_line(at(key))
+                    .with_help("see [images] in the README"),
+            );
         }
         if self.output_dir.as_os_str().is_empty() {
             problems.push(

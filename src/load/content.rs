@@ -78,7 +78,7 @@ pub struct Content {
     pub skipped: Vec<PathBuf>,
 }
 
-pub use crate::load::files::is_ignored_file;
+pub use crate::layout::is_ignored_file;
 
 /// How to read content files.
 #[derive(Debug, Clone)]
@@ -284,6 +284,7 @@ pub fn reload(
 /// by [`walk`].
 type Walked = (Vec<(String, PathBuf)>, Vec<ContentAsset>, Vec<PathBuf>);
 
+/// Markdown files and other files below `dir` (a folder or a single file), relative to `dir`.
 fn walk(root: &Path, dir: &Path) -> Result<Walked> {
     // One task per top-level entry, in name order; each walks its subtree in name order, so the
     // concatenated result is sorted like a serial walk.

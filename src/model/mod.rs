@@ -1,6 +1,7 @@
 //! Model stage: turns loaded files into the site's structure — languages, documents with their
-//! URLs, sections and their sorted pages, translations, neighbours, taxonomies, pagination and
-//! every output path. Pure data; no I/O, no HTML.
+//! URLs and aliases, sections and their sorted pages, translations, neighbours and taxonomies.
+//! Pure data; no I/O, no HTML. The output paths and pagination are the plan's
+//! (`render::plan`).
 
 pub mod language;
 pub mod taxonomy;
@@ -17,8 +18,48 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 pub use taxonomy::{Taxonomy, Term};
 
-/// Index of a document in [`Site::docs`].
-pub type DocId = usize;
+/// A document: its index in [`Site::docs`] (and in everything kept per document, such as the
+/// rendered Markdown). Ids are valid for one model only; a rebuilt model numbers afresh.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DocId(pub usize);
+
+impl DocId {
+    /// The index.
+    pub fn index(self) -> usize {
+        self.0
+    }
+
+    /// Every id of `n` documents, in order.
+    pub fn all(n: usize) -> impl Iterator<Item = DocId> {
+        (0..n).map(DocId)
+    }
+}
+
+impl<T> std::ops::Index<DocId> for [T] {
+    type Output = T;
+    fn index(&self, id: DocId) -> &T {
+        &self[id.0]
+    }
+}
+
+impl<T> std::ops::IndexMut<DocId> for [T] {
+    fn index_mut(&mut self, id: DocId) -> &mut T {
+        &mut self[id.0]
+    }
+}
+
+impl<T> std::ops::Index<DocId> for Vec<T> {
+    type Output = T;
+    fn index(&self, id: DocId) -> &T {
+        &self[id.0]
+    }
+}
+
+impl<T> std::ops::IndexMut<DocId> for Vec<T> {
+    fn index_mut(&mut self, id: DocId) -> &mut T {
+        &mut self[id.0]
+    }
+}
 
 /// A page or section in one language, placed in the site.
 #[derive(Debug, Clone)]
@@ -161,7 +202,7 @@ impl Site {
         let by_path = docs
             .iter()
             .enumerate()
-            .map(|(i, d)| (d.source.rel_path.clone(), i))
+            .map(|(i, d)| (d.source.rel_path.clone(), DocId(i)))
             .collect();
         let by_url = urls::check_unique(&docs)?;
         let homes = (0..languages.len())
@@ -185,6 +226,11 @@ impl Site {
         })
     }
 
+    /// Every document with its id, in id order.
+    pub fn documents(&self) -> impl Iterator<Item = (DocId, &Doc)> {
+        self.docs.iter().enumerate().map(|(i, d)| (DocId(i), d))
+    }
+
     /// Document `id` in language `lang`, else in the default language, else itself.
     pub fn in_language(&self, id: DocId, lang: usize) -> DocId {
         let t = &self.docs[id].translations;
@@ -201,7 +247,8 @@ impl Site {
         format!("{}{}", self.config.base_url, path)
     }
 
-    /// Pagination of a section: (number of pagers, pages per pager).
+    /// Pages per pager of a section's listing (`None`: one page lists them all, and pages are
+    /// never paginated).
     pub fn pagination(&self, doc: &Doc) -> Option<usize> {
         doc.source
             .front_matter
@@ -217,7 +264,7 @@ fn section_index(docs: &[Doc]) -> SectionIndex {
     docs.iter()
         .enumerate()
         .filter(|(_, d)| d.is_section())
-        .map(|(i, d)| ((d.source.section_dir.clone(), d.lang), i))
+        .map(|(i, d)| ((d.source.section_dir.clone(), d.lang), DocId(i)))
         .collect()
 }
 
@@ -225,7 +272,10 @@ fn section_index(docs: &[Doc]) -> SectionIndex {
 fn link_translations(docs: &mut [Doc]) -> Result<()> {
     let mut groups: BTreeMap<&str, Vec<DocId>> = BTreeMap::new();
     for (i, d) in docs.iter().enumerate() {
-        groups.entry(d.source.group.as_str()).or_default().push(i);
+        groups
+            .entry(d.source.group.as_str())
+            .or_default()
+            .push(DocId(i));
     }
     let mut problems = Vec::new();
     let mut links = Vec::new();
@@ -284,13 +334,13 @@ fn attach_to_sections(docs: &mut [Doc], languages: &[Language], sections: &Secti
     for (id, d) in docs.iter().enumerate() {
         if d.is_section() {
             if let Some(p) = d.parent {
-                children_of.entry(p).or_default().push(id);
+                children_of.entry(p).or_default().push(DocId(id));
             }
         } else {
             pages_in
                 .entry((d.source.section_dir.as_str(), d.lang))
                 .or_default()
-                .push(id);
+                .push(DocId(id));
         }
     }
     let mut listings: Vec<(DocId, Vec<Listed>, Vec<DocId>)> = Vec::with_capacity(sections.len());
@@ -385,7 +435,7 @@ fn attach_assets(docs: &mut [Doc], assets: &[ContentAsset]) {
             DocKind::Section => d.source.section_dir.clone(),
             DocKind::Page => continue,
         };
-        owners.entry(dir).or_default().push(i);
+        owners.entry(dir).or_default().push(DocId(i));
     }
     for a in assets {
         let dir = crate::load::content::split_dir(&a.rel_path).0;

@@ -62,8 +62,8 @@ pub fn collect(docs: &mut [Doc], config: &Config, languages: &[Language]) -> Vec
                         pages: Vec::new(),
                     });
                     // Documents come in order, so a repeated term of this one can only be last.
-                    if term.pages.last() != Some(&id) {
-                        term.pages.push(id);
+                    if term.pages.last() != Some(&DocId(id)) {
+                        term.pages.push(DocId(id));
                     }
                 }
             }

@@ -114,7 +114,7 @@ pub fn check_unique(docs: &[Doc]) -> Result<HashMap<String, DocId>> {
                 .with_help("change the `slug` of one of them or rename a file"),
             );
         } else {
-            by_url.insert(d.url.clone(), i);
+            by_url.insert(d.url.clone(), DocId(i));
         }
     }
     if problems.is_empty() {

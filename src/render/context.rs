@@ -67,7 +67,7 @@ pub fn obj(pairs: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
     Value::from(map)
 }
 
-/// A string, or none.
+/// A value, or none.
 pub fn opt(value: Option<impl Into<Value>>) -> Value {
     value.map(Into::into).unwrap_or_else(Value::none)
 }

@@ -10,6 +10,7 @@ pub mod escape;
 pub mod feeds;
 pub mod host;
 pub mod hosting;
+pub mod images;
 pub mod locale;
 pub mod markdown;
 pub mod output;
@@ -56,6 +57,9 @@ pub struct DocContent {
     pub html_hash: u64,
     /// Hash of the Markdown it was rendered from ([`crate::load::content::SourceDoc::body_hash`]).
     pub body_hash: u64,
+    /// The image files its `<picture>`s were made from, with their size and modification time
+    /// when rendered: a changed image renders the document again.
+    pub images: Vec<(PathBuf, Option<(u64, u128)>)>,
 }
 
 impl DocContent {
@@ -73,6 +77,7 @@ impl DocContent {
             word_count,
             html_hash,
             body_hash: _,
+            images: _,
         } = self;
         if *title != old.title {
             Some(Part::Title)
@@ -128,6 +133,7 @@ pub fn render_markdown(
     let results: Vec<Result<Arc<DocContent>>> = bodies
         .into_par_iter()
         .enumerate()
+        .map(|(i, body)| (DocId(i), body))
         .map(
             |(id, body)| match previous.and_then(|p| reusable(site, templates, warnings, id, p)) {
                 Some(content) => Ok(content),
@@ -153,14 +159,18 @@ fn reusable(
     let doc = &site.docs[id];
     let old_id = *previous.site.by_path.get(&doc.source.rel_path)?;
     let old = &previous.site.docs[old_id];
-    let content = previous.contents.get(old_id)?;
+    let content = previous.contents.get(old_id.index())?;
     // The previous model may predate body-only edits; the rendered content knows its source.
     let same = content.body_hash == doc.source.body_hash
         && old.source.body_line == doc.source.body_line
         && old.url == doc.url
         && old.source.front_matter.title == doc.source.front_matter.title
         && previous.site.languages[old.lang].code == site.languages[doc.lang].code;
-    if !same {
+    let images_same = content
+        .images
+        .iter()
+        .all(|(path, stamp)| images::cache::stamp(path) == *stamp);
+    if !same || !images_same {
         return None;
     }
     let host = DocHost {
@@ -211,6 +221,37 @@ pub fn render_doc_markdown(
             text.to_string()
         }
     };
+    let (html, images) = if site.config.images.responsive {
+        let resolve = |src: &str| images::functions::resolve_markdown(site, id, src);
+        let (html, used) = images::picture::rewrite(
+            &rendered.html,
+            &rendered.images,
+            &templates.images,
+            &resolve,
+        )
+        .map_err(|e| image_error(site, id, &templates.images, &e))?;
+        let stamps = used
+            .into_iter()
+            .map(|p| {
+                let stamp = images::cache::stamp(&p);
+                (p, stamp)
+            })
+            .collect();
+        (html, stamps)
+    } else {
+        (rendered.html, Vec::new())
+    };
+    let summary = match rendered.summary_html {
+        Some(s) if site.config.images.responsive => {
+            let resolve = |src: &str| images::functions::resolve_markdown(site, id, src);
+            Some(
+                images::picture::rewrite(&s, &rendered.images, &templates.images, &resolve)
+                    .map_err(|e| image_error(site, id, &templates.images, &e))?
+                    .0,
+            )
+        }
+        other => other,
+    };
     let title = doc
         .front_title()
         .map(plain)
@@ -220,15 +261,29 @@ pub fn render_doc_markdown(
     Ok(DocContent {
         title,
         description,
-        summary: rendered.summary_html,
+        summary,
         toc: rendered.toc,
         ids: rendered.ids.into_iter().collect(),
         links: rendered.internal_links,
         word_count: rendered.word_count,
-        html_hash: hash_text(&rendered.html),
+        html_hash: hash_text(&html),
         body_hash,
-        html: tera::Value::safe_string(&rendered.html),
+        html: tera::Value::safe_string(&html),
+        images,
     })
+}
+
+/// An image error in a document, as a diagnostic naming the document and the image.
+fn image_error(
+    site: &Site,
+    id: DocId,
+    images: &images::Images,
+    e: &images::error::ImageError,
+) -> Error {
+    // Name the image by its place in the site, not by its absolute path.
+    let root = format!("{}/", images.root().display());
+    let message = e.to_string().replace(&root, "");
+    Error::invalid(Diagnostic::new(source_path(site, id), message).with_help(e.help()))
 }
 
 /// `content/<rel_path>` of a document.
@@ -240,6 +295,7 @@ pub fn source_path(site: &Site, id: DocId) -> PathBuf {
 pub fn check_anchors(site: &Site, contents: &[Arc<DocContent>]) -> Result<()> {
     let mut problems = Vec::new();
     for (id, c) in contents.iter().enumerate() {
+        let id = DocId(id);
         for link in &c.links {
             let Some(fragment) = &link.fragment else {
                 continue;

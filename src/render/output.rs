@@ -43,6 +43,8 @@ pub enum Prepared<'a> {
     Bytes(Vec<u8>),
     /// A file to copy.
     Copy(PathBuf),
+    /// An image to copy without its metadata (see [`super::images::strip`]).
+    StrippedCopy(PathBuf),
 }
 
 /// How the engine renders: for publishing (fingerprinted asset names, host files), for the
@@ -166,14 +168,21 @@ impl<'a> RenderInput<'a> {
                     .iter()
                     .find(|a| &a.rel_path == rel)
                     .map(|a| a.source.clone());
-                source.map(Prepared::Copy).ok_or_else(|| {
+                let source = source.ok_or_else(|| {
                     Diagnostic::new(
                         crate::layout::content_path(rel),
                         "file vanished during the build",
                     )
-                    .into()
+                })?;
+                let strip = super::images::strip::is_strippable(&source)
+                    && !site.config.images.keep_metadata;
+                Ok(if strip {
+                    Prepared::StrippedCopy(source)
+                } else {
+                    Prepared::Copy(source)
                 })
             }
+            Job::Image { file } => Ok(Prepared::Copy(file.clone())),
         }
     }
 
@@ -192,7 +201,9 @@ impl<'a> RenderInput<'a> {
             }
             Prepared::Feed(feed) => feed.hash(&mut h),
             Prepared::Bytes(b) => hash_bytes(b).hash(&mut h),
-            Prepared::Copy(path) => (self.file_fingerprint)(path).hash(&mut h),
+            Prepared::Copy(path) | Prepared::StrippedCopy(path) => {
+                (self.file_fingerprint)(path).hash(&mut h);
+            }
         }
         h.finish()
     }
@@ -215,6 +226,16 @@ impl<'a> RenderInput<'a> {
             Prepared::Feed(feed) => Ok(Output::Bytes(feed.render().into_bytes())),
             Prepared::Bytes(b) => Ok(Output::Bytes(b)),
             Prepared::Copy(p) => Ok(Output::Copy(p)),
+            Prepared::StrippedCopy(p) => {
+                let images = &self.templates.images;
+                images.copy_bytes(&p).map(Output::Bytes).map_err(|e| {
+                    let message = e.to_string();
+                    let root = format!("{}/", images.root().display());
+                    Diagnostic::new(p.clone(), message.replace(&root, ""))
+                        .with_help(e.help())
+                        .into()
+                })
+            }
         }
     }
 

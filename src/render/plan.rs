@@ -60,6 +60,8 @@ pub enum Job {
         lang: usize,
         event: Option<usize>,
     },
+    /// A processed image, copied from the image cache (see [`super::images`]).
+    Image { file: std::path::PathBuf },
 }
 
 /// A job and its output path (relative to the output folder).
@@ -94,7 +96,7 @@ pub fn pager_url(base: &str, k: usize) -> String {
 pub fn plan(site: &Site, hashes: &AssetHashes, for_hosts: bool) -> Result<Vec<Planned>> {
     let mut jobs = Vec::new();
     let mut push = |job: Job, path: String| jobs.push(Planned { job, path });
-    for (id, d) in site.docs.iter().enumerate() {
+    for (id, d) in site.documents() {
         let pagers = pager_count(d.pages.len(), site.pagination(d));
         for pager in 1..=pagers {
             push(

@@ -11,7 +11,7 @@ pub const URLS_PER_FILE: usize = 50_000;
 #[derive(Clone, Copy)]
 enum Source {
     /// A document, by id.
-    Doc(usize),
+    Doc(crate::model::DocId),
     /// Any other page (taxonomy lists and terms): no date, no alternates.
     Other,
 }
@@ -21,9 +21,7 @@ enum Source {
 fn sorted_urls(site: &Site) -> Vec<(&str, Source)> {
     let mut urls = Vec::with_capacity(url_count(site));
     urls.extend(
-        site.docs
-            .iter()
-            .enumerate()
+        site.documents()
             .map(|(id, d)| (d.url.as_str(), Source::Doc(id))),
     );
     for tax in site.taxonomies.iter().filter(|t| !t.terms.is_empty()) {

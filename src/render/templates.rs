@@ -106,6 +106,8 @@ pub struct Templates {
     fingerprints: HashMap<String, u64>,
     /// See [`Templates::environment`]: without and with the document URLs.
     environment: (u64, u64),
+    /// The image processor behind `image()` and the Markdown `<picture>`s.
+    pub images: Arc<crate::render::images::Images>,
 }
 
 impl Templates {
@@ -116,6 +118,7 @@ impl Templates {
         assets: Arc<AssetHashes>,
         warnings: &Warnings,
         fingerprinted: bool,
+        images: Arc<crate::render::images::Images>,
     ) -> Result<Templates> {
         let files: HashMap<String, PathBuf> = site
             .theme
@@ -127,6 +130,7 @@ impl Templates {
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
         let environment = environment(site, &assets, fingerprinted);
         register(&mut tera, site, assets, warnings, fingerprinted);
+        crate::render::images::functions::register(&mut tera, site, &images);
         let sources: Vec<&TemplateSource> = site.theme.templates.iter().collect();
         tera.add_raw_templates(sources.iter().map(|t| (t.name.as_str(), t.text.as_str())))
             .map_err(|e| tera_error(&e, &files))?;
@@ -135,6 +139,7 @@ impl Templates {
             files,
             fingerprints: template_fingerprints(&site.theme.templates),
             environment,
+            images,
         })
     }
 
@@ -256,6 +261,9 @@ fn environment(site: &Site, assets: &AssetHashes, fingerprinted: bool) -> (u64, 
     let mut h = DefaultHasher::new();
     (&site.theme.ui_strings, &assets.0, fingerprinted).hash(&mut h);
     (&site.config.base_url, &site.config.default_language).hash(&mut h);
+    // `image()` and `image_meta()` read image files: static ones are in the asset hashes
+    // above, content files are stamped here.
+    crate::render::images::functions::environment(site).hash(&mut h);
     for l in &site.languages {
         (&l.code, &l.prefix).hash(&mut h);
     }

@@ -30,6 +30,13 @@ pub enum Warning {
         /// The file, relative to the site root.
         path: std::path::PathBuf,
     },
+    /// Cached image variants that no page uses any more could not be removed.
+    ImageCachePrune {
+        /// The cache folder.
+        dir: String,
+        /// What went wrong.
+        reason: String,
+    },
 }
 
 impl Warning {
@@ -45,11 +52,14 @@ impl Warning {
             Warning::SpecialFileSkipped { .. } => {
                 "not a regular file (a device, FIFO or socket), skipped and never read".into()
             }
+            Warning::ImageCachePrune { reason, .. } => {
+                format!("unused cached images could not be removed: {reason}")
+            }
         }
     }
 
-    /// The UI-strings file the warning is about (`i18n/de.toml`), its language and the key;
-    /// `None` for a warning about something else.
+    /// For a UI-string warning: the UI-strings file it is about (`i18n/de.toml`), its language
+    /// and the key.
     pub fn ui_string(&self) -> Option<(String, &str, &str)> {
         match self {
             Warning::UiStringFallback { lang, key, .. } => {
@@ -60,15 +70,16 @@ impl Warning {
                 default.as_str(),
                 key.as_str(),
             )),
-            Warning::SpecialFileSkipped { .. } => None,
+            Warning::SpecialFileSkipped { .. } | Warning::ImageCachePrune { .. } => None,
         }
     }
 
-    /// The file the warning is about, relative to the site root.
+    /// The file or folder the warning is about (relative to the site root).
     pub fn file(&self) -> String {
         match self {
             Warning::SpecialFileSkipped { path } => path.display().to_string(),
-            _ => self.ui_string().map(|u| u.0).unwrap_or_default(),
+            Warning::ImageCachePrune { dir, .. } => dir.clone(),
+            _ => self.ui_string().map(|(file, ..)| file).unwrap_or_default(),
         }
     }
 }

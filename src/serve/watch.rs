@@ -4,8 +4,8 @@
 //! one [`Batch`]. Input folders that appear, vanish or are replaced (a `git checkout`) are
 //! re-watched by [`Watcher::sync`].
 
+use crate::layout::is_ignored_file;
 use crate::load::config::CONFIG_FILE;
-use crate::load::content::is_ignored_file;
 use notify::event::{AccessKind, AccessMode, CreateKind, EventKind, RemoveKind};
 use notify::{PollWatcher, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{

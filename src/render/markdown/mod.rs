@@ -86,6 +86,9 @@ pub struct RenderedMarkdown {
     /// Plain text of the first heading (any level), for title fallback.
     pub first_heading: Option<String>,
     pub word_count: usize,
+    /// The `src` of every Markdown image (`![alt](src)`), in order; raw HTML `<img>` tags are
+    /// not listed.
+    pub images: Vec<String>,
 }
 
 /// One heading in the table of contents.
@@ -299,6 +302,7 @@ fn run_pass(
         toc: TocBuilder::default(),
         ids: Vec::new(),
         links: Vec::new(),
+        images: Vec::new(),
         first_heading: None,
         error: None,
         finished: false,
@@ -317,6 +321,7 @@ fn run_pass(
         toc,
         mut ids,
         links,
+        images,
         first_heading,
         words,
         cut_len,
@@ -359,6 +364,7 @@ fn run_pass(
         internal_links: links,
         first_heading,
         word_count: words.count,
+        images,
     })
 }
 
@@ -576,6 +582,7 @@ struct Pass<'a> {
     toc: TocBuilder,
     ids: Vec<String>,
     links: Vec<InternalLink>,
+    images: Vec<String>,
     first_heading: Option<String>,
     error: Option<MarkdownError>,
     finished: bool,
@@ -850,12 +857,15 @@ impl<'a> Pass<'a> {
                 title,
                 id,
             } => self.link(link_type, dest_url, title, id, range),
+            Tag::Image { ref dest_url, .. } => {
+                self.images.push(dest_url.to_string());
+                self.emit(Event::Start(tag));
+            }
             other @ (Tag::Emphasis
             | Tag::Strong
             | Tag::Strikethrough
             | Tag::Superscript
-            | Tag::Subscript
-            | Tag::Image { .. }) => self.emit(Event::Start(other)),
+            | Tag::Subscript) => self.emit(Event::Start(other)),
             other => {
                 self.block_boundary();
                 self.emit(Event::Start(other));
