@@ -33,6 +33,9 @@ pub struct BuildReport {
     pub timings: Vec<(&'static str, Duration)>,
     /// Wall time.
     pub elapsed: Duration,
+    /// The previous output, being removed in the background; wait with [`write::Cleanup::finish`]
+    /// (dropping the report waits too).
+    pub cleanup: write::Cleanup,
 }
 
 /// Sites with at most this many HTML pages get their page weights in every build report;
@@ -67,9 +70,16 @@ pub fn build_with(options: &BuildOptions, config: Config) -> Result<BuildReport>
             budget_kb: config.budget.page_kb,
             timings: vec![("check inputs", start.elapsed())],
             elapsed: start.elapsed(),
+            cleanup: write::Cleanup::default(),
         });
     }
     let budget_kb = config.budget.page_kb;
+    // Refused before any work when the folder is not ludd's; an output of an earlier ludd
+    // (its state file beside it, no marker yet) is marked now.
+    write::ownership::check_owned(&output, "output folder", write::CHOOSE_OTHER)?;
+    if output.is_dir() && !write::ownership::has_marker(&output) {
+        write::ownership::mark(&output)?;
+    }
     BuildState::clear(&output);
     let mut rendered = Engine::prepare(options, config)?;
     let mut timings = rendered.timings.clone();
@@ -77,7 +87,8 @@ pub fn build_with(options: &BuildOptions, config: Config) -> Result<BuildReport>
     let staging = Staging::begin(&output)?;
     rendered.render_all_once(&StagingSink(&staging))?;
     rendered.render_late_images(&StagingSink(&staging))?;
-    let (stats, files) = staging.commit()?;
+    let (stats, files, cleanup) = staging.commit()?;
+    // From here on the new output is in place: nothing may fail the build any more.
     // Cached image variants no page uses any more are removed.
     if let Err(e) = rendered.templates.images.finish(true) {
         rendered
@@ -89,7 +100,10 @@ pub fn build_with(options: &BuildOptions, config: Config) -> Result<BuildReport>
     }
     timings.push(("render+write", clock.elapsed()));
     let clock = Instant::now();
-    let weights = weigh_if_small(&output, &files)?;
+    let (weights, weigh_warning) = match weigh_if_small(&output, &files) {
+        Ok(w) => (w, None),
+        Err(e) => (None, Some(format!("page weights not measured: {e}"))),
+    };
     let mut warnings: Vec<String> = rendered
         .warnings
         .list()
@@ -97,6 +111,7 @@ pub fn build_with(options: &BuildOptions, config: Config) -> Result<BuildReport>
         .map(|w| w.to_string())
         .collect();
     warnings.extend(crate::check::build_warnings(&rendered.site));
+    warnings.extend(weigh_warning);
     warnings.sort();
     warnings.dedup();
     timings.push(("checks", clock.elapsed()));
@@ -133,7 +148,16 @@ pub fn build_with(options: &BuildOptions, config: Config) -> Result<BuildReport>
         budget_kb,
         timings,
         elapsed: start.elapsed(),
+        cleanup,
     })
+}
+
+/// After a failed build: the output folder of `options` when it holds a previous output of
+/// ludd, which a failed build never touches. `None` when there was none (or no config).
+pub fn kept_output(options: &BuildOptions) -> Option<PathBuf> {
+    let config = Config::load(&options.root).ok()?;
+    let output = output_folder(options, &config).ok()?;
+    (output.is_dir() && write::ownership::has_marker(&output)).then_some(output)
 }
 
 /// Page weights of every HTML output, for sites up to [`WEIGH_UP_TO`] pages.

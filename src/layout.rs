@@ -46,17 +46,8 @@ pub fn build_inputs(root: &Path, theme: Option<&str>) -> Vec<PathBuf> {
 }
 
 /// Files that editors and tools leave behind (and hidden files), which are never inputs: not
-/// read, not watched.
-pub fn is_ignored_file(name: &str) -> bool {
-    name.starts_with('.')
-        || name.starts_with('#')
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.ends_with(".tmp")
-        || name.ends_with(".bak")
-        || name == "4913"
-}
+/// read, not watched (see [`crate::load::files::is_ignored_file`], the one rule).
+pub use crate::load::files::is_ignored_file;
 
 /// How messages name the content file at `rel_path` (relative to the content folder):
 /// `content/blog/post.md`.

@@ -176,6 +176,10 @@ struct ServeArgs {
     /// Poll for changes instead of using file system events (network drives, containers)
     #[arg(long)]
     poll: bool,
+    /// Also answer requests for this host name (besides localhost and IP addresses), such as
+    /// the machine's name on the local network; repeatable
+    #[arg(long = "allow-host", value_name = "NAME")]
+    allow_hosts: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -213,10 +217,16 @@ fn run(cli: &Cli) -> Result<()> {
             if args.watch {
                 return watch(options, args, cli);
             }
-            let report = ludd::build(&options).map_err(|e| {
-                anyhow::anyhow!("{e}\nbuild failed; the previous output is unchanged")
-            })?;
+            let report =
+                ludd::build(&options).map_err(|e| match ludd::build::kept_output(&options) {
+                    Some(out) => anyhow::anyhow!(
+                        "{e}\nbuild failed; the previous output in {} is unchanged",
+                        out.display()
+                    ),
+                    None => anyhow::anyhow!("{e}\nbuild failed; nothing was written"),
+                })?;
             print_report(&report, cli);
+            finish_cleanup(&report, cli);
             if args.strict && !report.warnings.is_empty() {
                 anyhow::bail!(
                     "build failed: {} warnings with --strict (the output was written)",
@@ -243,6 +253,7 @@ fn run(cli: &Cli) -> Result<()> {
                 poll: args.poll,
                 quiet: cli.quiet,
                 verbose: cli.verbose,
+                allow_hosts: args.allow_hosts.clone(),
             };
             ludd::serve::run(options)?;
             Ok(())
@@ -257,10 +268,23 @@ fn run(cli: &Cli) -> Result<()> {
                 root: site_root(cli)?,
                 ..BuildOptions::default()
             };
+            let quiet = cli.quiet;
+            let last_shown = std::sync::Mutex::new(std::time::Instant::now());
+            let progress = |done: usize, total: usize| {
+                // A line a second at most, and the last one.
+                let Ok(mut last) = last_shown.lock() else {
+                    return;
+                };
+                if !quiet && (done == total || last.elapsed().as_secs() >= 1) {
+                    *last = std::time::Instant::now();
+                    eprintln!("deploy: {done}/{total} files");
+                }
+            };
             let (build, deployed) =
-                ludd::deploy::deploy(&options, *dry_run, *allow_placeholder_imprint)?;
+                ludd::deploy::deploy(&options, *dry_run, *allow_placeholder_imprint, &progress)?;
             print_report(&build, cli);
             print_deploy(&deployed, cli);
+            finish_cleanup(&build, cli);
             Ok(())
         }
         Command::Init {
@@ -403,6 +427,16 @@ fn print_deploy(report: &ludd::deploy::DeployReport, cli: &Cli) {
             "deployed to {}: {uploaded} uploaded, {unchanged} unchanged, {deleted} deleted",
             report.target
         );
+    }
+}
+
+/// Waits for the previous output's removal (after the report: nobody waits for it to see the
+/// result) and warns if it failed.
+fn finish_cleanup(report: &BuildReport, cli: &Cli) {
+    if let Some(warning) = report.cleanup.finish()
+        && !cli.quiet
+    {
+        eprintln!("warning: {warning}");
     }
 }
 

@@ -196,7 +196,8 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .into_iter()
         .filter_map(Result::ok)
     {
-        if e.file_type().is_file() {
+        // ludd's ownership marker is in built folders only, not in the preview's.
+        if e.file_type().is_file() && e.file_name() != ".ludd-output" {
             let rel = e
                 .path()
                 .strip_prefix(dir)

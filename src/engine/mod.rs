@@ -24,7 +24,7 @@ use crate::render::deps::{Dep, Part};
 use crate::render::output::{Output, RenderInput};
 use crate::render::plan::{self, Job, Planned};
 use crate::render::templates::{AssetHashes, Templates};
-use crate::render::warnings::Warnings;
+use crate::render::warnings::{Warning, Warnings};
 use crate::render::{self, DocContent, PreviousMarkdown};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -152,6 +152,7 @@ impl Engine {
             timings.push((name, clock.elapsed()));
             clock = Instant::now();
         };
+        let skipped = skipped_warnings(&project, &options.root);
         let mut site = Site::build(project, &model_options)?;
         // The Markdown sources leave the model: they are read once, below, and each is freed
         // right after its HTML is rendered.
@@ -163,6 +164,9 @@ impl Engine {
         let site = Arc::new(site);
         lap("model");
         let warnings = Warnings::default();
+        for w in skipped {
+            warnings.once(w);
+        }
         let asset_hashes = Arc::new(AssetHashes::compute(&site)?);
         let templates = Templates::new(
             &site,
@@ -395,6 +399,20 @@ pub fn pages_per_language(site: &Site) -> Vec<(String, usize)> {
                 l.code.clone(),
                 site.docs.iter().filter(|d| d.lang == i).count(),
             )
+        })
+        .collect()
+}
+
+/// A warning for every special file (device, FIFO, socket) the load stage skipped.
+fn skipped_warnings(project: &load::Project, root: &std::path::Path) -> Vec<Warning> {
+    project
+        .content
+        .skipped
+        .iter()
+        .chain(&project.theme.skipped)
+        .chain(&project.data.skipped)
+        .map(|p| Warning::SpecialFileSkipped {
+            path: p.strip_prefix(root).unwrap_or(p).to_path_buf(),
         })
         .collect()
 }

@@ -68,7 +68,9 @@ impl Sink for Folder<'_> {
     fn accept(&self, planned: &Planned, output: Output) -> Result<Written> {
         let bytes = match output {
             Output::Bytes(b) => b,
-            Output::Copy(src) => std::fs::read(&src).map_err(|e| Error::read(&src, e))?,
+            Output::Copy(src) => {
+                crate::load::files::read(&src).map_err(|e| Error::read(&src, e))?
+            }
         };
         let hash = blake3::hash(&bytes);
         let dest = write::safe_join(self.dir, &planned.path)?;

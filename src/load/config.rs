@@ -424,6 +424,9 @@ pub struct DeployConfig {
     /// Address the bucket as `endpoint/bucket` rather than `bucket.endpoint` (s3; default:
     /// true with an `endpoint`, false for AWS).
     pub path_style: Option<bool>,
+    /// Seconds to wait for a connection, and for each read or write of a request (s3; default
+    /// 10). A request that times out is tried again a few times with growing pauses.
+    pub timeout: Option<u64>,
 }
 
 impl DeployConfig {
@@ -782,7 +785,7 @@ impl Config {
     /// Reads and validates `site.toml` in `root`.
     pub fn load(root: &Path) -> Result<Config> {
         let path = root.join(CONFIG_FILE);
-        let bytes = std::fs::read(&path).map_err(|e| {
+        let bytes = crate::load::files::SiteFolders::of(root).read(&path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 Error::invalid(
                     Diagnostic::new(CONFIG_FILE, "no site.toml in this folder")

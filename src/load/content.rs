@@ -2,6 +2,7 @@
 //! reads it, splits its front matter, and lists the other files (bundle and section assets).
 
 use crate::error::{Diagnostic, Error, Result, collect_all};
+use crate::load::files::{Found, SiteFolders};
 use crate::load::front_matter::{self, FrontMatter};
 use crate::load::keys::line_of_offset;
 use rayon::prelude::*;
@@ -73,21 +74,8 @@ pub struct Content {
     pub docs: Vec<SourceDoc>,
     /// Other files.
     pub assets: Vec<ContentAsset>,
-}
-
-/// Walks `dir` the way every input folder is walked: following links, sorted by name, skipping
-/// hidden files and editor leftovers (but never `dir` itself).
-pub fn walk_inputs(
-    dir: &Path,
-) -> walkdir::FilterEntry<walkdir::IntoIter, fn(&walkdir::DirEntry) -> bool> {
-    fn keep(e: &walkdir::DirEntry) -> bool {
-        e.depth() == 0 || !is_ignored_file(&e.file_name().to_string_lossy())
-    }
-    walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(keep as fn(&walkdir::DirEntry) -> bool)
+    /// Device files, FIFOs and sockets found in `content/`: never read, shown as warnings.
+    pub skipped: Vec<PathBuf>,
 }
 
 pub use crate::layout::is_ignored_file;
@@ -165,7 +153,7 @@ pub fn load(root: &Path, settings: &ContentSettings) -> Result<Content> {
                 .into(),
         );
     }
-    let (markdown, assets) = walk(root, &content_dir)?;
+    let (markdown, assets, skipped) = walk(root, &content_dir)?;
     check_language_folders(&markdown, settings)?;
     let bundle_dirs = bundle_dirs(markdown.iter().map(|(rel, _)| rel.as_str()), settings);
     let docs = collect_all(
@@ -174,7 +162,11 @@ pub fn load(root: &Path, settings: &ContentSettings) -> Result<Content> {
             .map(|(rel, path)| read_doc(rel, path, settings, &bundle_dirs))
             .collect::<Vec<_>>(),
     )?;
-    Ok(Content { docs, assets })
+    Ok(Content {
+        docs,
+        assets,
+        skipped,
+    })
 }
 
 /// The most common edit, a change to the text of existing Markdown files, re-read without
@@ -250,13 +242,25 @@ pub fn reload(
         .filter(|a| !touched(&a.rel_path))
         .cloned()
         .collect();
+    let mut skipped: Vec<PathBuf> = previous
+        .skipped
+        .iter()
+        .filter(|s| {
+            s.strip_prefix(&content_dir)
+                .ok()
+                .and_then(|r| r.to_str())
+                .is_none_or(|r| !touched(r))
+        })
+        .cloned()
+        .collect();
     let mut seen = std::collections::HashSet::new();
     for p in &prefixes {
         let abs = content_dir.join(p);
         if !abs.exists() || !seen.insert(p.clone()) {
             continue;
         }
-        let (md, other) = walk(root, &abs)?;
+        let (md, other, special) = walk(root, &abs)?;
+        skipped.extend(special);
         let base = if abs.is_dir() {
             p.clone()
         } else {
@@ -320,11 +324,18 @@ pub fn reload(
     )?);
     docs.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
     assets.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
-    Ok(Content { docs, assets })
+    skipped.sort();
+    Ok(Content {
+        docs,
+        assets,
+        skipped,
+    })
 }
 
-/// Markdown files (relative path, absolute path) and other files found by [`walk`].
-type Walked = (Vec<(String, PathBuf)>, Vec<ContentAsset>);
+/// Markdown files and other files below `dir` (a folder or a single file), relative to `dir`.
+/// Markdown files (relative path, path to read), other files, and skipped special files found
+/// by [`walk`].
+type Walked = (Vec<(String, PathBuf)>, Vec<ContentAsset>, Vec<PathBuf>);
 
 /// Markdown files and other files below `dir` (a folder or a single file), relative to `dir`.
 fn walk(root: &Path, dir: &Path) -> Result<Walked> {
@@ -335,53 +346,47 @@ fn walk(root: &Path, dir: &Path) -> Result<Walked> {
         _ => vec![dir.to_path_buf()],
     };
     tops.sort();
+    let folders = SiteFolders::of(root);
     let parts = tops
         .par_iter()
-        .map(|top| walk_subtree(root, dir, top))
+        .map(|top| walk_subtree(root, &folders, dir, top))
         .collect::<Result<Vec<Walked>>>()?;
-    let mut markdown = Vec::new();
-    let mut assets = Vec::new();
-    for (m, a) in parts {
-        markdown.extend(m);
-        assets.extend(a);
+    let mut walked: Walked = Default::default();
+    for (m, a, s) in parts {
+        walked.0.extend(m);
+        walked.1.extend(a);
+        walked.2.extend(s);
     }
-    Ok((markdown, assets))
+    Ok(walked)
 }
 
 /// Walks `top` (a file or folder inside `dir`), with paths relative to `dir`.
-fn walk_subtree(root: &Path, dir: &Path, top: &Path) -> Result<Walked> {
-    let mut markdown = Vec::new();
-    let mut assets = Vec::new();
-    for entry in walk_inputs(top) {
-        let entry = match entry {
-            Ok(e) => e,
-            // A file deleted while we walk is simply gone.
-            Err(e)
-                if e.io_error()
-                    .is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound) =>
-            {
+fn walk_subtree(root: &Path, folders: &SiteFolders, dir: &Path, top: &Path) -> Result<Walked> {
+    let mut walked: Walked = Default::default();
+    for found in folders.walk(top) {
+        let file = match found? {
+            Found::File(file) => file,
+            Found::Special(path) => {
+                walked.2.push(path);
                 continue;
             }
-            Err(e) => return Err(walk_error(root, e)),
         };
-        if !entry.file_type().is_file()
-            || (entry.depth() == 0 && is_ignored_file(&entry.file_name().to_string_lossy()))
-        {
-            continue;
-        }
-        let rel = entry.path().strip_prefix(dir).unwrap_or(Path::new(""));
+        let rel = file.path.strip_prefix(dir).unwrap_or(Path::new(""));
         let rel_path = rel_string(rel, root)?;
-        let is_markdown = entry.file_name().to_string_lossy().ends_with(".md");
+        let is_markdown = file
+            .path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().ends_with(".md"));
         if is_markdown {
-            markdown.push((rel_path, entry.into_path()));
+            walked.0.push((rel_path, file.source));
         } else {
-            assets.push(ContentAsset {
+            walked.1.push(ContentAsset {
                 rel_path,
-                source: entry.into_path(),
+                source: file.source,
             });
         }
     }
-    Ok((markdown, assets))
+    Ok(walked)
 }
 
 /// Folders that hold an `index.md` (page bundles).
@@ -397,27 +402,6 @@ fn bundle_dirs<'a>(
             (base == "index" && !dir.is_empty()).then(|| dir.to_string())
         })
         .collect()
-}
-
-fn walk_error(root: &Path, e: walkdir::Error) -> Error {
-    let path = e
-        .path()
-        .map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf())
-        .unwrap_or_else(|| PathBuf::from(CONTENT_DIR));
-    if e.loop_ancestor().is_some() {
-        return Diagnostic::new(path, "symbolic link loop in the content folder")
-            .with_help("remove the link that points back to one of its parent folders")
-            .into();
-    }
-    match e.into_io_error() {
-        Some(io) if io.kind() == std::io::ErrorKind::NotFound => {
-            Diagnostic::new(path, "file vanished while reading the content folder")
-                .with_help("something deleted it during the build; build again")
-                .into()
-        }
-        Some(io) => Error::io("read", &path, io),
-        None => Diagnostic::new(path, "cannot walk the content folder").into(),
-    }
 }
 
 fn rel_string(rel: &Path, root: &Path) -> Result<String> {
@@ -469,7 +453,7 @@ fn read_doc(
         &settings.taxonomies,
     );
     let display = Path::new(CONTENT_DIR).join(rel_path);
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = crate::load::files::read(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             Error::invalid(
                 Diagnostic::new(&display, "file vanished during the build")

@@ -38,6 +38,8 @@ pub struct Data {
     pub files: Vec<DataFile>,
     /// A hash of every file's path and text: what outputs that read `data` depend on.
     pub fingerprint: u64,
+    /// Device files, FIFOs and sockets found in `data/`: never read, shown as warnings.
+    pub skipped: Vec<PathBuf>,
 }
 
 impl Data {
@@ -103,7 +105,9 @@ pub fn load(root: &Path, languages: &[String]) -> Result<Data> {
     let dir = root.join(DATA_DIR);
     let mut hasher = DefaultHasher::new();
     let mut results = Vec::new();
-    for (name, path) in files_under(root, &dir)? {
+    let mut skipped = Vec::new();
+    let folders = crate::load::files::SiteFolders::of(root);
+    for (name, path) in files_under(&folders, &dir, &mut skipped)? {
         let Some((stem, ext)) = name.rsplit_once('.') else {
             continue;
         };
@@ -138,6 +142,7 @@ pub fn load(root: &Path, languages: &[String]) -> Result<Data> {
     Ok(Data {
         files,
         fingerprint: hasher.finish(),
+        skipped,
     })
 }
 
@@ -258,6 +263,7 @@ mod tests {
     #[test]
     fn a_language_file_replaces_its_namesake_for_that_language_only() {
         let data = Data {
+            skipped: Vec::new(),
             files: vec![
                 file("events", None, Value::from("de")),
                 file("events", Some("fr"), Value::from("fr")),

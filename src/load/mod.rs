@@ -4,6 +4,7 @@
 pub mod config;
 pub mod content;
 pub mod data;
+pub mod files;
 pub mod front_matter;
 pub mod inputs;
 pub mod keys;

@@ -2,6 +2,7 @@
 //! A site file always wins over the theme's file of the same name.
 
 use crate::error::{Diagnostic, Error, Result};
+use crate::load::files::{Found, SiteFolders};
 use crate::load::front_matter::toml_to_json;
 use crate::load::keys::line_of_offset;
 use std::collections::BTreeMap;
@@ -39,6 +40,8 @@ pub struct Theme {
     pub ui_strings: UiStrings,
     /// Static files, the site's overriding the theme's.
     pub static_files: Vec<StaticFile>,
+    /// Device files, FIFOs and sockets found among them: never read, shown as warnings.
+    pub skipped: Vec<PathBuf>,
 }
 
 /// Loads the theme `theme` (if any) and the site's own `templates/`, `i18n/`, `static/`.
@@ -58,8 +61,11 @@ pub fn load(root: &Path, theme: Option<&str>, theme_line: Option<usize>) -> Resu
     let mut templates = BTreeMap::new();
     let mut ui_strings = UiStrings::new();
     let mut static_files = BTreeMap::new();
+    let folders = SiteFolders::of(root);
+    let mut skipped = Vec::new();
+    let mut files_under = |dir: &Path| files_under(&folders, dir, &mut skipped);
     for layer in &layers {
-        for (name, path) in files_under(root, &layer.join("templates"))? {
+        for (name, path) in files_under(&layer.join("templates"))? {
             let text = read_text(root, &path)?;
             templates.insert(
                 name.clone(),
@@ -70,7 +76,7 @@ pub fn load(root: &Path, theme: Option<&str>, theme_line: Option<usize>) -> Resu
                 },
             );
         }
-        for (name, path) in files_under(root, &layer.join("i18n"))? {
+        for (name, path) in files_under(&layer.join("i18n"))? {
             let Some(lang) = name.strip_suffix(".toml") else {
                 continue;
             };
@@ -80,7 +86,7 @@ pub fn load(root: &Path, theme: Option<&str>, theme_line: Option<usize>) -> Resu
                 .or_default()
                 .extend(strings);
         }
-        for (name, path) in files_under(root, &layer.join("static"))? {
+        for (name, path) in files_under(&layer.join("static"))? {
             static_files.insert(
                 name.clone(),
                 StaticFile {
@@ -99,41 +105,38 @@ pub fn load(root: &Path, theme: Option<&str>, theme_line: Option<usize>) -> Resu
         templates: templates.into_values().collect(),
         ui_strings,
         static_files: static_files.into_values().collect(),
+        skipped,
     })
 }
 
-/// Files below `dir` as (`/`-separated relative name, path), sorted; none if `dir` is absent.
-pub(crate) fn files_under(root: &Path, dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+/// Files below `dir` as (`/`-separated relative name, path to read), sorted; none if `dir` is
+/// absent. Special files go to `skipped`.
+pub(crate) fn files_under(
+    folders: &SiteFolders,
+    dir: &Path,
+    skipped: &mut Vec<PathBuf>,
+) -> Result<Vec<(String, PathBuf)>> {
     if !dir.is_dir() {
         return Ok(Vec::new());
     }
     let mut out = Vec::new();
-    let walker = crate::load::content::walk_inputs(dir);
-    for entry in walker {
-        let entry = entry.map_err(|e| {
-            let path = e
-                .path()
-                .map(|p| display_path(root, p))
-                .unwrap_or_else(|| display_path(root, dir));
-            match e.into_io_error() {
-                Some(io) => Error::io("read", &path, io),
-                None => Diagnostic::new(path, "symbolic link loop")
-                    .with_help("remove the looping link")
-                    .into(),
+    for found in folders.walk(dir) {
+        let file = match found? {
+            Found::File(file) => file,
+            Found::Special(path) => {
+                skipped.push(path);
+                continue;
             }
-        })?;
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        let Some(name) = rel.to_str() else {
-            return Err(Diagnostic::new(
-                display_path(root, entry.path()),
-                "file name is not valid UTF-8",
-            )
-            .into());
         };
-        out.push((name.replace('\\', "/"), entry.into_path()));
+        let rel = file.path.strip_prefix(dir).unwrap_or(&file.path);
+        let Some(name) = rel.to_str() else {
+            return Err(
+                Diagnostic::new(folders.shown(&file.path), "file name is not valid UTF-8")
+                    .with_help("rename the file using UTF-8 characters")
+                    .into(),
+            );
+        };
+        out.push((name.replace('\\', "/"), file.source));
     }
     Ok(out)
 }
@@ -146,7 +149,7 @@ pub fn display_path(root: &Path, path: &Path) -> PathBuf {
 /// Reads an input file as UTF-8 text; errors name the file (and the line of invalid UTF-8).
 pub(crate) fn read_text(root: &Path, path: &Path) -> Result<String> {
     let shown = display_path(root, path);
-    let bytes = std::fs::read(path).map_err(|e| Error::read(&shown, e))?;
+    let bytes = crate::load::files::read(path).map_err(|e| Error::read(&shown, e))?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let line = line_of_offset(&String::from_utf8_lossy(&e.as_bytes()[..valid]), valid);

@@ -239,8 +239,15 @@ impl AssetHashes {
             .static_files
             .par_iter()
             .map(|f| {
-                let bytes = std::fs::read(&f.source).map_err(|e| Error::read(&f.source, e))?;
-                let hash = blake3::hash(&bytes).to_hex();
+                // Streamed: a large static file is never held in memory whole.
+                let hash = crate::load::files::open(&f.source)
+                    .and_then(|file| {
+                        blake3::Hasher::new()
+                            .update_reader(file)
+                            .map(|h| h.finalize())
+                    })
+                    .map_err(|e| Error::read(&f.source, e))?
+                    .to_hex();
                 Ok((f.rel_path.clone(), hash[..ASSET_HASH_DIGITS].to_string()))
             })
             .collect::<Result<BTreeMap<_, _>>>()?;

@@ -25,6 +25,11 @@ pub enum Warning {
         /// The default language.
         default: String,
     },
+    /// An input that is a device file, FIFO or socket: skipped and never read.
+    SpecialFileSkipped {
+        /// The file, relative to the site root.
+        path: std::path::PathBuf,
+    },
     /// Cached image variants that no page uses any more could not be removed.
     ImageCachePrune {
         /// The cache folder.
@@ -44,6 +49,9 @@ impl Warning {
             Warning::UiStringNowhere { key, .. } => {
                 format!("UI string `{key}` is missing in every language; showing the key")
             }
+            Warning::SpecialFileSkipped { .. } => {
+                "not a regular file (a device, FIFO or socket), skipped and never read".into()
+            }
             Warning::ImageCachePrune { reason, .. } => {
                 format!("unused cached images could not be removed: {reason}")
             }
@@ -62,13 +70,14 @@ impl Warning {
                 default.as_str(),
                 key.as_str(),
             )),
-            Warning::ImageCachePrune { .. } => None,
+            Warning::SpecialFileSkipped { .. } | Warning::ImageCachePrune { .. } => None,
         }
     }
 
-    /// The file or folder the warning is about.
+    /// The file or folder the warning is about (relative to the site root).
     pub fn file(&self) -> String {
         match self {
+            Warning::SpecialFileSkipped { path } => path.display().to_string(),
             Warning::ImageCachePrune { dir, .. } => dir.clone(),
             _ => self.ui_string().map(|(file, ..)| file).unwrap_or_default(),
         }
