@@ -52,6 +52,8 @@ pub fn run(options: WatchOptions) -> Result<()> {
     let build = BuildOptions { root, ..build };
     let config = Config::load(&build.root)?;
     let output = output_folder(&build, &config)?;
+    // The same ownership rule as `ludd build`: only a missing, empty or ludd-marked folder.
+    crate::write::ownership::check_owned(&output, "output folder", crate::write::CHOOSE_OTHER)?;
     let stop = Arc::new(AtomicBool::new(false));
     stop_on_signals(Arc::clone(&stop));
     let (sink, batches) = mpsc::channel();
@@ -72,6 +74,9 @@ pub fn run(options: WatchOptions) -> Result<()> {
         .unwrap_or_default();
     BuildState::clear(&output);
     let (mut session, first) = Session::start_over(build.clone(), output.clone(), earlier);
+    // Marked as ludd's, so that a later `ludd build` may replace it.
+    std::fs::create_dir_all(&output).map_err(|e| crate::error::Error::io("create", &output, e))?;
+    crate::write::ownership::mark(&output)?;
     let mut failing = report(&options, "", first, false);
     if !options.quiet {
         say(format!(

@@ -134,17 +134,11 @@ pub fn init(dir: &Path, options: &InitOptions) -> Result<Vec<String>> {
                 .into(),
         );
     }
-    if dir.exists() {
-        let empty = std::fs::read_dir(dir)
-            .map_err(|e| Error::io("read", dir, e))?
-            .next()
-            .is_none();
-        if !empty {
-            return Err(Diagnostic::new(dir, "folder is not empty")
-                .with_help("choose a new or empty folder; ludd init never overwrites files")
-                .into());
-        }
-    }
+    require_new_or_empty(
+        dir,
+        "folder is not empty",
+        "choose a new or empty folder; ludd init never overwrites files",
+    )?;
     let write = |rel: &str, bytes: &[u8]| -> Result<()> {
         let path = dir.join(rel);
         if let Some(p) = path.parent() {
@@ -243,6 +237,23 @@ fn site_toml(languages: &[String]) -> String {
         t.post_slug
     ));
     out
+}
+
+/// Refuses `dir` unless it is missing or empty (`ludd init`, `ludd import`): a new site never
+/// lands among someone's files.
+pub(crate) fn require_new_or_empty(dir: &Path, message: &str, help: &str) -> Result<()> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    let empty = std::fs::read_dir(dir)
+        .map_err(|e| Error::io("read", dir, e))?
+        .next()
+        .is_none();
+    if empty {
+        Ok(())
+    } else {
+        Err(Diagnostic::new(dir, message).with_help(help).into())
+    }
 }
 
 /// Writes the embedded default theme into `dir/themes/campaign/`.

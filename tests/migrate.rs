@@ -324,7 +324,7 @@ fn files_in_sub_folders_of_a_bundle_keep_their_folders() {
     let site = TestSite::new("migrate");
     site.write(
         "content/blog/post/index.md",
-        "---\ntitle: Post\n---\n![A](img/a.png) and [the data](data/2025/table.csv).\n",
+        "---\ntitle: Post\n---\n[A](img/a.png) and [the data](data/2025/table.csv).\n",
     );
     site.write(
         "content/blog/post/index.en.md",
@@ -517,7 +517,7 @@ fn hugo_folder_per_language_layout_with_content_dir() {
     );
     site.write(
         "content/en/posts/bundle/index.md",
-        "---\ntitle: Bundle\n---\n![x](img/x.png)\n",
+        "---\ntitle: Bundle\n---\n[x](img/x.png)\n",
     );
     site.write("content/en/posts/bundle/img/x.png", "en");
     site.write(
@@ -531,7 +531,7 @@ fn hugo_folder_per_language_layout_with_content_dir() {
     );
     site.write(
         "content/ru/posts/bundle/index.md",
-        "---\ntitle: Пакет\n---\n![x](img/x.png)\n",
+        "---\ntitle: Пакет\n---\n[x](img/x.png)\n",
     );
     site.write("content/ru/posts/bundle/img/x.png", "ru");
     // Moved over as it is, the folders would land in the default language: an error with the fix.

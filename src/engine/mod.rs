@@ -175,6 +175,7 @@ impl Engine {
             mode.for_hosts(),
             Arc::new(crate::render::images::Images::new(
                 &options.root,
+                site.config.base_path(),
                 site.config.images.clone(),
             )),
         )?;

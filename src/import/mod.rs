@@ -117,17 +117,11 @@ fn check_folders(from: &Path, to: &Path) -> Result<()> {
             .with_help("give the folder that holds the old site's config file")
             .into());
     }
-    if to.exists() {
-        let empty = std::fs::read_dir(to)
-            .map_err(|e| Error::io("read", to, e))?
-            .next()
-            .is_none();
-        if !empty {
-            return Err(Diagnostic::new(to, "the new site's folder is not empty")
-                .with_help("give a new or empty folder; ludd import never overwrites files")
-                .into());
-        }
-    }
+    crate::init::require_new_or_empty(
+        to,
+        "the new site's folder is not empty",
+        "give a new or empty folder; ludd import never overwrites files",
+    )?;
     let old = from
         .canonicalize()
         .map_err(|e| Error::io("resolve", from, e))?;

@@ -349,6 +349,18 @@ pub fn normalise_calls(text: &str, file: &Path, notes: &mut Notes) -> String {
             pos = at + 1;
             continue;
         }
+        if let Some((len, escaped)) = hugo_like_text(rest) {
+            let line = 1 + text[..at].matches('\n').count();
+            out.push_str(&text[pos..at]);
+            out.push_str(&escaped);
+            notes.change(
+                file,
+                Some(line),
+                "text that reads like a Hugo shortcode (`{{<`, `{{%`), which Zola prints as it is: escaped as {{</* … */>}} so that ludd prints it too",
+            );
+            pos = at + len;
+            continue;
+        }
         match parse_call(rest) {
             Some((len, name, args, rebuilt)) if rebuilt => {
                 let line = 1 + text[..at].matches('\n').count();
@@ -371,6 +383,26 @@ pub fn normalise_calls(text: &str, file: &Path, notes: &mut Notes) -> String {
     }
     out.push_str(&text[pos..]);
     out
+}
+
+/// Text at the start of `rest` that ludd would read as a Hugo shortcode (`{{< x >}}`,
+/// `{{% x %}}`) but that Zola prints as it is: its length and the escaped form
+/// `{{</* x */>}}`, which ludd prints as the call. Already escaped calls are left alone.
+fn hugo_like_text(rest: &str) -> Option<(usize, String)> {
+    let after = rest.strip_prefix("{{")?;
+    let skip = after.len() - after.trim_start().len();
+    let delim = after[skip..]
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '<' | '%'))?;
+    let close = if delim == '<' { ">}}" } else { "%}}" };
+    let open_len = 2 + skip + 1;
+    let len = rest[open_len..].find(close)? + open_len + close.len();
+    let inner = rest[open_len..len - close.len()].trim();
+    if inner.starts_with("/*") || inner.is_empty() {
+        return None;
+    }
+    Some((len, format!("{{{{{delim}/* {inner} */{}}}}}", &close[..1])))
 }
 
 /// `{% raw %}…{% endraw %}` (Tera's raw block, which some Zola sites write around text that

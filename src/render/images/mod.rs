@@ -77,6 +77,8 @@ type Slot<T> = Arc<OnceLock<Result<T, Arc<ImageError>>>>;
 /// The image processor of one build.
 pub struct Images {
     root: PathBuf,
+    /// The path of `base_url` (`/project`, or empty) that every variant URL starts with.
+    base_path: String,
     config: ImagesConfig,
     cache: Cache,
     sources: Mutex<HashMap<PathBuf, Slot<Source>>>,
@@ -108,10 +110,12 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Images {
-    /// The processor of the site at `root`, with its disk cache.
-    pub fn new(root: &Path, config: ImagesConfig) -> Images {
+    /// The processor of the site at `root`, served under `base_path` (the path of
+    /// `base_url`), with its disk cache.
+    pub fn new(root: &Path, base_path: &str, config: ImagesConfig) -> Images {
         Images {
             root: root.to_path_buf(),
+            base_path: base_path.trim_end_matches('/').to_string(),
             config,
             cache: Cache::open(root),
             sources: Mutex::new(HashMap::new()),
@@ -276,7 +280,7 @@ impl Images {
             format.extension()
         );
         let variant = Variant {
-            url: format!("/{output}"),
+            url: format!("{}/{output}", self.base_path),
             width: plan.width,
             height: plan.height,
             format,
