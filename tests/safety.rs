@@ -13,8 +13,8 @@ mod common;
 
 use common::*;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 /// A run still going after this long counts as hung (a FIFO being read blocks forever). A guard
 /// against a test that never ends, not a speed requirement.
@@ -22,32 +22,7 @@ const HANG: Duration = Duration::from_secs(120);
 
 /// Runs `ludd --root <root> <args>` with `env`, killing it (and failing) if it hangs.
 fn run_env(site: &TestSite, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let root = site.root.to_str().expect("utf-8 temp path");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ludd"))
-        .args(["--root", root])
-        .args(args)
-        .current_dir(site.tmp())
-        .env_remove("RUST_BACKTRACE")
-        .env("NO_COLOR", "1")
-        .envs(env.iter().copied())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run ludd");
-    let started = Instant::now();
-    while child.try_wait().expect("wait").is_none() {
-        if started.elapsed() > HANG {
-            let _ = child.kill();
-            panic!("ludd {args:?} hangs");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().expect("output");
-    Run {
-        status: out.status,
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    site.run_guarded(args, env, HANG)
 }
 
 fn run(site: &TestSite, args: &[&str]) -> Run {

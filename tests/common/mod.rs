@@ -134,6 +134,56 @@ impl TestSite {
         self.tmp.path()
     }
 
+    /// Runs `ludd --root <root> <args>` from the temporary folder with `env` set, killing it
+    /// (and failing the test) if it is still running after `hang`: a guard against a test that
+    /// never ends, not a speed requirement. Output is read while it runs, so a chatty process
+    /// cannot block on a full pipe.
+    pub(crate) fn run_guarded(
+        &self,
+        args: &[&str],
+        env: &[(&str, &str)],
+        hang: std::time::Duration,
+    ) -> Run {
+        use std::io::Read;
+        let root = self.root.to_str().expect("utf-8 temp path");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ludd"))
+            .args(["--root", root])
+            .args(args)
+            .current_dir(self.tmp())
+            .env_remove("RUST_BACKTRACE")
+            .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run the ludd binary");
+        let read_all = |mut r: Box<dyn Read + Send>| {
+            std::thread::spawn(move || {
+                let mut s = Vec::new();
+                let _ = r.read_to_end(&mut s);
+                String::from_utf8_lossy(&s).into_owned()
+            })
+        };
+        let out = read_all(Box::new(child.stdout.take().expect("stdout")));
+        let err = read_all(Box::new(child.stderr.take().expect("stderr")));
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait for ludd") {
+                break status;
+            }
+            if started.elapsed() > hang {
+                let _ = child.kill();
+                panic!("ludd {args:?} hangs");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        Run {
+            status,
+            stdout: out.join().expect("stdout reader"),
+            stderr: err.join().expect("stderr reader"),
+        }
+    }
+
     /// Runs `ludd --root <root> <args>` from the temporary folder.
     pub(crate) fn run(&self, args: &[&str]) -> Run {
         let root = self.root.to_str().expect("utf-8 temp path");
