@@ -99,11 +99,7 @@ impl Preview {
     }
 
     fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .args([&format!("-{name}"), &self.child.id().to_string()])
-            .status()
-            .expect("kill");
-        assert!(status.success());
+        common::send_signal(self.child.id(), name);
     }
 
     /// Waits until the process has ended.

@@ -109,11 +109,7 @@ impl Watching {
     }
 
     fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .args([&format!("-{name}"), &self.child.id().to_string()])
-            .status()
-            .expect("kill");
-        assert!(status.success());
+        common::send_signal(self.child.id(), name);
     }
 
     /// Waits for the process to exit; returns whether it exited successfully.

@@ -81,6 +81,15 @@ impl Run {
     }
 }
 
+/// Sends signal `name` (`INT`, `TERM`, `HUP`, …) to process `pid` with kill(1).
+pub(crate) fn send_signal(pid: u32, name: &str) {
+    let status = Command::new("kill")
+        .args([&format!("-{name}"), &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success(), "kill -{name} {pid} failed");
+}
+
 /// Runs the real binary with `args` in `cwd`.
 pub(crate) fn ludd(cwd: &Path, args: &[&str]) -> Run {
     ludd_with_env(cwd, args, &[])
