@@ -144,7 +144,7 @@ pub fn init(dir: &Path, options: &InitOptions) -> Result<Vec<String>> {
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p).map_err(|e| Error::io("create directory", p, e))?;
         }
-        std::fs::write(&path, bytes).map_err(|e| Error::io("write", &path, e))
+        crate::write::atomic::write(&path, bytes).map_err(|e| Error::io("write", &path, e))
     };
     let default = &languages[0];
     let default_texts = texts(default).unwrap_or(&EN);
@@ -263,7 +263,7 @@ pub fn write_theme(dir: &Path) -> Result<()> {
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p).map_err(|e| Error::io("create directory", p, e))?;
         }
-        std::fs::write(&path, bytes).map_err(|e| Error::io("write", &path, e))?;
+        crate::write::atomic::write(&path, bytes).map_err(|e| Error::io("write", &path, e))?;
     }
     Ok(())
 }

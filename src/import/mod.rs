@@ -182,12 +182,13 @@ fn write_plan(plan: &Plan, to: &Path) -> Result<()> {
     for (rel, bytes) in &plan.writes {
         let path = to.join(rel);
         ensure_parent(&path)?;
-        std::fs::write(&path, bytes).map_err(|e| Error::io("write", &path, e))?;
+        crate::write::atomic::write(&path, bytes).map_err(|e| Error::io("write", &path, e))?;
     }
     for (rel, source) in &plan.copies {
         let path = to.join(rel);
         ensure_parent(&path)?;
-        std::fs::copy(source, &path).map_err(|e| Error::io("copy", source, e))?;
+        let mut file = std::fs::File::open(source).map_err(|e| Error::io("read", source, e))?;
+        crate::write::atomic::copy(&path, &mut file).map_err(|e| Error::io("write", &path, e))?;
     }
     Ok(())
 }
