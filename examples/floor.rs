@@ -5,7 +5,7 @@
 //! ludd's cold build to show how close the full build comes to this floor.
 //!
 //! ```sh
-//! cargo run --release --example floor -- <content dir> <output dir>
+//! cargo run --profile profiling --example floor -- <content dir> <output dir>
 //! ```
 
 use pulldown_cmark::{Parser, html};

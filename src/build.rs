@@ -33,6 +33,9 @@ pub struct BuildReport {
     pub timings: Vec<(&'static str, Duration)>,
     /// Wall time.
     pub elapsed: Duration,
+    /// The previous output, being removed in the background; wait with [`write::Cleanup::finish`]
+    /// (dropping the report waits too).
+    pub cleanup: write::Cleanup,
 }
 
 /// Sites with at most this many HTML pages get their page weights in every build report;
@@ -50,9 +53,9 @@ pub fn build_with(options: &BuildOptions, config: Config) -> Result<BuildReport>
     let start = Instant::now();
     let output = output_folder(options, &config)?;
     let inputs = inputs_fingerprint(options, &config)?;
-    if let Some(state) =
-        BuildState::read(&output).filter(|s| s.inputs == inputs && s.output_intact(&output))
-    {
+    if let Some(state) = BuildState::read(&output).filter(|s| {
+        s.inputs == inputs && !s.expired_at(jiff::Timestamp::now()) && s.output_intact(&output)
+    }) {
         let weights = weigh_if_small(&output, &state.files)?;
         return Ok(BuildReport {
             pages_per_language: state.pages,
@@ -67,9 +70,16 @@ pub fn build_with(options: &BuildOptions, config: Config) -> Result<BuildReport>
             budget_kb: config.budget.page_kb,
             timings: vec![("check inputs", start.elapsed())],
             elapsed: start.elapsed(),
+            cleanup: write::Cleanup::default(),
         });
     }
     let budget_kb = config.budget.page_kb;
+    // Refused before any work when the folder is not ludd's; an output of an earlier ludd
+    // (its state file beside it, no marker yet) is marked now.
+    write::ownership::check_owned(&output, "output folder", write::CHOOSE_OTHER)?;
+    if output.is_dir() && !write::ownership::has_marker(&output) {
+        write::ownership::mark(&output)?;
+    }
     BuildState::clear(&output);
     let mut rendered = Engine::prepare(options, config)?;
     let mut timings = rendered.timings.clone();
@@ -77,19 +87,34 @@ pub fn build_with(options: &BuildOptions, config: Config) -> Result<BuildReport>
     let staging = Staging::begin(&output)?;
     rendered.render_all_once(&StagingSink(&staging))?;
     rendered.render_late_images(&StagingSink(&staging))?;
-    let (stats, files) = staging.commit()?;
+    let (stats, files, cleanup) = staging.commit()?;
+    // From here on the new output is in place: nothing may fail the build any more.
     // Cached image variants no page uses any more are removed.
     if let Err(e) = rendered.templates.images.finish(true) {
-        rendered.warnings.once(e.to_string());
+        rendered
+            .warnings
+            .once(crate::render::warnings::Warning::ImageCachePrune {
+                dir: crate::render::images::cache::CACHE_DIR.to_string(),
+                reason: e.to_string(),
+            });
     }
     timings.push(("render+write", clock.elapsed()));
     let clock = Instant::now();
-    let weights = weigh_if_small(&output, &files)?;
-    for w in crate::check::build_warnings(&rendered.site) {
-        rendered.warnings.once(w);
-    }
+    let (weights, weigh_warning) = match weigh_if_small(&output, &files) {
+        Ok(w) => (w, None),
+        Err(e) => (None, Some(format!("page weights not measured: {e}"))),
+    };
+    let mut warnings: Vec<String> = rendered
+        .warnings
+        .list()
+        .iter()
+        .map(|w| w.to_string())
+        .collect();
+    warnings.extend(crate::check::build_warnings(&rendered.site));
+    warnings.extend(weigh_warning);
+    warnings.sort();
+    warnings.dedup();
     timings.push(("checks", clock.elapsed()));
-    let mut warnings = rendered.warnings.list();
     for w in weights
         .iter()
         .flatten()
@@ -102,6 +127,7 @@ pub fn build_with(options: &BuildOptions, config: Config) -> Result<BuildReport>
         ));
     }
     let pages = pages_per_language(&rendered.site);
+    let valid_until = rendered.site.valid_until;
     // Freeing a large site's memory takes a while; nobody needs to wait for it.
     std::thread::spawn(move || drop(rendered));
     BuildState {
@@ -109,6 +135,7 @@ pub fn build_with(options: &BuildOptions, config: Config) -> Result<BuildReport>
         files: files.clone(),
         pages: pages.clone(),
         warnings: warnings.clone(),
+        valid_until,
     }
     .write(&output);
     Ok(BuildReport {
@@ -121,7 +148,16 @@ pub fn build_with(options: &BuildOptions, config: Config) -> Result<BuildReport>
         budget_kb,
         timings,
         elapsed: start.elapsed(),
+        cleanup,
     })
+}
+
+/// After a failed build: the output folder of `options` when it holds a previous output of
+/// ludd, which a failed build never touches. `None` when there was none (or no config).
+pub fn kept_output(options: &BuildOptions) -> Option<PathBuf> {
+    let config = Config::load(&options.root).ok()?;
+    let output = output_folder(options, &config).ok()?;
+    (output.is_dir() && write::ownership::has_marker(&output)).then_some(output)
 }
 
 /// Page weights of every HTML output, for sites up to [`WEIGH_UP_TO`] pages.
@@ -148,6 +184,8 @@ fn inputs_fingerprint(options: &BuildOptions, config: &Config) -> Result<u64> {
     load::inputs::stat_fingerprint(&options.root, config)?.hash(&mut h);
     (
         options.drafts,
+        options.future,
+        options.expired,
         &options.base_url,
         &options.output_dir,
         options.mode,

@@ -1,5 +1,6 @@
 //! The site's folder layout: the names of the input folders under the site root, which of
-//! them a command reads, watches and protects, and how a content file is named in messages.
+//! them a command reads, watches and protects, which files inside them are ignored, and how a
+//! content file is named in messages.
 //! Every stage spells these folders through here.
 
 use std::path::{Path, PathBuf};
@@ -14,6 +15,8 @@ pub const THEMES: &str = "themes";
 pub const I18N: &str = "i18n";
 /// Files copied to the output as they are.
 pub const STATIC: &str = "static";
+/// Data files for templates (`data/events.yaml` → `data.events`).
+pub const DATA: &str = "data";
 /// The share card template and its fonts (see `render::images::card`).
 pub const CARDS: &str = "cards";
 /// The site configuration.
@@ -24,15 +27,17 @@ pub const CONFIG_FILE: &str = "site.toml";
 pub const THEME_DIRS: [&str; 4] = [TEMPLATES, I18N, STATIC, CARDS];
 
 /// Every input folder under the site root, the themes included: what a watcher watches.
-pub const INPUT_DIRS: [&str; 6] = [CONTENT, TEMPLATES, THEMES, I18N, STATIC, CARDS];
+pub const INPUT_DIRS: [&str; 7] = [CONTENT, TEMPLATES, THEMES, I18N, STATIC, DATA, CARDS];
 
 /// Folders of the site that the output may never be, contain, or sit inside.
-pub const PROTECTED: [&str; 8] = [CONTENT, THEMES, TEMPLATES, STATIC, I18N, CARDS, "src", ".git"];
+pub const PROTECTED: [&str; 9] = [
+    CONTENT, THEMES, TEMPLATES, STATIC, I18N, DATA, CARDS, "src", ".git",
+];
 
 /// The input folders of a build of the site at `root` with theme `theme`: the site's own and
 /// the theme's.
 pub fn build_inputs(root: &Path, theme: Option<&str>) -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = [CONTENT, TEMPLATES, I18N, STATIC, CARDS]
+    let mut dirs: Vec<PathBuf> = [CONTENT, TEMPLATES, I18N, STATIC, DATA, CARDS]
         .iter()
         .map(|d| root.join(d))
         .collect();
@@ -41,6 +46,10 @@ pub fn build_inputs(root: &Path, theme: Option<&str>) -> Vec<PathBuf> {
     }
     dirs
 }
+
+/// Files that editors and tools leave behind (and hidden files), which are never inputs: not
+/// read, not watched (see [`crate::load::files::is_ignored_file`], the one rule).
+pub use crate::load::files::is_ignored_file;
 
 /// How messages name the content file at `rel_path` (relative to the content folder):
 /// `content/blog/post.md`.

@@ -7,15 +7,19 @@
 //! three modes; [`build`], [`check`], `serve` and `deploy` are the commands on top of it.
 
 pub mod build;
+#[cfg(feature = "serve")]
+pub mod build_watch;
 pub mod check;
 #[cfg(feature = "deploy")]
 pub mod deploy;
 pub mod engine;
 pub mod error;
 pub mod hash;
+pub mod import;
 pub mod init;
 pub mod layout;
 pub mod load;
+pub mod locale;
 pub mod model;
 pub mod render;
 #[cfg(feature = "serve")]

@@ -49,11 +49,31 @@ enum Command {
         /// Only report what would be uploaded and deleted
         #[arg(long)]
         dry_run: bool,
+        /// Publish even though [extra.publisher] placeholder = true (the imprint is not filled in)
+        #[arg(long)]
+        allow_placeholder_imprint: bool,
     },
     /// Create a new site with the default theme
     Init {
-        /// Folder to create
+        /// Folder to create (or an empty one; `.` for the current folder)
+        #[arg(default_value = ".")]
         dir: PathBuf,
+        /// The default language's code (its texts are written at the root)
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// More languages, comma-separated (`--languages fr,ar`)
+        #[arg(long, value_delimiter = ',')]
+        languages: Vec<String>,
+    },
+    /// Convert a Zola or Hugo site into a new ludd site (the old site is only read)
+    Import {
+        /// The tool the old site is built with
+        #[arg(value_enum)]
+        tool: ImportTool,
+        /// The old site's folder
+        from: PathBuf,
+        /// The new site's folder (must not exist, or be empty)
+        to: PathBuf,
     },
     /// Print shell completions
     Completions {
@@ -62,20 +82,48 @@ enum Command {
     },
 }
 
+/// The tools `ludd import` reads.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ImportTool {
+    /// A Zola site (config.toml)
+    Zola,
+    /// A Hugo site (hugo.toml, config.toml, config.yaml, … or config/_default/)
+    Hugo,
+}
+
+/// What to publish: drafts and pages outside their publish and expiry dates.
+#[derive(clap::Args)]
+struct Visibility {
+    /// Include drafts
+    #[arg(long, short = 'D', visible_alias = "buildDrafts")]
+    drafts: bool,
+    /// Include pages whose publish_date is still to come
+    #[arg(long, short = 'F', visible_alias = "buildFuture")]
+    future: bool,
+    /// Include pages whose expiry_date has passed
+    #[arg(long, short = 'E', visible_alias = "buildExpired")]
+    expired: bool,
+}
+
 #[derive(clap::Args)]
 struct BuildArgs {
     /// Override base_url (for preview deploys)
-    #[arg(long)]
+    #[arg(long, short = 'u', visible_alias = "baseURL")]
     base_url: Option<String>,
     /// Override output_dir
-    #[arg(long, short)]
+    #[arg(long, short, visible_alias = "output-dir")]
     output: Option<PathBuf>,
-    /// Include drafts
-    #[arg(long)]
-    drafts: bool,
+    #[command(flatten)]
+    visibility: Visibility,
     /// Fail on warnings too
     #[arg(long)]
     strict: bool,
+    /// Keep building: rebuild the output after every change until Ctrl-C
+    #[arg(long, short, conflicts_with = "strict")]
+    watch: bool,
+    /// With --watch: poll for changes instead of using the operating system's file events
+    #[arg(long, requires = "watch")]
+    poll: bool,
 }
 
 #[derive(clap::Args)]
@@ -86,11 +134,10 @@ struct CheckArgs {
     /// Fail on warnings too
     #[arg(long)]
     strict: bool,
-    /// Include drafts
-    #[arg(long)]
-    drafts: bool,
+    #[command(flatten)]
+    visibility: Visibility,
     /// Override base_url (links to this host count as internal)
-    #[arg(long)]
+    #[arg(long, short = 'u', visible_alias = "baseURL")]
     base_url: Option<String>,
 }
 
@@ -110,17 +157,29 @@ struct ServeArgs {
     #[arg(long, short, default_value_t = 1111)]
     port: u16,
     /// Address to listen on
-    #[arg(long, short, default_value = "127.0.0.1")]
+    #[arg(
+        long,
+        short,
+        visible_alias = "interface",
+        short_alias = 'i',
+        default_value = "127.0.0.1"
+    )]
     bind: std::net::IpAddr,
     /// Open the site in a browser
-    #[arg(long)]
+    #[arg(long, short = 'O')]
     open: bool,
-    /// Include drafts
-    #[arg(long)]
-    drafts: bool,
+    /// Build pages for this base_url (a preview behind a proxy) and serve them under its path
+    #[arg(long, short = 'u', visible_alias = "baseURL")]
+    base_url: Option<String>,
+    #[command(flatten)]
+    visibility: Visibility,
     /// Poll for changes instead of using file system events (network drives, containers)
     #[arg(long)]
     poll: bool,
+    /// Also answer requests for this host name (besides localhost and IP addresses), such as
+    /// the machine's name on the local network; repeatable
+    #[arg(long = "allow-host", value_name = "NAME")]
+    allow_hosts: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -148,15 +207,26 @@ fn run(cli: &Cli) -> Result<()> {
             keep_freed_memory();
             let options = BuildOptions {
                 root: site_root(cli)?,
-                drafts: args.drafts,
+                drafts: args.visibility.drafts,
+                future: args.visibility.future,
+                expired: args.visibility.expired,
                 base_url: args.base_url.clone(),
                 output_dir: args.output.clone(),
                 mode: Mode::Publish,
             };
-            let report = ludd::build(&options).map_err(|e| {
-                anyhow::anyhow!("{e}\nbuild failed; the previous output is unchanged")
-            })?;
+            if args.watch {
+                return watch(options, args, cli);
+            }
+            let report =
+                ludd::build(&options).map_err(|e| match ludd::build::kept_output(&options) {
+                    Some(out) => anyhow::anyhow!(
+                        "{e}\nbuild failed; the previous output in {} is unchanged",
+                        out.display()
+                    ),
+                    None => anyhow::anyhow!("{e}\nbuild failed; nothing was written"),
+                })?;
             print_report(&report, cli);
+            finish_cleanup(&report, cli);
             if args.strict && !report.warnings.is_empty() {
                 anyhow::bail!(
                     "build failed: {} warnings with --strict (the output was written)",
@@ -176,31 +246,95 @@ fn run(cli: &Cli) -> Result<()> {
                 bind: args.bind,
                 port: args.port,
                 open: args.open,
-                drafts: args.drafts,
+                drafts: args.visibility.drafts,
+                future: args.visibility.future,
+                expired: args.visibility.expired,
+                base_url: args.base_url.clone(),
                 poll: args.poll,
                 quiet: cli.quiet,
                 verbose: cli.verbose,
+                allow_hosts: args.allow_hosts.clone(),
             };
             ludd::serve::run(options)?;
             Ok(())
         }
         #[cfg(feature = "deploy")]
-        Command::Deploy { dry_run } => {
+        Command::Deploy {
+            dry_run,
+            allow_placeholder_imprint,
+        } => {
             keep_freed_memory();
             let options = BuildOptions {
                 root: site_root(cli)?,
                 ..BuildOptions::default()
             };
-            let (build, deployed) = ludd::deploy::deploy(&options, *dry_run)?;
+            let quiet = cli.quiet;
+            let last_shown = std::sync::Mutex::new(std::time::Instant::now());
+            let progress = |done: usize, total: usize| {
+                // A line a second at most, and the last one.
+                let Ok(mut last) = last_shown.lock() else {
+                    return;
+                };
+                if !quiet && (done == total || last.elapsed().as_secs() >= 1) {
+                    *last = std::time::Instant::now();
+                    eprintln!("deploy: {done}/{total} files");
+                }
+            };
+            let (build, deployed) =
+                ludd::deploy::deploy(&options, *dry_run, *allow_placeholder_imprint, &progress)?;
             print_report(&build, cli);
             print_deploy(&deployed, cli);
+            finish_cleanup(&build, cli);
             Ok(())
         }
-        Command::Init { dir } => {
-            ludd::init::init(dir)?;
+        Command::Init {
+            dir,
+            lang,
+            languages,
+        } => {
+            let options = ludd::init::InitOptions {
+                lang: lang.trim().to_lowercase(),
+                languages: languages
+                    .iter()
+                    .map(|l| l.trim().to_lowercase())
+                    .filter(|l| !l.is_empty())
+                    .collect(),
+            };
+            let english = ludd::init::init(dir, &options)?;
+            for code in english {
+                say!(
+                    "note: ludd has no starter texts in `{code}`: its pages and i18n/{code}.toml are in English, translate them"
+                );
+            }
             if !cli.quiet {
                 say!("created a new site in {}", dir.display());
                 say!("next: cd {} && ludd serve", dir.display());
+            }
+            Ok(())
+        }
+        Command::Import { tool, from, to } => {
+            let tool = match tool {
+                ImportTool::Zola => ludd::import::Tool::Zola,
+                ImportTool::Hugo => ludd::import::Tool::Hugo,
+            };
+            let notes = ludd::import::import(tool, from, to)?;
+            if !cli.quiet {
+                for n in &notes.changes {
+                    say!("changed: {n}");
+                }
+            }
+            for n in &notes.problems {
+                say!("not converted: {n}");
+            }
+            if !cli.quiet {
+                say!(
+                    "imported {} into {}: {} changes, {} things to look at by hand",
+                    from.display(),
+                    to.display(),
+                    notes.changes.len(),
+                    notes.problems.len()
+                );
+                say!("next: cd {} && ludd build", to.display());
             }
             Ok(())
         }
@@ -211,10 +345,28 @@ fn run(cli: &Cli) -> Result<()> {
     }
 }
 
+#[cfg(feature = "serve")]
+fn watch(build: BuildOptions, args: &BuildArgs, cli: &Cli) -> Result<()> {
+    let options = ludd::build_watch::WatchOptions {
+        build,
+        poll: args.poll,
+        quiet: cli.quiet,
+        verbose: cli.verbose,
+    };
+    ludd::build_watch::run(options).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+#[cfg(not(feature = "serve"))]
+fn watch(_: BuildOptions, _: &BuildArgs, _: &Cli) -> Result<()> {
+    anyhow::bail!("this ludd was built without the `serve` feature, which --watch needs")
+}
+
 fn run_check(args: &CheckArgs, cli: &Cli) -> Result<()> {
     let options = BuildOptions {
         root: site_root(cli)?,
-        drafts: args.drafts,
+        drafts: args.visibility.drafts,
+        future: args.visibility.future,
+        expired: args.visibility.expired,
         base_url: args.base_url.clone(),
         output_dir: None,
         mode: Mode::Check,
@@ -275,6 +427,16 @@ fn print_deploy(report: &ludd::deploy::DeployReport, cli: &Cli) {
             "deployed to {}: {uploaded} uploaded, {unchanged} unchanged, {deleted} deleted",
             report.target
         );
+    }
+}
+
+/// Waits for the previous output's removal (after the report: nobody waits for it to see the
+/// result) and warns if it failed.
+fn finish_cleanup(report: &BuildReport, cli: &Cli) {
+    if let Some(warning) = report.cleanup.finish()
+        && !cli.quiet
+    {
+        eprintln!("warning: {warning}");
     }
 }
 

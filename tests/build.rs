@@ -133,7 +133,12 @@ const EXPECTED_FILES: &[&str] = &[
 #[test]
 fn output_paths_are_exactly_the_expected_ones() {
     let (site, _) = multi(&[]);
-    let expected: BTreeSet<String> = EXPECTED_FILES.iter().map(|s| s.to_string()).collect();
+    // ludd's ownership marker sits beside the built files (it is not one of them).
+    let expected: BTreeSet<String> = EXPECTED_FILES
+        .iter()
+        .chain(&[".ludd-output"])
+        .map(|s| s.to_string())
+        .collect();
     let actual = site.files();
     let missing: Vec<_> = expected.difference(&actual).collect();
     let extra: Vec<_> = actual.difference(&expected).collect();
@@ -1749,5 +1754,93 @@ fn front_matter_titles_and_descriptions_get_the_languages_quotes() {
     assert!(
         en.contains("The workers’ “AI at any cost”"),
         "English quotes and apostrophe"
+    );
+}
+
+#[test]
+fn long_dates_and_numbers_follow_cldr_in_every_language() {
+    let site = TestSite::new("basic");
+    site.edit("site.toml", |s| {
+        s + "\n[languages.es]\nname = \"Español\"\n\n[languages.fr]\nname = \"Français\"\n"
+    });
+    site.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block content %}{% if page.date %}<p id=\"d\">{{ page.date | date(format=\"long\") }}</p>{% endif %}\
+         <p id=\"n\">{{ 1100 | num }} {{ \"-2500.5\" | num }}</p>{% endblock content %}",
+    );
+    for (lang, suffix) in [("de", ""), ("en", ".en"), ("es", ".es"), ("fr", ".fr")] {
+        site.write(
+            &format!("content/seite{suffix}.md"),
+            format!("---\ntitle: \"Seite {lang}\"\ndate: 2025-10-28\n---\n\nText.\n"),
+        );
+    }
+    site.build_ok();
+    let text = |url: &str, id: &str| {
+        site.page(url)
+            .select(&scraper::Selector::parse(&format!("#{id}")).unwrap())
+            .next()
+            .map(|e| e.text().collect::<String>())
+            .unwrap_or_default()
+    };
+    assert_eq!(text("/seite/", "d"), "28. Oktober 2025");
+    assert_eq!(text("/en/seite/", "d"), "October 28, 2025");
+    assert_eq!(text("/es/seite/", "d"), "28 de octubre de 2025");
+    assert_eq!(text("/fr/seite/", "d"), "28 octobre 2025");
+    assert_eq!(text("/seite/", "n"), "1.100 -2.500,5");
+    assert_eq!(text("/en/seite/", "n"), "1,100 -2,500.5");
+    assert_eq!(text("/es/seite/", "n"), "1100 -2500,5");
+    assert_eq!(text("/fr/seite/", "n"), "1\u{202f}100 -2\u{202f}500,5");
+}
+
+#[test]
+fn data_files_reach_templates_per_language_and_rebuild_what_reads_them() {
+    let site = TestSite::new("basic");
+    site.write(
+        "data/events.toml",
+        "[[items]]\ntitle = \"Infoabend\"\nstart = \"2026-02-12T19:00:00+01:00\"\n",
+    );
+    site.write(
+        "data/events.en.toml",
+        "[[items]]\ntitle = \"Information evening\"\nstart = \"2026-02-12T19:00:00+01:00\"\n",
+    );
+    site.write("data/team/board.yaml", "name: Ada\nroles: [chair]\n");
+    site.write("data/numbers.json", "{\"signatures\": 1100}");
+    site.write("data/places.csv", "city,venue\nLeeds,\"Hall, upstairs\"\n");
+    site.edit("templates/page.html", |s| {
+        s.replace(
+            "{{ page.content }}",
+            "{{ page.content }}\n<ul id=\"data\">{% for e in data.events.items %}<li>{{ e.title }} {{ e.start | date(format=\"%H:%M\") }}</li>{% endfor %}\
+             <li>{{ data.team.board.name }} {{ data.team.board.roles[0] }}</li><li>{{ data.numbers.signatures }}</li>\
+             <li>{{ data.places[0].venue }}</li></ul>",
+        )
+    });
+    site.build_ok();
+    let de = site.page("/seite/");
+    assert_eq!(
+        select(&de, "#data li")
+            .into_iter()
+            .map(text)
+            .collect::<Vec<_>>(),
+        ["Infoabend 19:00", "Ada chair", "1100", "Hall, upstairs"]
+    );
+    let en = site.page("/en/seite/");
+    assert_eq!(
+        text(select(&en, "#data li")[0]),
+        "Information evening 19:00"
+    );
+
+    // An edited data file changes the outputs that show it, also in an incremental build.
+    site.write(
+        "data/events.toml",
+        "[[items]]\ntitle = \"Stammtisch\"\nstart = \"2026-03-01T18:30:00+01:00\"\n",
+    );
+    site.build_ok();
+    assert_eq!(
+        text(select(&site.page("/seite/"), "#data li")[0]),
+        "Stammtisch 18:30"
+    );
+    assert_eq!(
+        text(select(&site.page("/en/seite/"), "#data li")[0]),
+        "Information evening 19:00"
     );
 }

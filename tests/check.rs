@@ -628,3 +628,16 @@ fn quiet_prints_only_the_errors() {
         "error[broken-link] andere/index.html: links to `/weg/`, which does not exist\n"
     );
 }
+
+#[test]
+fn links_are_read_with_every_html_entity_decoded() {
+    // `&#x65;` is `e`, `&#x27;` an apostrophe, `&eacute;` é: browsers decode them all.
+    let site = site_with_body(
+        r##"<p><span id="l'ami">x</span> <a href="/s&#x65;ite/#abschnitt">ok</a> <a href="#l&#x27;ami">ok</a> <a href="#l&apos;ami">ok</a> <a href="/caf&eacute;/">weg</a></p>"##,
+    );
+    let (run, report) = check(&site, &[]);
+    run.failed();
+    let f = one_finding(&report, "broken-link", "andere/index.html");
+    assert_eq!(f["target"], "/café/");
+    assert_eq!(report["errors"], 1, "{report:#}");
+}

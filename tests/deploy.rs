@@ -237,10 +237,28 @@ fn deploy(site: &TestSite, extra: &[&str], env: &[(&str, &str)]) -> Run {
 }
 
 /// Output files that go to a bucket (the host files for other hosts stay behind).
+/// The files of a folder without ludd's ownership marker (whose text differs between an
+/// output and a destination marked by a test).
+fn published(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    tree(dir)
+        .into_iter()
+        .filter(|(k, _)| k != ".ludd-output")
+        .collect()
+}
+
 fn bucket_files(out: &Path) -> BTreeMap<String, Vec<u8>> {
     tree(out)
         .into_iter()
-        .filter(|(k, _)| !["_headers", "_redirects", ".nojekyll", "CNAME"].contains(&k.as_str()))
+        .filter(|(k, _)| {
+            ![
+                "_headers",
+                "_redirects",
+                ".nojekyll",
+                "CNAME",
+                ".ludd-output",
+            ]
+            .contains(&k.as_str())
+        })
         .collect()
 }
 
@@ -387,6 +405,8 @@ fn dir_target_mirrors_the_output() {
     let dest = site.tmp().join("www");
     std::fs::create_dir_all(dest.join("stale/deep")).expect("mkdir");
     std::fs::write(dest.join("stale/deep/old.html"), "old").expect("write");
+    // An earlier deploy's folder: ludd's marker says it may be mirrored into.
+    std::fs::write(dest.join(".ludd-output"), "").expect("marker");
     site.edit("site.toml", |s| {
         format!(
             "{s}\n[deploy]\ntarget = \"dir\"\ndestination = \"{}\"\n",
@@ -394,9 +414,10 @@ fn dir_target_mirrors_the_output() {
         )
     });
     let first = deploy(&site, &[], &[]).ok();
-    let n = tree(&site.out()).len();
+    // ludd's marker file is not sent (the destination gets its own).
+    let n = tree(&site.out()).len() - 1;
     assert_eq!(counts(&first.stdout), (n, 0, 1), "{}", first.stdout);
-    assert_eq!(tree(&dest), tree(&site.out()));
+    assert_eq!(published(&dest), published(&site.out()));
     assert!(!dest.join("stale").exists(), "emptied folders go too");
 
     let before = identities(&dest);
@@ -405,7 +426,7 @@ fn dir_target_mirrors_the_output() {
     });
     let edited = deploy(&site, &[], &[]).ok();
     assert_eq!(counts(&edited.stdout), (1, n - 1, 0), "{}", edited.stdout);
-    assert_eq!(tree(&dest), tree(&site.out()));
+    assert_eq!(published(&dest), published(&site.out()));
     let after = identities(&dest);
     for (path, identity) in &before {
         if path != "kontakt/index.html" {
@@ -420,7 +441,7 @@ fn dir_target_mirrors_the_output() {
         !dest.join("blog/vier").exists(),
         "the page and its folder are gone"
     );
-    assert_eq!(tree(&dest), tree(&site.out()));
+    assert_eq!(published(&dest), published(&site.out()));
 }
 
 #[test]
@@ -459,7 +480,8 @@ fn rsync_target_mirrors_the_output() {
         )
     });
     let first = deploy(&site, &[], &[]).ok();
-    let n = tree(&site.out()).len();
+    // ludd's marker file is not sent (the destination gets its own).
+    let n = tree(&site.out()).len() - 1;
     assert_eq!(counts(&first.stdout), (n, 0, 0), "{}", first.stdout);
     assert_eq!(tree(&dest), tree(&site.out()));
 
@@ -485,4 +507,187 @@ fn deploy_needs_a_deploy_table() {
     let site = TestSite::new("basic");
     let run = deploy(&site, &[], &[]).failed();
     assert!(run.stderr.contains("no [deploy] table"), "{}", run.stderr);
+}
+
+/// A stand-in S3 endpoint on loopback that lists one stale object (`old/index.html`), accepts
+/// every upload and deletion, and records the order of the requests (method and path).
+struct RecordingS3 {
+    endpoint: String,
+    log: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
+}
+
+impl RecordingS3 {
+    fn start() -> RecordingS3 {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let endpoint = format!("http://{}", listener.local_addr().expect("addr"));
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let shared = log.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let log = shared.clone();
+                std::thread::spawn(move || serve_recorded(stream, &log));
+            }
+        });
+        RecordingS3 { endpoint, log }
+    }
+}
+
+/// Answers the requests of one connection (keep-alive) like a bucket would.
+fn serve_recorded(stream: TcpStream, log: &std::sync::Mutex<Vec<(String, String)>>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+    let mut writer = stream;
+    loop {
+        let mut request_line = String::new();
+        if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+            return;
+        }
+        let mut length = 0usize;
+        loop {
+            let mut header = String::new();
+            if reader.read_line(&mut header).unwrap_or(0) == 0 {
+                return;
+            }
+            if header == "\r\n" {
+                break;
+            }
+            if let Some((name, value)) = header.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut body = vec![0; length];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        let mut parts = request_line.split_whitespace();
+        let method = parts.next().unwrap_or_default().to_string();
+        let target = parts.next().unwrap_or_default();
+        let path = target.split('?').next().unwrap_or_default().to_string();
+        let answer = if method == "GET" {
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>site</Name><KeyCount>1</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated><Contents><Key>old/index.html</Key><LastModified>2020-01-01T00:00:00.000Z</LastModified><ETag>\"0\"</ETag><Size>1</Size></Contents></ListBucketResult>"
+        } else {
+            ""
+        };
+        log.lock().expect("log").push((method, path));
+        let status = if answer.is_empty() && request_line.starts_with("DELETE") {
+            "204 No Content"
+        } else {
+            "200 OK"
+        };
+        let response = format!(
+            "HTTP/1.1 {status}\r\nContent-Length: {}\r\nETag: \"x\"\r\n\r\n{answer}",
+            answer.len()
+        );
+        if writer.write_all(response.as_bytes()).is_err() {
+            return;
+        }
+    }
+}
+
+#[test]
+fn s3_uploads_assets_then_pages_then_feeds_and_deletes_last() {
+    let server = RecordingS3::start();
+    let site = TestSite::new("multi");
+    site.edit("site.toml", |s| {
+        format!(
+            "{s}\n[deploy]\ntarget = \"s3\"\nbucket = \"site\"\nendpoint = \"{}\"\n",
+            server.endpoint
+        )
+    });
+    let run = deploy(&site, &[], CREDENTIALS).ok();
+    let log = server.log.lock().expect("log").clone();
+    let rank = |(method, path): &(String, String)| -> u8 {
+        let name = path.rsplit('/').next().unwrap_or_default();
+        match method.as_str() {
+            "GET" => 0,
+            "DELETE" => 4,
+            _ if name.ends_with(".html") => 2,
+            _ if name == "atom.xml" || name == "robots.txt" || name.starts_with("sitemap") => 3,
+            _ => 1,
+        }
+    };
+    let ranks: Vec<u8> = log.iter().map(rank).collect();
+    assert!(
+        ranks.windows(2).all(|w| w[0] <= w[1]),
+        "requests out of dependency order: {log:?}"
+    );
+    for r in 1..=4 {
+        assert!(ranks.contains(&r), "no request of rank {r}: {log:?}");
+    }
+    assert!(
+        log.last()
+            .is_some_and(|(m, p)| m == "DELETE" && p.ends_with("old/index.html")),
+        "{log:?}"
+    );
+    let uploads = log.iter().filter(|(m, _)| m == "PUT").count();
+    assert!(
+        run.stderr
+            .contains(&format!("deploy: {0}/{0} files", uploads + 1)),
+        "progress is shown:\n{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn s3_endpoint_that_never_answers_fails_after_bounded_retries() {
+    // Accepts connections and never says a word.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let endpoint = format!("http://{}", listener.local_addr().expect("addr"));
+    let held = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keep = held.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            keep.lock().expect("held").push(stream);
+        }
+    });
+    let site = TestSite::new("basic");
+    site.edit("site.toml", |s| {
+        format!(
+            "{s}\n[deploy]\ntarget = \"s3\"\nbucket = \"site\"\nendpoint = \"{endpoint}\"\ntimeout = 1\n"
+        )
+    });
+    let run = deploy(&site, &[], CREDENTIALS).failed();
+    assert!(run.stderr.contains("tried 3 times"), "{}", run.stderr);
+    assert!(run.stderr.contains("timeout"), "{}", run.stderr);
+    assert_eq!(
+        held.lock().expect("held").len(),
+        3,
+        "one connection per try"
+    );
+}
+
+#[test]
+fn a_placeholder_imprint_is_not_published_without_the_flag() {
+    let site = TestSite::new("multi");
+    let dest = site.tmp().join("www");
+    site.edit("site.toml", |s| {
+        format!(
+            "{s}\n[deploy]\ntarget = \"dir\"\ndestination = \"{}\"\n\n[extra.publisher]\nname = \"[Name]\"\nplaceholder = true\n",
+            dest.display()
+        )
+    });
+    let refused = deploy(&site, &[], &[]).failed();
+    assert!(
+        refused.stderr.contains("site.toml:")
+            && refused.stderr.contains("imprint is a placeholder"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("--allow-placeholder-imprint"),
+        "{}",
+        refused.stderr
+    );
+    assert!(!dest.exists(), "nothing may be published");
+
+    let allowed = deploy(&site, &["--allow-placeholder-imprint"], &[]).ok();
+    assert!(allowed.stdout.contains("deployed to"), "{}", allowed.stdout);
+    assert_eq!(tree(&dest), tree(&site.out()));
+
+    site.edit("site.toml", |s| {
+        s.replace("placeholder = true", "placeholder = false")
+    });
+    deploy(&site, &[], &[]).ok();
 }

@@ -436,3 +436,44 @@ fn asset_function_with_a_missing_file() {
         &["css/fehlt.css"],
     );
 }
+
+#[test]
+fn malformed_data_files_are_refused_with_file_and_line_all_at_once() {
+    let (site, before) = built();
+    site.write(
+        "data/events.toml",
+        "[[items]]\ntitle = \"Infoabend\"\nstart = \n",
+    );
+    site.write("data/team.json", "{\n  \"name\": \"Ada\",\n}\n");
+    let run = refused(
+        &site,
+        &before,
+        "data/events.toml",
+        Some(3),
+        &["malformed TOML"],
+    );
+    assert!(
+        run.stderr.contains("data/team.json:3") && run.stderr.contains("malformed JSON"),
+        "every malformed data file is reported:\n{}",
+        run.stderr
+    );
+    site.remove("data/team.json");
+    site.write("data/events.toml", "a = 1\n");
+    site.write("data/places.csv", "city,venue\nLeeds\n");
+    refused(
+        &site,
+        &before,
+        "data/places.csv",
+        Some(2),
+        &["malformed CSV"],
+    );
+    site.remove("data/places.csv");
+    site.write("data/events.yaml", "b: 2\n");
+    refused(
+        &site,
+        &before,
+        "data/events.yaml",
+        None,
+        &["also defined by"],
+    );
+}

@@ -31,8 +31,7 @@ mod common;
 use common::*;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A build that is still running after this long counts as hung. It is a guard against a test
 /// that never ends, not a speed requirement: every build here takes seconds.
@@ -40,43 +39,7 @@ const HANG: Duration = Duration::from_secs(600);
 
 /// Runs the binary on `site` (`ludd --root <root> <args>`), failing the test if it hangs.
 fn run_guarded(site: &TestSite, args: &[&str]) -> Run {
-    let root = site.root.to_str().expect("utf-8 temp path");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ludd"))
-        .args(["--root", root])
-        .args(args)
-        .current_dir(site.tmp())
-        .env_remove("RUST_BACKTRACE")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run the ludd binary");
-    let stdout = child.stdout.take().expect("stdout");
-    let stderr = child.stderr.take().expect("stderr");
-    let read_all = |mut r: Box<dyn std::io::Read + Send>| {
-        std::thread::spawn(move || {
-            let mut s = Vec::new();
-            let _ = r.read_to_end(&mut s);
-            String::from_utf8_lossy(&s).into_owned()
-        })
-    };
-    let (out, err) = (read_all(Box::new(stdout)), read_all(Box::new(stderr)));
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for ludd") {
-            break status;
-        }
-        if started.elapsed() > HANG {
-            let _ = child.kill();
-            panic!("ludd {args:?} hangs");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    Run {
-        status,
-        stdout: out.join().expect("stdout reader"),
-        stderr: err.join().expect("stderr reader"),
-    }
+    site.run_guarded(args, &[], HANG)
 }
 
 /// Builds `site` with the hang guard.
@@ -230,6 +193,10 @@ fn markdown_nested_10000_deep_builds() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "safe-html"),
+    ignore = "markdown.safe needs the safe-html feature"
+)]
 fn markdown_nested_10000_deep_in_safe_mode_is_refused_clearly() {
     let site = site_with(&[]);
     site.edit("site.toml", |s| s + "\n[markdown]\nsafe = true\n");

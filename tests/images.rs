@@ -342,12 +342,21 @@ fn the_cache_is_reused_and_pruned() {
     site.build_ok();
     assert_eq!(cache_files(&site), first, "no variant was made again");
     assert_eq!(images_in(&site.out().join("processed_images")), variants);
-    // A photo leaves the page: its variants leave the cache and the output.
+    // A photo leaves the page: its variants leave the cache and the output. A file the cache
+    // did not write stays, whatever its name.
+    site.write(".ludd-cache/images/holiday.jpg", "mine");
     site.edit("content/galerie/index.md", |s| {
         s.replace("![Foto zwei.jpg](zwei.jpg)", "")
     });
     site.build_ok();
-    let pruned = cache_files(&site);
+    assert_eq!(
+        std::fs::read_to_string(site.path(".ludd-cache/images/holiday.jpg")).expect("kept"),
+        "mine"
+    );
+    let pruned: BTreeMap<_, _> = cache_files(&site)
+        .into_iter()
+        .filter(|(p, _)| p != "holiday.jpg")
+        .collect();
     assert_eq!(pruned.len(), 4, "{pruned:?}");
     assert!(pruned.iter().all(|(k, t)| first.get(k) == Some(t)));
     let left = images_in(&site.out().join("processed_images"));

@@ -13,7 +13,8 @@ fn init_creates_a_site_that_builds_with_the_embedded_theme() {
     for f in [
         "site.toml",
         "content/_index.md",
-        "content/_index.en.md",
+        "content/first-post.md",
+        "i18n/en.toml",
         "themes/campaign/templates/page.html",
     ] {
         assert!(dir.join(f).is_file(), "{f} missing after init");
@@ -24,16 +25,14 @@ fn init_creates_a_site_that_builds_with_the_embedded_theme() {
     )
     .ok();
     assert!(
-        build.stdout.contains("pages per language: de"),
+        build.stdout.contains("pages per language: en"),
         "{}",
         build.stdout
     );
     let out = dir.join("public");
     for f in [
         "index.html",
-        "en/index.html",
-        "erster-beitrag/index.html",
-        "en/first-post/index.html",
+        "first-post/index.html",
         "sitemap.xml",
         "atom.xml",
         "404.html",
@@ -45,19 +44,103 @@ fn init_creates_a_site_that_builds_with_the_embedded_theme() {
         );
     }
     let home = scraper::Html::parse_document(&read_text(&out.join("index.html")));
-    assert_eq!(attr(&home, "html", "lang"), "de");
-    // The starter content links the first post from the home page in both languages.
+    assert_eq!(attr(&home, "html", "lang"), "en");
+    // The starter content links the first post from the home page, and the menu lists it.
     assert!(
-        !select(&home, r#"a[href="/erster-beitrag/"]"#).is_empty(),
+        !select(&home, r#"main a[href="/first-post/"]"#).is_empty(),
         "{}",
         home.html()
     );
-    let en = scraper::Html::parse_document(&read_text(&out.join("en/index.html")));
+    assert!(!select(&home, r#"nav.main-nav a[href="/first-post/"]"#).is_empty());
+    // Nothing of the campaign: a neutral share card and its alt text.
     assert!(
-        !select(&en, r#"a[href="/en/first-post/"]"#).is_empty(),
+        attr(&home, r#"meta[property="og:image"]"#, "content").contains("card-neutral"),
         "{}",
-        en.html()
+        home.html()
     );
+    assert_eq!(
+        attr(&home, r#"meta[property="og:image:alt"]"#, "content"),
+        "My campaign"
+    );
+    for file in html_files(&out) {
+        let text = read_text(&out.join(&file));
+        for campaign in ["Amazon", "KI nicht", "Preis", "in German"] {
+            assert!(!text.contains(campaign), "{file} shows `{campaign}`");
+        }
+    }
+}
+
+#[test]
+fn init_writes_every_language_with_its_own_texts() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    ludd(
+        tmp.path(),
+        &["init", "site", "--lang", "de", "--languages", "en,fr,es,ar"],
+    )
+    .ok();
+    let dir = tmp.path().join("site");
+    let build = ludd(&dir, &["build"]).ok();
+    assert!(
+        build
+            .stdout
+            .contains("pages per language: de 2, en 2, fr 2, es 2, ar 2"),
+        "{}",
+        build.stdout
+    );
+    let out = dir.join("public");
+    for (home, lang, post, title) in [
+        ("index.html", "de", "/erster-beitrag/", "Willkommen"),
+        ("en/index.html", "en", "/en/first-post/", "Welcome"),
+        ("fr/index.html", "fr", "/fr/premier-article/", "Bienvenue"),
+        ("es/index.html", "es", "/es/primera-entrada/", "Bienvenida"),
+        ("ar/index.html", "ar", "/ar/al-maqal-al-awwal/", "أهلاً وسهلاً"),
+    ] {
+        let html = scraper::Html::parse_document(&read_text(&out.join(home)));
+        assert_eq!(attr(&html, "html", "lang"), lang);
+        assert_eq!(
+            attr(&html, "html", "dir"),
+            if lang == "ar" { "rtl" } else { "ltr" }
+        );
+        assert!(
+            !select(&html, &format!("main a[href=\"{post}\"]")).is_empty(),
+            "{home}: {}",
+            html.html()
+        );
+        assert!(text(one(&html, "h1")).contains(title), "{home}");
+    }
+    assert_eq!(
+        common::linkcheck::broken_links(&out, "https://example.org"),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn init_in_a_language_without_texts_writes_english_and_says_so() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let run = ludd(tmp.path(), &["init", "site", "--lang", "sw"]).ok();
+    assert!(
+        run.stdout.contains("no starter texts in `sw`"),
+        "{}",
+        run.stdout
+    );
+    let dir = tmp.path().join("site");
+    assert!(read_text(&dir.join("content/_index.md")).contains("Welcome"));
+    assert!(read_text(&dir.join("site.toml")).contains("name = \"Kiswahili\""));
+    ludd(&dir, &["build"]).ok();
+    let bad = ludd(tmp.path(), &["init", "other", "--lang", "German"]).failed();
+    assert!(bad.stderr.contains("not a language code"), "{}", bad.stderr);
+    assert!(!tmp.path().join("other").exists());
+}
+
+#[test]
+fn init_dot_works_in_the_current_empty_folder() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("here");
+    std::fs::create_dir(&dir).expect("mkdir");
+    ludd(&dir, &["init", ".", "--lang", "fr"]).ok();
+    assert!(dir.join("content/premier-article.md").is_file());
+    ludd(&dir, &["build"]).ok();
+    assert!(dir.join("public/premier-article/index.html").is_file());
 }
 
 #[test]

@@ -23,7 +23,7 @@ fn campaign_site() -> (TempDir, PathBuf) {
     let tmp = tempfile::tempdir().expect("temp dir");
     let root = tmp.path().join("site");
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for dir in ["content", "themes/campaign"] {
+    for dir in ["content", "themes/campaign", "static", "data", "i18n"] {
         copy_dir(&repo.join(dir), &root.join(dir));
     }
     std::fs::copy(repo.join("site.toml"), root.join("site.toml")).expect("copy site.toml");

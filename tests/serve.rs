@@ -241,6 +241,17 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        // SIGTERM first: ludd removes its preview folder; SIGKILL only if it does not stop.
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -339,6 +350,14 @@ fn nothing_outside_the_served_folder_is_reachable() {
     // The served folder's parent holds a secret, and the site root holds site.toml.
     let parent = server.out_dir.parent().unwrap();
     std::fs::write(parent.join("secret.txt"), "TOP SECRET").unwrap();
+    // The parent is shared (/dev/shm): the secret goes when the test ends, passed or failed.
+    struct RemoveOnDrop(std::path::PathBuf);
+    impl Drop for RemoveOnDrop {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+    let _secret = RemoveOnDrop(parent.join("secret.txt"));
     #[cfg(unix)]
     {
         std::os::unix::fs::symlink(parent.join("secret.txt"), server.out_dir.join("leak.txt"))

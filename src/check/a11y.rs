@@ -7,7 +7,7 @@ use super::{Finding, Kind};
 use std::collections::HashMap;
 
 /// Accessibility findings of every page ludd rendered.
-pub fn check(pages: &HashMap<String, PageFacts>) -> Vec<Finding> {
+pub(crate) fn check(pages: &HashMap<String, PageFacts>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (page, facts) in pages.iter().filter(|(_, f)| f.rendered) {
         findings.extend(page_findings(page, facts));

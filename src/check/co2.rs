@@ -13,7 +13,7 @@ const GLOBAL_GRID_INTENSITY: f64 = 494.0;
 const BYTES_PER_GB: f64 = 1_000_000_000.0;
 
 /// Estimated grams of CO2e for one view transferring `bytes`.
-pub fn grams_per_view(bytes: u64) -> f64 {
+pub(crate) fn grams_per_view(bytes: u64) -> f64 {
     let gb = bytes as f64 / BYTES_PER_GB;
     gb * (OPERATIONAL_KWH_PER_GB + EMBODIED_KWH_PER_GB) * GLOBAL_GRID_INTENSITY
 }

@@ -6,17 +6,21 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 /// Path relative to the site root (`content/artikel.md`) → Unix time of its last commit.
-pub type CommitTimes = HashMap<String, i64>;
+pub(crate) type CommitTimes = HashMap<String, i64>;
 
 /// Commit times of the files in `root/content`, or `None` when `root` is not in a git checkout
 /// (or git is not installed).
-pub fn last_commit_times(root: &Path) -> Option<CommitTimes> {
+pub(crate) fn last_commit_times(root: &Path) -> Option<CommitTimes> {
+    // -z and core.quotePath=false: every path comes raw and NUL-terminated, never quoted.
     let out = Command::new("git")
         .arg("-C")
         .arg(root)
         .args([
+            "-c",
+            "core.quotePath=false",
             "log",
-            "--format=%x00%ct",
+            "-z",
+            &format!("--format={COMMIT_MARK}%ct"),
             "--name-only",
             "--relative",
             "--no-renames",
@@ -30,56 +34,29 @@ pub fn last_commit_times(root: &Path) -> Option<CommitTimes> {
     if !out.status.success() {
         return None;
     }
-    Some(parse_log(&String::from_utf8_lossy(&out.stdout)))
+    Some(parse_log(&out.stdout))
 }
 
-/// Parses `git log --format=%x00%ct --name-only` output, newest commit first: the first time a
+/// What starts each commit's line in the log; paths all start with `content/`.
+const COMMIT_MARK: &str = "commit:";
+
+/// Parses `git log -z --format=commit:%ct --name-only` output, newest commit first: NUL-separated
+/// fields, each commit's time, then its paths (the first one after a newline). The first time a
 /// file appears is its last commit.
-fn parse_log(log: &str) -> CommitTimes {
+fn parse_log(log: &[u8]) -> CommitTimes {
     let mut times = CommitTimes::new();
     let mut current: Option<i64> = None;
-    for line in log.lines() {
-        if let Some(ts) = line.strip_prefix('\0') {
+    for field in log.split(|&b| b == 0) {
+        let field = String::from_utf8_lossy(field.strip_prefix(b"\n").unwrap_or(field));
+        if let Some(ts) = field.strip_prefix(COMMIT_MARK) {
             current = ts.trim().parse().ok();
-        } else if !line.trim().is_empty()
+        } else if !field.is_empty()
             && let Some(t) = current
         {
-            times.entry(unquote(line)).or_insert(t);
+            times.entry(field.into_owned()).or_insert(t);
         }
     }
     times
-}
-
-/// Git quotes paths with unusual characters (`"content/\303\234ber.md"`); undo that.
-fn unquote(path: &str) -> String {
-    let Some(inner) = path.strip_prefix('"').and_then(|p| p.strip_suffix('"')) else {
-        return path.to_string();
-    };
-    let mut bytes = Vec::with_capacity(inner.len());
-    let mut chars = inner.bytes().peekable();
-    while let Some(b) = chars.next() {
-        if b != b'\\' {
-            bytes.push(b);
-            continue;
-        }
-        match chars.next() {
-            Some(d @ b'0'..=b'7') => {
-                let mut n = u32::from(d - b'0');
-                for _ in 0..2 {
-                    if let Some(&d @ b'0'..=b'7') = chars.peek() {
-                        n = n * 8 + u32::from(d - b'0');
-                        chars.next();
-                    }
-                }
-                bytes.push(n as u8);
-            }
-            Some(b'n') => bytes.push(b'\n'),
-            Some(b't') => bytes.push(b'\t'),
-            Some(other) => bytes.push(other),
-            None => {}
-        }
-    }
-    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 #[cfg(test)]
@@ -88,10 +65,43 @@ mod tests {
 
     #[test]
     fn newest_commit_wins() {
-        let log = "\u{0}200\n\ncontent/a.md\n\u{0}100\n\ncontent/a.md\ncontent/b.en.md\n\u{0}50\n\n\"content/\\303\\234ber.md\"\n";
+        let log = b"commit:200\0\ncontent/a.md\0commit:100\0\ncontent/a.md\0content/b.en.md\0\
+                    commit:70\0commit:50\0\ncontent/\xc3\x9cber uns.md\0content/new\nline.md\0";
         let t = parse_log(log);
         assert_eq!(t["content/a.md"], 200);
         assert_eq!(t["content/b.en.md"], 100);
-        assert_eq!(t["content/Über.md"], 50);
+        assert_eq!(t["content/Über uns.md"], 50);
+        assert_eq!(t["content/new\nline.md"], 50);
+        assert_eq!(t.len(), 4);
+    }
+
+    #[test]
+    fn reads_a_real_log_with_unusual_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let git = |args: &[&str]| {
+            let ok = Command::new("git")
+                .arg("-C")
+                .arg(dir.path())
+                .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
+                .args(args)
+                .env("GIT_COMMITTER_DATE", "1700000000 +0000")
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(
+                ok,
+                "git {args:?} failed (is git installed? apt-get install -y git)"
+            );
+        };
+        git(&["init", "-q"]);
+        std::fs::create_dir(dir.path().join("content")).unwrap();
+        std::fs::write(dir.path().join("content/Über \"uns\".md"), "x").unwrap();
+        git(&["add", "."]);
+        git(&["commit", "-qm", "one"]);
+        let t = last_commit_times(dir.path()).unwrap();
+        assert_eq!(
+            t.get("content/Über \"uns\".md"),
+            Some(&1_700_000_000),
+            "{t:?}"
+        );
     }
 }

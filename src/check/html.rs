@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 /// A resource a page loads, and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Load {
+pub(crate) struct Load {
     /// The URL as written (entities decoded).
     pub url: String,
     /// What loads it (`<img src>`, `<link rel=stylesheet>`, `style url()`).
@@ -19,7 +19,7 @@ pub struct Load {
 
 /// What one HTML page contains, as far as the checks care.
 #[derive(Debug, Clone, Default)]
-pub struct PageFacts {
+pub(crate) struct PageFacts {
     /// The page's language code (from its output path).
     pub language: String,
     /// Rendered by ludd from templates (copied HTML files skip the accessibility checks).
@@ -42,22 +42,8 @@ pub struct PageFacts {
     pub heading_skips: Vec<(u8, u8)>,
 }
 
-/// `rel` values of `<link>` that make the browser fetch the target.
-const LOADING_RELS: &[&str] = &[
-    "stylesheet",
-    "icon",
-    "apple-touch-icon",
-    "mask-icon",
-    "manifest",
-    "preload",
-    "modulepreload",
-    "prefetch",
-    "preconnect",
-    "dns-prefetch",
-];
-
 /// Analyzes every HTML output in parallel: output path → facts.
-pub fn analyze_all(outputs: &Outputs, urls: &SiteUrls) -> HashMap<String, PageFacts> {
+pub(crate) fn analyze_all(outputs: &Outputs, urls: &SiteUrls) -> HashMap<String, PageFacts> {
     outputs
         .0
         .par_iter()
@@ -73,13 +59,16 @@ pub fn analyze_all(outputs: &Outputs, urls: &SiteUrls) -> HashMap<String, PageFa
 }
 
 /// The facts of one HTML document.
-pub fn analyze(html: &[u8]) -> PageFacts {
+pub(crate) fn analyze(html: &[u8]) -> PageFacts {
     let collector = RefCell::new(Collector::default());
     let mut rewriter = HtmlRewriter::new(
         Settings {
             element_content_handlers: vec![
                 element!("*", |el| {
-                    let attr = |name: &str| el.get_attribute(name).map(|v| decode_entities(&v));
+                    let attr = |name: &str| {
+                        el.get_attribute(name)
+                            .map(|v| html_escape::decode_html_entities(&v).into_owned())
+                    };
                     collector
                         .borrow_mut()
                         .element(&el.tag_name(), attr, el.has_attribute("alt"));
@@ -161,9 +150,8 @@ impl Collector {
         let Some(href) = href else {
             return;
         };
-        let rel = rel.to_ascii_lowercase();
-        match rel.split_whitespace().find(|r| LOADING_RELS.contains(r)) {
-            Some(r) => self.load(href, format!("<link rel={r}>")),
+        match link_load(rel) {
+            Some((r, _)) => self.load(href, format!("<link rel={r}>")),
             None => self.facts.links.push(href),
         }
     }
@@ -211,97 +199,142 @@ fn heading_level(tag: &str) -> Option<u8> {
     }
 }
 
-/// The URLs of a `srcset` (`a.png 1x, b.png 2x`).
-pub fn srcset_urls(srcset: &str) -> Vec<String> {
-    srcset
-        .split(',')
-        .filter_map(|candidate| candidate.split_whitespace().next())
-        .map(str::to_string)
-        .collect()
+/// How a `<link>` makes the browser fetch its target, by its `rel`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LinkLoad {
+    /// Fetched with the page (`stylesheet`, `preload`, `modulepreload`): part of its weight.
+    WithPage,
+    /// Fetched once for the site and cached (`icon`, `apple-touch-icon`, `mask-icon`, `manifest`).
+    OncePerSite,
+    /// A hint the browser may act on (`prefetch`, `preconnect`, `dns-prefetch`).
+    Hint,
 }
 
-/// URLs a piece of CSS loads: every `url(...)` and `@import "..."`, comments skipped.
-pub fn css_urls(css: &str) -> Vec<String> {
-    let css = strip_css_comments(css);
+/// `rel` values of `<link>` that make the browser fetch the target, and how.
+const LOADING_RELS: &[(&str, LinkLoad)] = &[
+    ("stylesheet", LinkLoad::WithPage),
+    ("preload", LinkLoad::WithPage),
+    ("modulepreload", LinkLoad::WithPage),
+    ("icon", LinkLoad::OncePerSite),
+    ("apple-touch-icon", LinkLoad::OncePerSite),
+    ("mask-icon", LinkLoad::OncePerSite),
+    ("manifest", LinkLoad::OncePerSite),
+    ("prefetch", LinkLoad::Hint),
+    ("preconnect", LinkLoad::Hint),
+    ("dns-prefetch", LinkLoad::Hint),
+];
+
+/// The first `rel` token of a `<link>` (space-separated, any case) that fetches the target, and
+/// how it does; None for links that load nothing (`canonical`, `alternate`, …).
+pub(crate) fn link_load(rel: &str) -> Option<(&'static str, LinkLoad)> {
+    rel.split_ascii_whitespace().find_map(|token| {
+        LOADING_RELS
+            .iter()
+            .find(|(name, _)| token.eq_ignore_ascii_case(name))
+            .copied()
+    })
+}
+
+/// The URLs of a `srcset` (`a.png 1x, b.png 2x`), split as the HTML standard does: a URL runs
+/// to the next white space (so it may hold commas, as `data:` URLs do), trailing commas end
+/// it, and descriptors run to the next comma outside parentheses.
+pub(crate) fn srcset_urls(srcset: &str) -> Vec<String> {
+    let mut urls = Vec::new();
+    let mut rest = srcset;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == ',');
+        if rest.is_empty() {
+            return urls;
+        }
+        let end = rest
+            .find(|c: char| c.is_ascii_whitespace())
+            .unwrap_or(rest.len());
+        let (candidate, after) = rest.split_at(end);
+        let url = candidate.trim_end_matches(',');
+        urls.push(url.to_string());
+        rest = after;
+        if url.len() == candidate.len() {
+            let mut depth = 0usize;
+            let descriptors_end = after
+                .char_indices()
+                .find(|&(_, c)| {
+                    match c {
+                        '(' => depth += 1,
+                        ')' => depth = depth.saturating_sub(1),
+                        ',' => return depth == 0,
+                        _ => {}
+                    }
+                    false
+                })
+                .map_or(after.len(), |(i, _)| i);
+            rest = &after[descriptors_end..];
+        }
+    }
+}
+
+/// URLs a piece of CSS loads: every `url(...)`, `@import "..."` and the strings of
+/// `image-set()`, read by cssparser's tokenizer (comments, escapes and strings as CSS has them).
+pub(crate) fn css_urls(css: &str) -> Vec<String> {
+    let mut input = cssparser::ParserInput::new(css);
     let mut out = Vec::new();
-    let lower = css.to_ascii_lowercase();
-    let mut at = 0;
-    while let Some(i) = lower[at..].find("url(") {
-        let start = at + i + 4;
-        let end = css[start..].find(')').map_or(css.len(), |e| start + e);
-        let url = css[start..end].trim().trim_matches(['"', '\'']).trim();
-        if !url.is_empty() {
-            out.push(url.to_string());
-        }
-        at = end;
-    }
-    at = 0;
-    while let Some(i) = lower[at..].find("@import") {
-        let rest = css[at + i + 7..].trim_start();
-        if let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '\'')
-            && let Some(end) = rest[1..].find(q)
-        {
-            out.push(rest[1..1 + end].to_string());
-        }
-        at += i + 7;
-    }
+    collect_css_urls(
+        &mut cssparser::Parser::new(&mut input),
+        CssBlock::Plain,
+        &mut out,
+    );
+    out.retain(|u| !u.is_empty());
     out
 }
 
-fn strip_css_comments(css: &str) -> String {
-    let mut out = String::with_capacity(css.len());
-    let mut rest = css;
-    while let Some(start) = rest.find("/*") {
-        out.push_str(&rest[..start]);
-        rest = match rest[start + 2..].find("*/") {
-            Some(end) => &rest[start + 2 + end + 2..],
-            None => "",
+/// What the strings of a block of CSS tokens are.
+#[derive(Clone, Copy, PartialEq)]
+enum CssBlock {
+    /// Plain CSS (a string is a URL only after `@import`).
+    Plain,
+    /// The inside of `url("…")` or `image-set(…)`: every string is a URL.
+    Urls,
+}
+
+fn collect_css_urls(
+    parser: &mut cssparser::Parser<'_, '_>,
+    block: CssBlock,
+    out: &mut Vec<String>,
+) {
+    use cssparser::Token;
+    let mut after_import = false;
+    while let Ok(token) = parser.next() {
+        let token = token.clone();
+        let nested = match &token {
+            Token::UnquotedUrl(url) => {
+                out.push(url.trim().to_string());
+                None
+            }
+            Token::QuotedString(url) if after_import || block == CssBlock::Urls => {
+                out.push(url.trim().to_string());
+                None
+            }
+            Token::Function(name)
+                if ["url", "image-set", "-webkit-image-set"]
+                    .iter()
+                    .any(|f| name.eq_ignore_ascii_case(f)) =>
+            {
+                Some(CssBlock::Urls)
+            }
+            Token::Function(_)
+            | Token::ParenthesisBlock
+            | Token::SquareBracketBlock
+            | Token::CurlyBracketBlock => Some(CssBlock::Plain),
+            _ => None,
         };
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Decodes the character references that appear in attribute values (`&amp;`, `&#39;`, …).
-pub fn decode_entities(text: &str) -> String {
-    if !text.contains('&') {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        let decoded = rest.find(';').filter(|&e| e <= 10).and_then(|end| {
-            let name = &rest[1..end];
-            let c = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                _ => name
-                    .strip_prefix("#x")
-                    .or_else(|| name.strip_prefix("#X"))
-                    .and_then(|h| u32::from_str_radix(h, 16).ok())
-                    .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
-                    .and_then(char::from_u32),
-            };
-            c.map(|c| (c, end))
-        });
-        match decoded {
-            Some((c, end)) => {
-                out.push(c);
-                rest = &rest[end + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
+        if let Some(inner) = nested {
+            // The closure reads every token of the block, so the block itself cannot fail.
+            let _ = parser.parse_nested_block(|p| {
+                collect_css_urls(p, inner, out);
+                Ok::<(), cssparser::ParseError<'_, ()>>(())
+            });
         }
+        after_import = matches!(&token, Token::AtKeyword(k) if k.eq_ignore_ascii_case("import"));
     }
-    out.push_str(rest);
-    out
 }
 
 #[cfg(test)]
@@ -326,12 +359,58 @@ mod tests {
 
     #[test]
     fn finds_css_urls() {
-        let css = "/* url(no.png) */ @import 'a.css'; @font-face{src:url( \"f.woff2\" )} x{background:URL(b.png)}";
-        assert_eq!(css_urls(css), vec!["f.woff2", "b.png", "a.css"]);
+        let css = "/* url(no.png) */ @import 'a.css'; @import url(c.css); @font-face{src:url( \"f.woff2\" )} x{background:URL(b.png)}\
+                   y{content:\"url(not-a-url.png)\"; background-image: image-set(\"s1.png\" 1x, url(s2.png) 2x)} z{background:url(\\\"esc\\).png)}";
+        assert_eq!(
+            css_urls(css),
+            vec![
+                "a.css",
+                "c.css",
+                "f.woff2",
+                "b.png",
+                "s1.png",
+                "s2.png",
+                "\"esc).png"
+            ]
+        );
+        assert!(css_urls("/* unterminated url(x.png)").is_empty());
     }
 
     #[test]
-    fn decodes_entities() {
-        assert_eq!(decode_entities("a&amp;b&#39;c&#x41;&zz"), "a&b'cA&zz");
+    fn splits_srcset_like_browsers() {
+        assert_eq!(srcset_urls("a.png 1x, b.png 2x"), vec!["a.png", "b.png"]);
+        assert_eq!(
+            srcset_urls(
+                " a,b.png 100w,c.png,, d.png (max-width: 5px, 1x) , data:image/png;base64,AA 2x"
+            ),
+            vec!["a,b.png", "c.png", "d.png", "data:image/png;base64,AA"]
+        );
+        assert!(srcset_urls(" , ").is_empty());
+    }
+
+    #[test]
+    fn link_rels_that_load() {
+        assert_eq!(
+            link_load("Stylesheet"),
+            Some(("stylesheet", LinkLoad::WithPage))
+        );
+        assert_eq!(
+            link_load("shortcut icon"),
+            Some(("icon", LinkLoad::OncePerSite))
+        );
+        assert_eq!(
+            link_load("dns-prefetch"),
+            Some(("dns-prefetch", LinkLoad::Hint))
+        );
+        assert_eq!(link_load("canonical alternate"), None);
+    }
+
+    #[test]
+    fn attribute_values_are_decoded_with_every_html_entity() {
+        let f = analyze(
+            br#"<a href="/caf&eacute;/?a=1&amp;b=2">x</a><a href="/l&#x27;&#39;&apos;s/">y</a><a href="/&zz;&">z</a><img alt="" src="/&Uuml;ber&nbsp;.png">"#,
+        );
+        assert_eq!(f.links, vec!["/café/?a=1&b=2", "/l'''s/", "/&zz;&"]);
+        assert_eq!(f.loads[0].url, "/Über\u{a0}.png");
     }
 }

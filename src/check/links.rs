@@ -6,12 +6,13 @@ use super::html::PageFacts;
 use super::outputs::Outputs;
 use super::{Finding, Kind};
 use crate::model::Site;
+use crate::model::urls::{AboveRoot, join_path};
 use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// Where a URL found in a page points.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     /// A file of this site: output path candidates and the fragment, if any.
     Internal {
         /// Output path (`en/a/index.html`, `css/site.css`), percent-decoded.
@@ -21,6 +22,9 @@ pub enum Target {
         /// `#fragment`, percent-decoded.
         fragment: Option<String>,
     },
+    /// A root-relative URL (or an absolute one on this host) outside `base_url`'s path: on the
+    /// real host it misses the site.
+    OutsideBase,
     /// Another host.
     External {
         /// The host (lowercase, without port).
@@ -32,11 +36,13 @@ pub enum Target {
 
 /// What URL resolution needs to know about the site.
 #[derive(Debug, Clone)]
-pub struct SiteUrls {
+pub(crate) struct SiteUrls {
     /// `base_url` without trailing slash.
     base_url: String,
     /// `base_url`'s host.
     host: String,
+    /// `base_url`'s path without trailing slash (`""` or `/project`).
+    base_path: String,
     /// Hosts allowed to serve resources (`[check] allowed_hosts`), lowercase.
     allowed_hosts: Vec<String>,
     /// (output path prefix, language code), longest prefix first; the default language last.
@@ -45,14 +51,15 @@ pub struct SiteUrls {
 
 impl SiteUrls {
     /// The URL context of `site`.
-    pub fn new(site: &Site) -> SiteUrls {
+    pub(crate) fn new(site: &Site) -> SiteUrls {
         let base_url = site.config.base_url.trim_end_matches('/').to_string();
         let host = host_of(&base_url).unwrap_or_default();
+        let base_path = site.config.base_path().to_string();
         let mut languages: Vec<(String, String)> = site
             .languages
             .iter()
             .map(|l| {
-                let prefix = l.prefix.trim_start_matches('/');
+                let prefix = site.strip_base_path(&l.prefix).trim_start_matches('/');
                 let prefix = if prefix.is_empty() {
                     String::new()
                 } else {
@@ -65,6 +72,7 @@ impl SiteUrls {
         SiteUrls {
             base_url,
             host,
+            base_path,
             allowed_hosts: site
                 .config
                 .check
@@ -77,7 +85,7 @@ impl SiteUrls {
     }
 
     /// The language of an output path, by its URL prefix (the default language otherwise).
-    pub fn language_of(&self, path: &str) -> String {
+    pub(crate) fn language_of(&self, path: &str) -> String {
         self.languages
             .iter()
             .find(|(prefix, _)| prefix.is_empty() || path.starts_with(prefix.as_str()))
@@ -87,7 +95,7 @@ impl SiteUrls {
     }
 
     /// Whether resources may be loaded from `host`.
-    pub fn is_allowed(&self, host: &str) -> bool {
+    pub(crate) fn is_allowed(&self, host: &str) -> bool {
         host == self.host
             || self.allowed_hosts.iter().any(|a| a == host)
             || self
@@ -98,7 +106,7 @@ impl SiteUrls {
     }
 
     /// Resolves `url`, found in the output file `from`.
-    pub fn resolve(&self, from: &str, url: &str) -> Target {
+    pub(crate) fn resolve(&self, from: &str, url: &str) -> Target {
         let url = url.trim();
         let lower = url.to_ascii_lowercase();
         let absolute = lower.starts_with("http://") || lower.starts_with("https://");
@@ -108,12 +116,13 @@ impl SiteUrls {
                 return Target::External { host };
             }
             let path = match url.get(..self.base_url.len()) {
+                // The scheme and host may differ in case; the path may not.
                 Some(prefix) if prefix.eq_ignore_ascii_case(&self.base_url) => {
-                    &url[self.base_url.len()..]
+                    format!("{}{}", self.base_path, &url[self.base_url.len()..])
                 }
-                _ => after_host(url),
+                _ => after_host(url).to_string(),
             };
-            return self.internal(from, if path.is_empty() { "/" } else { path });
+            return self.internal(from, if path.is_empty() { "/" } else { &path });
         }
         let has_scheme = url
             .split_once(':')
@@ -130,42 +139,22 @@ impl SiteUrls {
             None => (url, None),
         };
         let path = rest.split('?').next().unwrap_or("");
-        let joined = if path.is_empty() {
+        if path.is_empty() {
             // `#x` or `?q`: the page itself.
             return Target::Internal {
                 path: from.to_string(),
                 may_be_folder: false,
                 fragment,
             };
-        } else if let Some(abs) = path.strip_prefix('/') {
-            abs.to_string()
-        } else {
-            let dir = from.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-            if dir.is_empty() {
-                path.to_string()
-            } else {
-                format!("{dir}/{path}")
-            }
+        }
+        // Under a base path, a root-relative URL must start with it; the output has no such folder.
+        let path = match path.strip_prefix(self.base_path.as_str()) {
+            _ if self.base_path.is_empty() || !path.starts_with('/') => path,
+            Some("") => "/",
+            Some(rest) if rest.starts_with('/') => rest,
+            _ => return Target::OutsideBase,
         };
-        let decoded = percent_decode(&joined);
-        let mut parts: Vec<&str> = Vec::new();
-        for seg in decoded.split('/') {
-            match seg {
-                "" | "." => {}
-                ".." => {
-                    parts.pop();
-                }
-                s => parts.push(s),
-            }
-        }
-        let folder = decoded.is_empty() || decoded.ends_with('/') || decoded.ends_with("/.");
-        let mut path = parts.join("/");
-        if folder {
-            if !path.is_empty() {
-                path.push('/');
-            }
-            path.push_str("index.html");
-        }
+        let (path, folder) = output_path_of(from, path);
         Target::Internal {
             may_be_folder: !folder,
             path,
@@ -174,8 +163,30 @@ impl SiteUrls {
     }
 }
 
+/// The output file that the URL path `path` (query and fragment removed, percent-encoded) names
+/// from the output file `from`, and whether it named a folder (`/en/a/` → `en/a/index.html`).
+/// `..` above the root stays at the root, as in browsers.
+pub(crate) fn output_path_of(from: &str, path: &str) -> (String, bool) {
+    let decoded = percent_decode(path);
+    let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
+    let folder = decoded.is_empty()
+        || decoded.ends_with('/')
+        || decoded.ends_with("/.")
+        || decoded == "."
+        || decoded.ends_with("/..")
+        || decoded == "..";
+    let mut file = join_path(dir, &decoded, AboveRoot::Stay).unwrap_or_default();
+    if folder {
+        if !file.is_empty() {
+            file.push('/');
+        }
+        file.push_str("index.html");
+    }
+    (file, folder)
+}
+
 /// The host of an absolute or protocol-relative URL, lowercase, without user info or port.
-pub fn host_of(url: &str) -> Option<String> {
+pub(crate) fn host_of(url: &str) -> Option<String> {
     let rest = url.split_once("//")?.1;
     let authority = rest.split(['/', '?', '#']).next()?;
     let host = authority.rsplit('@').next()?;
@@ -196,14 +207,14 @@ fn after_host(url: &str) -> &str {
 }
 
 /// Decodes `%XX` escapes (invalid ones stay as they are).
-pub fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     percent_encoding::percent_decode_str(s)
         .decode_utf8_lossy()
         .into_owned()
 }
 
 /// Broken links and anchors in every HTML page and stylesheet.
-pub fn check(
+pub(crate) fn check(
     pages: &HashMap<String, PageFacts>,
     outputs: &Outputs,
     urls: &SiteUrls,
@@ -230,13 +241,30 @@ fn broken(
     outputs: &Outputs,
     urls: &SiteUrls,
 ) -> Option<Finding> {
-    let Target::Internal {
-        path,
-        may_be_folder,
-        fragment,
-    } = urls.resolve(page, url)
-    else {
-        return None;
+    let (path, may_be_folder, fragment) = match urls.resolve(page, url) {
+        Target::Internal {
+            path,
+            may_be_folder,
+            fragment,
+        } => (path, may_be_folder, fragment),
+        Target::OutsideBase => {
+            return Some(
+                Finding::new(
+                    Kind::BrokenLink,
+                    page,
+                    format!(
+                        "links to `{url}`, outside the base path {}/ of base_url",
+                        urls.base_path
+                    ),
+                )
+                .with_target(url)
+                .with_help(format!(
+                    "the site is served under {}/: start root-relative links with it, or use url(path=…) in templates and @/ links in Markdown",
+                    urls.base_path
+                )),
+            );
+        }
+        _ => return None,
     };
     let folder_index = format!("{path}/index.html");
     let file = if outputs.contains(&path) {
@@ -285,6 +313,7 @@ mod tests {
         SiteUrls {
             base_url: "https://example.org".into(),
             host: "example.org".into(),
+            base_path: String::new(),
             allowed_hosts: vec!["media.example.net".into(), "*.cdn.example".into()],
             languages: vec![("en/".into(), "en".into()), (String::new(), "de".into())],
         }
@@ -335,6 +364,39 @@ mod tests {
         );
         assert_eq!(u.resolve(from, "mailto:a@b.c"), Target::Other);
         assert_eq!(u.resolve(from, "data:image/png;base64,AA"), Target::Other);
+    }
+
+    #[test]
+    fn urls_under_a_base_path() {
+        let u = SiteUrls {
+            base_url: "https://user.github.io/project".into(),
+            host: "user.github.io".into(),
+            base_path: "/project".into(),
+            ..urls()
+        };
+        let from = "en/index.html";
+        assert_eq!(
+            u.resolve(from, "/project/en/a/"),
+            internal("en/a/index.html", false, None)
+        );
+        assert_eq!(
+            u.resolve(from, "/project"),
+            internal("index.html", false, None)
+        );
+        assert_eq!(
+            u.resolve(from, "https://user.github.io/project/css/a.css"),
+            internal("css/a.css", true, None)
+        );
+        assert_eq!(u.resolve(from, "/en/a/"), Target::OutsideBase);
+        assert_eq!(u.resolve(from, "/projects/"), Target::OutsideBase);
+        assert_eq!(
+            u.resolve(from, "https://user.github.io/other/"),
+            Target::OutsideBase
+        );
+        assert_eq!(
+            u.resolve(from, "a/"),
+            internal("en/a/index.html", false, None)
+        );
     }
 
     #[test]

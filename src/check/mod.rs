@@ -3,17 +3,17 @@
 //! page weight with its CO2e estimate, stale or missing translations and missing UI strings.
 //! `ludd build` runs the cheap checks ([`build_warnings`]) that need no HTML parsing.
 
-pub mod a11y;
-pub mod co2;
-pub mod git;
-pub mod html;
-pub mod links;
+pub(crate) mod a11y;
+pub(crate) mod co2;
+pub(crate) mod git;
+pub(crate) mod html;
+pub(crate) mod links;
 pub mod outputs;
-pub mod privacy;
+pub(crate) mod privacy;
 pub mod report;
-pub mod translations;
-pub mod ui_strings;
-pub mod weight;
+pub(crate) mod translations;
+pub(crate) mod ui_strings;
+pub(crate) mod weight;
 
 use crate::engine::{BuildOptions, Engine, Mode};
 use crate::error::Result;
@@ -168,6 +168,8 @@ pub struct CheckReport {
     pub weights: Vec<WeightRow>,
     /// Which translations exist, are missing or are stale.
     pub translations: translations::TranslationTable,
+    /// Pages whose `publish_date` is still to come: (content path, date), soonest first.
+    pub upcoming: Vec<(String, String)>,
 }
 
 impl CheckReport {
@@ -234,6 +236,11 @@ pub fn check(options: &BuildOptions) -> Result<CheckReport> {
         budget_kb: site.config.budget.page_kb,
         weights,
         translations: table,
+        upcoming: site
+            .upcoming
+            .iter()
+            .map(|(path, date)| (format!("content/{path}"), date.iso()))
+            .collect(),
     })
 }
 
@@ -249,11 +256,27 @@ fn language_rank(site: &Site, language: &Option<String>) -> usize {
 /// translations by front matter dates), never the rendered pages.
 pub fn build_warnings(site: &Site) -> Vec<String> {
     let (_, stale) = translations::analyze(site, None);
-    stale
+    let mut warnings: Vec<String> = stale
         .iter()
         .chain(ui_strings::check(site).iter())
         .map(Finding::as_warning_line)
-        .collect()
+        .collect();
+    if site.config.imprint_is_placeholder() {
+        warnings.push(placeholder_imprint_warning(&site.config));
+    }
+    warnings
+}
+
+/// The warning (and, for `ludd deploy`, the error) while `[extra.publisher] placeholder = true`.
+pub fn placeholder_imprint_warning(config: &crate::load::config::Config) -> String {
+    let line = config
+        .line_of("extra.publisher.placeholder")
+        .map(|l| format!(":{l}"))
+        .unwrap_or_default();
+    format!(
+        "site.toml{line}: the imprint is a placeholder ([extra.publisher] placeholder = true); \
+         fill in the publisher's details and set placeholder = false before publishing"
+    )
 }
 
 /// Weight and CO2e of every rendered HTML page, heaviest first.

@@ -39,7 +39,7 @@ impl Outputs {
         match self.0.get(path)? {
             OutputFile::Rendered(b) => Some(Cow::Borrowed(b)),
             OutputFile::Copy(src) | OutputFile::FingerprintedCopy(src) => {
-                std::fs::read(src).ok().map(Cow::Owned)
+                crate::load::files::read(src).ok().map(Cow::Owned)
             }
         }
     }

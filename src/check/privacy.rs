@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// A finding per resource loaded from a host that is not allowed.
-pub fn check(
+pub(crate) fn check(
     pages: &HashMap<String, PageFacts>,
     outputs: &Outputs,
     urls: &SiteUrls,
@@ -55,7 +55,7 @@ fn off_site(page: &str, url: &str, via: &str, urls: &SiteUrls) -> Option<Finding
 
 /// A finding per output image (JPEG, PNG, WebP) that still carries identifying metadata, such
 /// as a photo copied through `static/` as it came from the phone.
-pub fn image_metadata(outputs: &Outputs) -> Vec<Finding> {
+pub(crate) fn image_metadata(outputs: &Outputs) -> Vec<Finding> {
     use crate::render::images::strip::{identifying_metadata, is_strippable};
     outputs
         .0

@@ -36,6 +36,11 @@ pub fn json(report: &CheckReport) -> Value {
             "languages": report.translations.languages,
             "rows": rows,
         },
+        "upcoming": report
+            .upcoming
+            .iter()
+            .map(|(page, date)| json!({ "page": page, "publish_date": date }))
+            .collect::<Vec<_>>(),
     })
 }
 
@@ -66,6 +71,13 @@ pub fn text(report: &CheckReport, verbose: bool) -> String {
     }
     weights(&mut out, report, verbose);
     translations(&mut out, report);
+    if !report.upcoming.is_empty() {
+        let _ = writeln!(out, "upcoming publications (publish_date still to come):");
+        for (page, date) in &report.upcoming {
+            let _ = writeln!(out, "  {date}  {page}");
+        }
+        out.push('\n');
+    }
     let _ = writeln!(out, "{}", totals(&report.findings));
     out
 }

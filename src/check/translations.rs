@@ -58,7 +58,7 @@ pub struct TranslationTable {
 
 /// The translation table and a warning per stale translation. `git` (commit times) judges pairs
 /// whose front matter has no dates; without it they count as up to date.
-pub fn analyze(site: &Site, git: Option<&CommitTimes>) -> (TranslationTable, Vec<Finding>) {
+pub(crate) fn analyze(site: &Site, git: Option<&CommitTimes>) -> (TranslationTable, Vec<Finding>) {
     let mut rows = Vec::new();
     let mut findings = Vec::new();
     let mut originals: Vec<&Doc> = site
@@ -84,6 +84,9 @@ pub fn analyze(site: &Site, git: Option<&CommitTimes>) -> (TranslationTable, Vec
                     };
                 };
                 let translation = &site.docs[t];
+                if translation.generated {
+                    return Status::Fallback;
+                }
                 match staleness(original, translation, git) {
                     Some(reason) => {
                         findings.push(stale_finding(original, translation, &lang.code, &reason));

@@ -3,10 +3,11 @@
 
 use super::{Finding, Kind};
 use crate::model::Site;
+use crate::render::warnings::Warning;
 
 /// A warning per UI string missing in a configured language (one per language when it has no
 /// UI strings at all).
-pub fn check(site: &Site) -> Vec<Finding> {
+pub(crate) fn check(site: &Site) -> Vec<Finding> {
     let strings = &site.theme.ui_strings;
     let Some(default) = site.languages.first() else {
         return Vec::new();
@@ -58,21 +59,66 @@ pub fn check(site: &Site) -> Vec<Finding> {
 
 /// The rendering's own UI-string warnings (a key a template uses that some language, or every
 /// language, lacks) as findings, except those [`check`] already reported.
-pub fn from_render_warnings(lines: &[String], known: &[Finding]) -> Vec<Finding> {
-    lines
+pub(crate) fn from_render_warnings(warnings: &[Warning], known: &[Finding]) -> Vec<Finding> {
+    warnings
         .iter()
-        .filter(|line| line.contains("UI string"))
-        .filter(|line| !known.iter().any(|f| &f.as_warning_line() == *line))
-        .filter_map(|line| {
-            let (file, message) = line.split_once(": ")?;
-            let lang = file.strip_prefix("i18n/")?.strip_suffix(".toml")?;
-            let key = message.split('`').nth(1).unwrap_or_default();
-            Some(
-                Finding::new(Kind::MissingUiString, file, message)
+        .filter_map(|warning| {
+            let (file, lang, key) = warning.ui_string()?;
+            let already = known
+                .iter()
+                .any(|f| f.page == file && f.target.as_deref() == Some(key));
+            (!already).then(|| {
+                Finding::new(Kind::MissingUiString, &file, warning.message())
                     .in_language(lang)
                     .with_target(key)
-                    .with_help(format!("add {key} = \"…\" to {file}")),
-            )
+                    .with_help(format!("add {key} = \"…\" to {file}"))
+            })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn render_warnings_become_findings_from_their_fields() {
+        let warnings = [
+            Warning::UiStringFallback {
+                lang: "en".into(),
+                key: "a.b".into(),
+                default: "de".into(),
+            },
+            Warning::UiStringFallback {
+                lang: "fr".into(),
+                key: "c".into(),
+                default: "de".into(),
+            },
+            Warning::UiStringNowhere {
+                key: "d".into(),
+                default: "de".into(),
+            },
+        ];
+        let known = [Finding::new(Kind::MissingUiString, "i18n/en.toml", "x").with_target("a.b")];
+        let found = from_render_warnings(&warnings, &known);
+        let summary: Vec<(&str, Option<&str>, Option<&str>)> = found
+            .iter()
+            .map(|f| (f.page.as_str(), f.language.as_deref(), f.target.as_deref()))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("i18n/fr.toml", Some("fr"), Some("c")),
+                ("i18n/de.toml", Some("de"), Some("d"))
+            ]
+        );
+        assert_eq!(
+            found[0].message,
+            "UI string `c` is missing; using the de text"
+        );
+        assert_eq!(
+            found[0].help.as_deref(),
+            Some("add c = \"…\" to i18n/fr.toml")
+        );
+    }
 }

@@ -3,6 +3,7 @@
 //! a responsive image it counts the one file a phone loads: the `srcset` candidate for a
 //! 375 px wide screen at 2× (the first `<source>` of a `<picture>`, which phones support).
 
+use super::html::{LinkLoad, link_load};
 use crate::error::{Error, Result};
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -21,7 +22,7 @@ pub struct PageWeight {
 }
 
 /// Gzip-compressed size of `bytes` (level 6, like most servers).
-pub fn gzip_size(bytes: &[u8]) -> u64 {
+pub(crate) fn gzip_size(bytes: &[u8]) -> u64 {
     let mut enc = flate2::write::GzEncoder::new(
         Vec::with_capacity(bytes.len() / 3),
         flate2::Compression::new(6),
@@ -35,8 +36,9 @@ pub fn gzip_size(bytes: &[u8]) -> u64 {
 }
 
 /// Same-site resources an HTML page loads: stylesheets, scripts, images (`src`, `srcset`),
-/// media posters and preloaded fonts. Links to pages are not loads.
-pub fn loaded_resources(html: &str) -> Vec<String> {
+/// media posters and preloaded fonts. Links to pages are not loads, nor are icons and the
+/// manifest (fetched once per site) or prefetch hints: see [`LinkLoad`].
+pub(crate) fn loaded_resources(html: &str) -> Vec<String> {
     use lol_html::{RewriteStrSettings, element, rewrite_str};
     let found = std::cell::RefCell::new(Vec::new());
     let push = |v: Option<String>| {
@@ -51,14 +53,8 @@ pub fn loaded_resources(html: &str) -> Vec<String> {
         RewriteStrSettings {
             element_content_handlers: vec![
                 element!("link[href]", |el| {
-                    let rel = el
-                        .get_attribute("rel")
-                        .unwrap_or_default()
-                        .to_ascii_lowercase();
-                    if rel
-                        .split_whitespace()
-                        .any(|r| r == "stylesheet" || r == "preload" || r == "modulepreload")
-                    {
+                    let rel = el.get_attribute("rel").unwrap_or_default();
+                    if matches!(link_load(&rel), Some((_, LinkLoad::WithPage))) {
                         push(el.get_attribute("href"));
                     }
                     Ok(())
@@ -105,7 +101,7 @@ const PHONE_DENSITY: f64 = 2.0;
 
 /// The `srcset` candidate a 375 px wide, 2× phone picks: the smallest at least as wide as the
 /// slot `sizes` gives it (times two), else the widest; with `x` descriptors, the one nearest 2×.
-pub fn phone_candidate(srcset: &str, sizes: Option<&str>) -> Option<String> {
+pub(crate) fn phone_candidate(srcset: &str, sizes: Option<&str>) -> Option<String> {
     let slot = sizes.map_or(PHONE_WIDTH, slot_width) * PHONE_DENSITY;
     let mut candidates: Vec<(f64, bool, &str)> = srcset
         .split(',')
@@ -177,43 +173,16 @@ fn resolve(page: &str, url: &str) -> Option<String> {
         return None;
     }
     let path = url.split(['?', '#']).next().unwrap_or("");
-    let rel = if let Some(abs) = path.strip_prefix('/') {
-        abs.to_string()
-    } else {
-        let dir = page.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-        if dir.is_empty() {
-            path.to_string()
-        } else {
-            format!("{dir}/{path}")
-        }
-    };
-    let mut parts: Vec<&str> = Vec::new();
-    for seg in rel.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    let mut file = parts.join("/");
-    if rel.ends_with('/') || rel.is_empty() {
-        if !file.is_empty() {
-            file.push('/');
-        }
-        file.push_str("index.html");
-    }
-    Some(file)
+    Some(super::links::output_path_of(page, path).0)
 }
 
 /// Gzip sizes of resources by output path, shared by parallel workers so each is compressed once.
 #[derive(Debug, Default)]
-pub struct SizeCache(Mutex<HashMap<String, u64>>);
+pub(crate) struct SizeCache(Mutex<HashMap<String, u64>>);
 
 impl SizeCache {
     /// The cached size of `rel`, else `size()` (0 when the file does not exist), cached.
-    pub fn get_or_insert(&self, rel: &str, size: impl FnOnce() -> Option<u64>) -> u64 {
+    pub(crate) fn get_or_insert(&self, rel: &str, size: impl FnOnce() -> Option<u64>) -> u64 {
         if let Some(s) = self.0.lock().ok().and_then(|c| c.get(rel).copied()) {
             return s;
         }
@@ -227,7 +196,11 @@ impl SizeCache {
 
 /// The weight of the page at output path `page` with HTML `bytes`; `resource_size` gives the
 /// gzip size of another output file by its output path.
-pub fn page_weight(page: &str, bytes: &[u8], resource_size: impl Fn(&str) -> u64) -> PageWeight {
+pub(crate) fn page_weight(
+    page: &str,
+    bytes: &[u8],
+    resource_size: impl Fn(&str) -> u64,
+) -> PageWeight {
     let html = gzip_size(bytes);
     let text = String::from_utf8_lossy(bytes);
     let mut resources: Vec<String> = loaded_resources(&text)
@@ -245,7 +218,7 @@ pub fn page_weight(page: &str, bytes: &[u8], resource_size: impl Fn(&str) -> u64
 }
 
 /// Weights of the given HTML pages (output paths) in `output`, heaviest first.
-pub fn weigh(output: &Path, pages: &[String]) -> Result<Vec<PageWeight>> {
+pub(crate) fn weigh(output: &Path, pages: &[String]) -> Result<Vec<PageWeight>> {
     use rayon::prelude::*;
     let cache = SizeCache::default();
     let mut weights = pages

@@ -30,8 +30,26 @@ pub struct DeployReport {
 }
 
 /// Builds the site at `options.root` and publishes it; `dry_run` only reports what would change.
-pub fn deploy(options: &BuildOptions, dry_run: bool) -> Result<(BuildReport, DeployReport)> {
+/// While the imprint is a placeholder (`[extra.publisher] placeholder = true`) nothing is
+/// published unless `allow_placeholder_imprint` is set: German law requires a real imprint.
+/// `progress(done, total)` follows long uploads.
+pub fn deploy(
+    options: &BuildOptions,
+    dry_run: bool,
+    allow_placeholder_imprint: bool,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<(BuildReport, DeployReport)> {
     let config = Config::load(&options.root)?;
+    if config.imprint_is_placeholder() && !dry_run && !allow_placeholder_imprint {
+        let line = config.line_of("extra.publisher.placeholder");
+        return Err(Diagnostic::new(
+            CONFIG_FILE,
+            "the imprint is a placeholder ([extra.publisher] placeholder = true): not publishing",
+        )
+        .at_optional_line(line)
+        .with_help("fill in [extra.publisher] and set placeholder = false, or pass --allow-placeholder-imprint to publish anyway (for a test deploy)")
+        .into());
+    }
     let Some(target) = config.deploy.clone() else {
         return Err(Diagnostic::new(CONFIG_FILE, "there is no [deploy] table")
             .with_help("add one, like [deploy] target = \"rsync\", destination = \"user@host:/srv/www/\" (see README.md)")
@@ -51,17 +69,19 @@ pub fn deploy(options: &BuildOptions, dry_run: bool) -> Result<(BuildReport, Dep
         )?,
         DeployTarget::Rsync => rsync::run(
             &options.root,
+            destination_line,
             &build.output,
             target.destination.as_deref().unwrap_or_default(),
             files.len(),
             dry_run,
         )?,
-        DeployTarget::S3 => s3::sync(&target, &build.output, &files, dry_run)?,
+        DeployTarget::S3 => s3::sync(&target, &build.output, &files, dry_run, progress)?,
     };
     Ok((build, report))
 }
 
-/// Every file in the output folder, as `/`-separated relative paths, sorted.
+/// Every file in the output folder, as `/`-separated relative paths, sorted; ludd's marker
+/// file stays home.
 pub fn output_files(output: &Path) -> Result<Vec<String>> {
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(output).sort_by_file_name() {
@@ -69,8 +89,10 @@ pub fn output_files(output: &Path) -> Result<Vec<String>> {
             let path = e.path().unwrap_or(output).to_path_buf();
             Error::io("read", &path, e.into())
         })?;
-        if entry.file_type().is_file()
+        // Links are listed too (never followed): a link in a destination is a stale file.
+        if (entry.file_type().is_file() || entry.file_type().is_symlink())
             && let Ok(rel) = entry.path().strip_prefix(output)
+            && rel != Path::new(crate::write::ownership::MARKER)
         {
             let parts: Vec<String> = rel
                 .components()

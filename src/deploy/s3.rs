@@ -8,11 +8,19 @@
 //! not compared: to re-send every Content-Type and Cache-Control, delete the objects first.
 //! Objects under the prefix that the output no longer has are deleted. The host files for
 //! Netlify, Cloudflare Pages and GitHub Pages mean nothing to a bucket and are not uploaded.
+//!
+//! Uploads go in dependency order, so that a deploy that stops halfway never leaves a live page
+//! pointing at a file that is not there yet: first the assets (stylesheets, images, fonts…),
+//! then the HTML pages, then the files that point at pages (feeds, sitemaps, `robots.txt`), and
+//! only at the end are removed objects deleted. Every request has connect and read/write
+//! timeouts of seconds (`[deploy] timeout`) and is tried again a bounded number of times with
+//! growing pauses.
 
 use super::DeployReport;
 use crate::error::{Error, Result};
 use crate::load::config::DeployConfig;
 use crate::render::hosting;
+use instant_xml::FromXml;
 use md5::{Digest, Md5};
 use rayon::prelude::*;
 use rusty_s3::{Bucket, Credentials, S3Action, UrlStyle};
@@ -22,6 +30,41 @@ use std::time::Duration;
 
 /// How long a signed request stays valid.
 const SIGNED_FOR: Duration = Duration::from_secs(3600);
+
+/// Seconds to wait for a connection and for each read or write, unless `[deploy] timeout`.
+const DEFAULT_TIMEOUT_SECS: u64 = 10;
+
+/// Tries of one request before the deploy fails.
+const ATTEMPTS: u32 = 3;
+
+/// The pause before the first retry; doubled for each further one.
+const FIRST_PAUSE: Duration = Duration::from_millis(500);
+
+/// The upload phases, in order (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Phase {
+    /// Files pages load: stylesheets, scripts, images, fonts, downloads.
+    Asset,
+    /// HTML pages.
+    Page,
+    /// Files that point at pages: feeds, sitemaps, `robots.txt`.
+    Index,
+}
+
+/// The phase `rel` is uploaded in.
+fn phase(rel: &str) -> Phase {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    if name.ends_with(".html") {
+        Phase::Page
+    } else if name == "atom.xml"
+        || name == "robots.txt"
+        || (name.starts_with("sitemap") && name.ends_with(".xml"))
+    {
+        Phase::Index
+    } else {
+        Phase::Asset
+    }
+}
 
 /// Output files a bucket does not need: they configure other hosts.
 const HOST_ONLY: &[&str] = &["_headers", "_redirects", ".nojekyll", "CNAME"];
@@ -33,12 +76,14 @@ pub const SECRET_VARIABLE: &str = "AWS_SECRET_ACCESS_KEY";
 /// See [`KEY_VARIABLE`].
 pub const TOKEN_VARIABLE: &str = "AWS_SESSION_TOKEN";
 
-/// Uploads the changed `files` of `output`, deletes removed ones.
+/// Uploads the changed `files` of `output`, deletes removed ones; `progress(done, total)` after
+/// every upload and deletion.
 pub fn sync(
     config: &DeployConfig,
     output: &Path,
     files: &[String],
     dry_run: bool,
+    progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<DeployReport> {
     let remote = Remote::connect(config)?;
     let existing = remote.list()?;
@@ -52,8 +97,7 @@ pub fn sync(
     for rel in files.iter().filter(|f| !HOST_ONLY.contains(&f.as_str())) {
         let key = format!("{}{rel}", remote.prefix);
         let path = output.join(rel);
-        let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
-        let md5 = hex(&Md5::digest(&bytes));
+        let md5 = md5_of(&path)?;
         if existing.get(&key).is_some_and(|etag| *etag == md5) {
             report.unchanged += 1;
         } else {
@@ -68,13 +112,31 @@ pub fn sync(
         .collect();
     stale.sort();
     if !dry_run {
-        uploads
-            .par_iter()
-            .map(|(key, rel)| remote.put(key, rel, &output.join(rel)))
-            .collect::<Result<Vec<()>>>()?;
+        uploads.sort_by_key(|(_, rel)| phase(rel));
+        let total = uploads.len() + stale.len();
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let step = || {
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            progress(n, total);
+        };
+        for phase_uploads in uploads.chunk_by(|a, b| phase(&a.1) == phase(&b.1)) {
+            // A phase starts only when the one before it is complete.
+            phase_uploads
+                .par_iter()
+                .map(|(key, rel)| {
+                    let r = remote.put(key, rel, &output.join(rel));
+                    step();
+                    r
+                })
+                .collect::<Result<Vec<()>>>()?;
+        }
         stale
             .par_iter()
-            .map(|key| remote.delete(key))
+            .map(|key| {
+                let r = remote.delete(key);
+                step();
+                r
+            })
             .collect::<Result<Vec<()>>>()?;
     }
     report.deleted = stale;
@@ -115,9 +177,13 @@ impl Remote {
             .filter(|p| !p.is_empty())
             .map(|p| format!("{p}/"))
             .unwrap_or_default();
+        let timeout = Duration::from_secs(config.timeout.unwrap_or(DEFAULT_TIMEOUT_SECS).max(1));
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(300)))
+            .timeout_resolve(Some(timeout))
+            .timeout_connect(Some(timeout))
+            .timeout_per_read(Some(timeout))
+            .timeout_per_write(Some(timeout))
             .build()
             .into();
         Ok(Remote {
@@ -145,7 +211,7 @@ impl Remote {
                 action.with_continuation_token(t.as_str());
             }
             let url = action.sign(SIGNED_FOR);
-            let body = self.send("list", self.agent.get(url.as_str()).call())?;
+            let body = self.send("list", || self.agent.get(url.as_str()).call())?;
             let page = rusty_s3::actions::ListObjectsV2::parse_response(&body)
                 .map_err(|e| Error::Deploy(format!("cannot read the bucket listing: {e}")))?;
             for object in page.contents {
@@ -160,7 +226,7 @@ impl Remote {
 
     /// Uploads one file with the headers `_headers` would give it.
     fn put(&self, key: &str, rel: &str, path: &Path) -> Result<()> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+        let bytes = crate::load::files::read(path).map_err(|e| Error::io("read", path, e))?;
         let content_type = content_type(rel);
         let cache_control = hosting::cache_control(rel, &bytes);
         let mut action = self.bucket.put_object(Some(&self.credentials), key);
@@ -169,13 +235,14 @@ impl Remote {
             .insert("content-type", content_type.clone());
         action.headers_mut().insert("cache-control", cache_control);
         let url = action.sign(SIGNED_FOR);
-        let request = self
-            .agent
-            .put(url.as_str())
-            .header("content-type", &content_type)
-            .header("cache-control", cache_control);
-        self.send(&format!("upload {key}"), request.send(&bytes[..]))
-            .map(|_| ())
+        self.send(&format!("upload {key}"), || {
+            self.agent
+                .put(url.as_str())
+                .header("content-type", &content_type)
+                .header("cache-control", cache_control)
+                .send(&bytes[..])
+        })
+        .map(|_| ())
     }
 
     fn delete(&self, key: &str) -> Result<()> {
@@ -183,35 +250,67 @@ impl Remote {
             .bucket
             .delete_object(Some(&self.credentials), key)
             .sign(SIGNED_FOR);
-        self.send(
-            &format!("delete {key}"),
-            self.agent.delete(url.as_str()).call(),
-        )
+        self.send(&format!("delete {key}"), || {
+            self.agent.delete(url.as_str()).call()
+        })
         .map(|_| ())
     }
 
     /// The response body of a successful request; anything else becomes an error naming `what`.
+    /// A request that cannot reach the server, times out, or gets a 5xx or 429 answer is tried
+    /// again, [`ATTEMPTS`] times in all, with pauses of [`FIRST_PAUSE`] doubling each time.
     fn send(
         &self,
         what: &str,
-        response: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+        request: impl Fn() -> std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>,
     ) -> Result<String> {
-        let mut response = response.map_err(|e| {
-            Error::Deploy(format!(
-                "{what}: cannot reach {}: {e}",
-                self.bucket.base_url()
-            ))
-        })?;
-        let status = response.status();
-        let body = response.body_mut().read_to_string().unwrap_or_default();
-        if status.is_success() {
-            Ok(body)
-        } else {
-            Err(Error::Deploy(format!(
-                "{what}: the server answered {status}: {}",
-                s3_message(&body)
-            )))
+        let mut pause = FIRST_PAUSE;
+        let mut attempt = 1;
+        loop {
+            let failure = match request() {
+                Ok(mut response) => {
+                    let status = response.status();
+                    let body = response.body_mut().read_to_string().unwrap_or_default();
+                    if status.is_success() {
+                        return Ok(body);
+                    }
+                    let message = format!(
+                        "{what}: the server answered {status}: {}",
+                        s3_message(&body)
+                    );
+                    if !(status.is_server_error() || status.as_u16() == 429) {
+                        return Err(Error::Deploy(message));
+                    }
+                    message
+                }
+                Err(e) => format!("{what}: cannot reach {}: {e}", self.bucket.base_url()),
+            };
+            if attempt >= ATTEMPTS {
+                return Err(Error::Deploy(format!(
+                    "{failure} (tried {ATTEMPTS} times; check the endpoint and the network, or raise [deploy] timeout)"
+                )));
+            }
+            std::thread::sleep(pause);
+            pause *= 2;
+            attempt += 1;
         }
+    }
+}
+
+/// The MD5 of the file at `path` (hex), read in blocks.
+fn md5_of(path: &Path) -> Result<String> {
+    use std::io::Read;
+    let mut file = crate::load::files::open(path).map_err(|e| Error::io("read", path, e))?;
+    let mut hasher = Md5::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| Error::io("read", path, e))?;
+        if n == 0 {
+            return Ok(hex::encode(hasher.finalize()));
+        }
+        hasher.update(&buf[..n]);
     }
 }
 
@@ -242,23 +341,29 @@ pub fn content_type(rel: &str) -> String {
     hosting::with_charset(guess).unwrap_or_else(|| guess.to_string())
 }
 
-/// The `<Code>` and `<Message>` of an S3 error document, or its start.
-fn s3_message(body: &str) -> String {
-    let field = |tag: &str| {
-        let open = format!("<{tag}>");
-        let start = body.find(&open)? + open.len();
-        let end = body[start..].find(&format!("</{tag}>"))? + start;
-        Some(body[start..end].to_string())
-    };
-    match (field("Code"), field("Message")) {
-        (Some(code), Some(message)) => format!("{code}: {message}"),
-        (Some(code), None) => code,
-        _ => body.chars().take(200).collect(),
-    }
+/// An S3 error document (`<Error><Code>…</Code><Message>…</Message>…</Error>`).
+#[derive(Debug, FromXml)]
+#[xml(rename = "Error")]
+struct ErrorDocument {
+    #[xml(rename = "Code")]
+    code: Option<String>,
+    #[xml(rename = "Message")]
+    message: Option<String>,
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// The `<Code>` and `<Message>` of an S3 error document, or the body's start when it is none.
+fn s3_message(body: &str) -> String {
+    let document = instant_xml::from_str::<ErrorDocument>(body.trim_start_matches('\u{feff}'));
+    match document {
+        Ok(ErrorDocument {
+            code: Some(code),
+            message: Some(message),
+        }) => format!("{code}: {message}"),
+        Ok(ErrorDocument {
+            code: Some(code), ..
+        }) => code,
+        _ => body.chars().take(200).collect(),
+    }
 }
 
 #[cfg(test)]
@@ -282,8 +387,36 @@ mod tests {
     }
 
     #[test]
+    fn assets_go_before_pages_and_pages_before_feeds() {
+        assert_eq!(phase("css/site.0123456789.css"), Phase::Asset);
+        assert_eq!(phase("img/a.png"), Phase::Asset);
+        assert_eq!(phase("en/index.html"), Phase::Page);
+        assert_eq!(phase("en/atom.xml"), Phase::Index);
+        assert_eq!(phase("sitemap.xml"), Phase::Index);
+        assert_eq!(phase("robots.txt"), Phase::Index);
+        assert!(Phase::Asset < Phase::Page && Phase::Page < Phase::Index);
+    }
+
+    #[test]
     fn error_documents_are_shortened() {
         let body = "<?xml version=\"1.0\"?><Error><Code>NoSuchBucket</Code><Message>The bucket does not exist</Message></Error>";
         assert_eq!(s3_message(body), "NoSuchBucket: The bucket does not exist");
+        // AWS adds more fields and escapes text; MinIO and others put the message first.
+        let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Message>Key &lt;a&gt; &amp; more</Message>\
+                    <Code>AccessDenied</Code><Resource>/b/k</Resource><RequestId>4442587FB7D0A2F9</RequestId></Error>";
+        assert_eq!(s3_message(body), "AccessDenied: Key <a> & more");
+        assert_eq!(
+            s3_message("<Error><Code>SlowDown</Code></Error>"),
+            "SlowDown"
+        );
+        assert_eq!(s3_message("Bad Gateway"), "Bad Gateway");
+    }
+
+    #[test]
+    fn md5_is_lower_hex_like_an_etag() {
+        assert_eq!(
+            hex::encode(Md5::digest(b"")),
+            "d41d8cd98f00b204e9800998ecf8427e"
+        );
     }
 }

@@ -24,7 +24,7 @@ use crate::render::deps::{Dep, Part};
 use crate::render::output::{Output, RenderInput};
 use crate::render::plan::{self, Job, Planned};
 use crate::render::templates::{AssetHashes, Templates};
-use crate::render::warnings::Warnings;
+use crate::render::warnings::{Warning, Warnings};
 use crate::render::{self, DocContent, PreviousMarkdown};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -38,6 +38,10 @@ pub struct BuildOptions {
     pub root: PathBuf,
     /// Include drafts.
     pub drafts: bool,
+    /// Include pages whose `publish_date` is still to come.
+    pub future: bool,
+    /// Include pages whose `expiry_date` has passed.
+    pub expired: bool,
     /// Override `base_url`.
     pub base_url: Option<String>,
     /// Override `output_dir` (relative to the root, or absolute).
@@ -138,6 +142,9 @@ impl Engine {
             drafts: options.drafts,
             base_url: options.base_url.clone(),
             output_dir: options.output_dir.clone(),
+            future: options.future,
+            expired: options.expired,
+            now: None,
         };
         let mut clock = Instant::now();
         let mut timings = Vec::new();
@@ -145,6 +152,7 @@ impl Engine {
             timings.push((name, clock.elapsed()));
             clock = Instant::now();
         };
+        let skipped = skipped_warnings(&project, &options.root);
         let mut site = Site::build(project, &model_options)?;
         // The Markdown sources leave the model: they are read once, below, and each is freed
         // right after its HTML is rendered.
@@ -156,6 +164,9 @@ impl Engine {
         let site = Arc::new(site);
         lap("model");
         let warnings = Warnings::default();
+        for w in skipped {
+            warnings.once(w);
+        }
         let asset_hashes = Arc::new(AssetHashes::compute(&site)?);
         let templates = Templates::new(
             &site,
@@ -163,14 +174,13 @@ impl Engine {
             &warnings,
             mode.for_hosts(),
             Arc::new(
-                crate::render::images::Images::new(&options.root, site.config.images.clone())
-                    .with_cards(site.theme.card.as_ref())
-                    .map_err(|e| {
-                        let root = format!("{}/", options.root.display());
-                        let path = e.path().map(|p| p.to_path_buf()).unwrap_or_default();
-                        crate::error::Diagnostic::new(path, e.to_string().replace(&root, ""))
-                            .with_help(e.help())
-                    })?,
+                crate::render::images::Images::new(
+                    &options.root,
+                    site.config.base_path(),
+                    site.config.images.clone(),
+                )
+                .with_cards(site.theme.card.as_ref())
+                .map_err(|e| e.diagnostic(&options.root))?,
             ),
         )?;
         let environment = render::markdown_environment(&site, &templates);
@@ -394,6 +404,20 @@ pub fn pages_per_language(site: &Site) -> Vec<(String, usize)> {
                 l.code.clone(),
                 site.docs.iter().filter(|d| d.lang == i).count(),
             )
+        })
+        .collect()
+}
+
+/// A warning for every special file (device, FIFO, socket) the load stage skipped.
+fn skipped_warnings(project: &load::Project, root: &std::path::Path) -> Vec<Warning> {
+    project
+        .content
+        .skipped
+        .iter()
+        .chain(&project.theme.skipped)
+        .chain(&project.data.skipped)
+        .map(|p| Warning::SpecialFileSkipped {
+            path: p.strip_prefix(root).unwrap_or(p).to_path_buf(),
         })
         .collect()
 }

@@ -68,11 +68,26 @@ pub struct Session {
 impl Session {
     /// Starts a session that writes into `out_dir` (created if needed) and runs a first build.
     pub fn start(options: BuildOptions, out_dir: PathBuf) -> (Session, Result<Changes>) {
+        Session::start_over(options, out_dir, Vec::new())
+    }
+
+    /// [`Session::start`] in a folder that holds the output of an earlier run: `earlier` are
+    /// the files that run wrote. Those with the right bytes are kept as they are; those no
+    /// longer planned are removed by the first build that succeeds.
+    pub fn start_over(
+        options: BuildOptions,
+        out_dir: PathBuf,
+        earlier: Vec<String>,
+    ) -> (Session, Result<Changes>) {
+        let unknown = InPlace {
+            fingerprint: None,
+            bytes: None,
+        };
         let mut session = Session {
             options,
             out_dir,
             last_good: None,
-            files: HashMap::new(),
+            files: earlier.into_iter().map(|p| (p, unknown)).collect(),
             pending: Vec::new(),
         };
         let first = session.rebuild(&[]);
@@ -210,8 +225,8 @@ impl Session {
                 self.files.insert(
                     path.clone(),
                     InPlace {
-                        fingerprint,
-                        bytes: written.bytes,
+                        fingerprint: Some(fingerprint),
+                        bytes: Some(written.bytes),
                     },
                 );
             }

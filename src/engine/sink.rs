@@ -28,10 +28,11 @@ impl Sink for Staging<'_> {
 /// What is in a [`Folder`] at one output path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InPlace {
-    /// The fingerprint of the output written there.
-    pub fingerprint: u64,
-    /// The hash of its bytes.
-    pub bytes: blake3::Hash,
+    /// The fingerprint of the output written there (`None`: written by an earlier run, not
+    /// known).
+    pub fingerprint: Option<u64>,
+    /// The hash of its bytes (`None`: not known).
+    pub bytes: Option<blake3::Hash>,
 }
 
 /// What [`Folder`] did with one output.
@@ -61,22 +62,30 @@ impl Sink for Folder<'_> {
     }
 
     fn is_current(&self, path: &str, fingerprint: u64) -> bool {
-        self.files.get(path).map(|f| f.fingerprint) == Some(fingerprint)
+        self.files.get(path).and_then(|f| f.fingerprint) == Some(fingerprint)
     }
 
     fn accept(&self, planned: &Planned, output: Output) -> Result<Written> {
         let bytes = match output {
             Output::Bytes(b) => b,
-            Output::Copy(src) => std::fs::read(&src).map_err(|e| Error::read(&src, e))?,
+            Output::Copy(src) => {
+                crate::load::files::read(&src).map_err(|e| Error::read(&src, e))?
+            }
         };
         let hash = blake3::hash(&bytes);
-        if self.files.get(&planned.path).map(|f| f.bytes) == Some(hash) {
+        let dest = write::safe_join(self.dir, &planned.path)?;
+        let same = match self.files.get(&planned.path).and_then(|f| f.bytes) {
+            Some(known) => known == hash,
+            // A file of an earlier run: left alone (and its modification time kept) when its
+            // bytes are the same.
+            None => std::fs::read(&dest).is_ok_and(|old| old == bytes),
+        };
+        if same {
             return Ok(Written {
                 bytes: hash,
                 changed: false,
             });
         }
-        let dest = write::safe_join(self.dir, &planned.path)?;
         write::atomic_write(&dest, &bytes)?;
         Ok(Written {
             bytes: hash,

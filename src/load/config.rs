@@ -3,6 +3,7 @@
 use crate::error::{Diagnostic, Error, Result};
 use crate::load::keys::{line_of_offset, serde_diagnostic};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The config file's name in the site root.
@@ -48,6 +49,88 @@ pub struct LanguageConfig {
     /// Per-language extra data, merged over the top-level `[extra]`.
     #[serde(default)]
     pub extra: toml::Table,
+    /// The folder under `content/` that holds this language's files (Hugo's `contentDir`,
+    /// `content/fa/…`): everything in it is in this language, laid out like `content/` itself.
+    #[serde(default)]
+    pub content_dir: Option<String>,
+    /// Menus of this language; each replaces the top-level menu of the same name.
+    #[serde(default)]
+    pub menus: MenusConfig,
+}
+
+/// One menu entry (`[[menus.main]]`): a page of the site or a URL, with a label and a weight.
+#[derive(Debug, Clone, Deserialize, PartialEq, Hash)]
+#[serde(deny_unknown_fields)]
+pub struct MenuEntryConfig {
+    /// A content file (`@/about.md`), linked in the menu's language (default language as fallback).
+    pub page: Option<String>,
+    /// A URL used as it is (`https://…` or a root-relative path).
+    pub url: Option<String>,
+    /// The label, as written.
+    pub name: Option<String>,
+    /// A UI-string key for the label, looked up in the menu's language.
+    pub key: Option<String>,
+    /// Order: lower first; entries without a weight follow in the order written.
+    pub weight: Option<i64>,
+}
+
+/// Menus by name (`main`, `footer`, …), entries in the order written.
+pub type MenusConfig = std::collections::BTreeMap<String, Vec<MenuEntryConfig>>;
+
+/// Problems of the menu entries of one menus table; `at` names the table in messages.
+fn menu_problems(menus: &MenusConfig, at: &str, text: &str) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for (name, entries) in menus {
+        let header = format!("[[{at}.{name}]]");
+        let headers: Vec<usize> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.trim_start().starts_with(&header))
+            .map(|(i, _)| i + 1)
+            .collect();
+        let line = headers.first().copied();
+        let valid_name = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !valid_name {
+            problems.push(
+                Diagnostic::new(CONFIG_FILE, format!("menu name `{name}` cannot be used"))
+                    .at_optional_line(line)
+                    .with_help("use letters, digits, - and _, like [[menus.main]]"),
+            );
+        }
+        for (i, e) in entries.iter().enumerate() {
+            let entry = format!("[[{at}.{name}]] entry {}", i + 1);
+            let line = headers.get(i).copied().or(line);
+            match (&e.page, &e.url) {
+                (Some(_), Some(_)) | (None, None) => problems.push(
+                    Diagnostic::new(CONFIG_FILE, format!("{entry} needs exactly one of `page` and `url`"))
+                        .at_optional_line(line)
+                        .with_help("link a content file with page = \"@/about.md\", or anything else with url = \"https://…\""),
+                ),
+                (Some(page), None) if !page.starts_with("@/") => problems.push(
+                    Diagnostic::new(CONFIG_FILE, format!("{entry}: page `{page}` does not start with @/"))
+                        .at_optional_line(line)
+                        .with_help(format!("name the content file from content/, like page = \"@/{}\"", page.trim_start_matches('/'))),
+                ),
+                (None, Some(_)) if e.name.is_none() && e.key.is_none() => problems.push(
+                    Diagnostic::new(CONFIG_FILE, format!("{entry} has a url but no label"))
+                        .at_optional_line(line)
+                        .with_help("add name = \"…\" or a UI-string key = \"…\""),
+                ),
+                _ => {}
+            }
+            if e.name.is_some() && e.key.is_some() {
+                problems.push(
+                    Diagnostic::new(CONFIG_FILE, format!("{entry} has both `name` and `key`"))
+                        .at_optional_line(line)
+                        .with_help("keep one: name is shown as written, key is a UI string translated per language"),
+                );
+            }
+        }
+    }
+    problems
 }
 
 /// `[languages.*]` tables in the order they are written.
@@ -110,6 +193,19 @@ pub struct TaxonomyConfig {
     /// Whether each term gets an Atom feed.
     #[serde(default = "yes")]
     pub feed: bool,
+}
+
+/// One iCalendar output (`[[calendars]]`): the events of a data file as `.ics` files.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarConfig {
+    /// Dotted key of the events list in `data` (`"events"` for `data/events.yaml`).
+    pub data: String,
+    /// Output folder below each language's root: one `<id>.ics` per event and `all.ics`.
+    pub path: String,
+    /// Calendar name shown by calendar apps (default: the language's site title).
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 /// `[markdown]`.
@@ -328,6 +424,9 @@ pub struct DeployConfig {
     /// Address the bucket as `endpoint/bucket` rather than `bucket.endpoint` (s3; default:
     /// true with an `endpoint`, false for AWS).
     pub path_style: Option<bool>,
+    /// Seconds to wait for a connection, and for each read or write of a request (s3; default
+    /// 10). A request that times out is tried again a few times with growing pauses.
+    pub timeout: Option<u64>,
 }
 
 impl DeployConfig {
@@ -366,6 +465,127 @@ impl DeployConfig {
         }
         problems
     }
+}
+
+/// Zola and Hugo `config.toml` keys that ludd spells differently, with what to write instead.
+const CONFIG_HINTS: &[(&str, &str)] = &[
+    ("baseURL", "ludd calls it `base_url`"),
+    ("baseurl", "ludd calls it `base_url`"),
+    ("defaultContentLanguage", "ludd calls it `default_language`"),
+    ("languageCode", "ludd calls it `default_language`"),
+    (
+        "defaultContentLanguageInSubdir",
+        "ludd calls it `default_language_in_subdir`",
+    ),
+    ("publishDir", "ludd calls it `output_dir`"),
+    (
+        "contentDir",
+        "ludd calls it `content_dir`, per language in [languages.<code>]",
+    ),
+    ("params", "ludd calls it `extra`"),
+    ("languageName", "ludd calls it `name`"),
+    ("languageDirection", "ludd calls it `direction`"),
+    (
+        "weight",
+        "languages are ordered as they are written; remove it",
+    ),
+    (
+        "compile_sass",
+        "ludd does not compile Sass: ship plain CSS in static/",
+    ),
+    ("build_search_index", "ludd has no search index; remove it"),
+    ("generate_feed", "ludd calls it `generate_feeds`"),
+    (
+        "feed_filename",
+        "ludd writes atom.xml per language; remove it",
+    ),
+    ("rss_limit", "ludd calls it `feed_limit`"),
+];
+
+/// A diagnostic about an unknown key, with the ludd name when it is a Zola or Hugo key.
+fn with_migration_hint(mut d: Diagnostic) -> Diagnostic {
+    let hint = CONFIG_HINTS
+        .iter()
+        .find(|(k, _)| d.message == format!("unknown key `{k}`"));
+    if let Some((_, hint)) = hint {
+        d.help = Some(match d.help.take() {
+            Some(h) => format!("{hint}; {h}"),
+            None => (*hint).to_string(),
+        });
+    }
+    d
+}
+
+/// Every unknown key after the first one serde reported (`first_message`): the key is taken
+/// out of a copy of the table and the parse repeated, so that one build lists them all.
+fn further_unknown_keys(text: &str, first_message: &str) -> Vec<Diagnostic> {
+    let Ok(mut table) = toml::from_str::<toml::Table>(text) else {
+        return Vec::new();
+    };
+    let mut message = first_message.to_string();
+    let mut found = Vec::new();
+    for round in 0..64 {
+        let Some((key, _)) =
+            crate::load::keys::parse_unknown_field(message.lines().next().unwrap_or(""))
+        else {
+            break;
+        };
+        let Some(path) = remove_key(&mut table, &key) else {
+            break;
+        };
+        // The first key is the one already reported.
+        if round > 0 {
+            found.push((path, key, expected_of(&message)));
+        }
+        match Config::deserialize(toml::Value::Table(table.clone())) {
+            Ok(_) => break,
+            Err(e) => message = e.message().to_string(),
+        }
+    }
+    found
+        .into_iter()
+        .map(|(path, key, expected)| {
+            let line = find_key_line(text, &path);
+            with_migration_hint(serde_diagnostic(
+                Path::new(CONFIG_FILE),
+                line,
+                &format!("unknown field `{key}`, expected one of {expected}"),
+            ))
+        })
+        .collect()
+}
+
+/// The "expected one of …" part of a serde message (for the help text).
+fn expected_of(message: &str) -> String {
+    message
+        .split("expected one of ")
+        .nth(1)
+        .map_or_else(String::new, |s| s.lines().next().unwrap_or("").to_string())
+}
+
+/// Removes the first `key` in the tables ludd validates (never inside `extra`), returning its
+/// dotted path.
+fn remove_key(table: &mut toml::Table, key: &str) -> Option<String> {
+    if table.remove(key).is_some() {
+        return Some(key.to_string());
+    }
+    for (name, value) in table.iter_mut() {
+        if name == "extra" {
+            continue;
+        }
+        let path = match value {
+            toml::Value::Table(t) => remove_key(t, key).map(|p| format!("{name}.{p}")),
+            toml::Value::Array(items) => items.iter_mut().find_map(|item| match item {
+                toml::Value::Table(t) => remove_key(t, key).map(|p| format!("{name}.{p}")),
+                _ => None,
+            }),
+            _ => None,
+        };
+        if path.is_some() {
+            return path;
+        }
+    }
+    None
 }
 
 /// A credential key in `[deploy]`, found before the strict parse so that it gets its own
@@ -526,6 +746,17 @@ pub struct Config {
     /// Where `ludd deploy` publishes the output.
     #[serde(default)]
     pub deploy: Option<DeployConfig>,
+    /// URL patterns for the pages of a section (`blog = "/p/:year/:slug/"`), by the section's
+    /// folder below `content/`. Placeholders: `:slug`, `:title`, `:filename`, `:section`,
+    /// `:year`, `:month`, `:day`.
+    #[serde(default)]
+    pub permalinks: BTreeMap<String, String>,
+    /// iCalendar files made from data files.
+    #[serde(default)]
+    pub calendars: Vec<CalendarConfig>,
+    /// Menus of every language (`[[menus.main]]`, `[[menus.footer]]`).
+    #[serde(default)]
+    pub menus: MenusConfig,
     /// Free-form data for templates.
     #[serde(default)]
     pub extra: toml::Table,
@@ -535,6 +766,17 @@ pub struct Config {
 }
 
 impl Config {
+    /// Whether `[extra.publisher] placeholder = true`: the imprint (the publisher's legal
+    /// details) is not filled in yet. `ludd build` warns and `ludd deploy` refuses to publish
+    /// unless `--allow-placeholder-imprint` is given. Any theme can use the same key.
+    pub fn imprint_is_placeholder(&self) -> bool {
+        self.extra
+            .get("publisher")
+            .and_then(|p| p.get("placeholder"))
+            .and_then(toml::Value::as_bool)
+            .unwrap_or(false)
+    }
+
     /// The line of `site.toml` where `key` is set (`key` or `table.key`).
     pub fn line_of(&self, key: &str) -> Option<usize> {
         find_key_line(&self.source, key)
@@ -543,7 +785,7 @@ impl Config {
     /// Reads and validates `site.toml` in `root`.
     pub fn load(root: &Path) -> Result<Config> {
         let path = root.join(CONFIG_FILE);
-        let bytes = std::fs::read(&path).map_err(|e| {
+        let bytes = crate::load::files::SiteFolders::of(root).read(&path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 Error::invalid(
                     Diagnostic::new(CONFIG_FILE, "no site.toml in this folder")
@@ -572,7 +814,10 @@ impl Config {
         }
         let mut config: Config = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_of_offset(text, s.start));
-            serde_diagnostic(Path::new(CONFIG_FILE), line, e.message())
+            let first = serde_diagnostic(Path::new(CONFIG_FILE), line, e.message());
+            let mut all = vec![with_migration_hint(first)];
+            all.extend(further_unknown_keys(text, e.message()));
+            Error::Invalid(all)
         })?;
         config.validate(text)?;
         config.source = text.to_string();
@@ -593,10 +838,56 @@ impl Config {
                 .with_help("write it with its scheme, like base_url = \"https://example.org\""),
             );
         }
+        if self.markdown.safe && !cfg!(feature = "safe-html") {
+            problems.push(
+                Diagnostic::new(
+                    CONFIG_FILE,
+                    "markdown.safe = true needs the `safe-html` feature, which this ludd was built without",
+                )
+                .at_optional_line(at("safe"))
+                .with_help("build ludd with its default features (cargo install ludd), or remove markdown.safe"),
+            );
+        }
         if self.languages.is_empty() {
             self.languages
                 .0
                 .push((self.default_language.clone(), LanguageConfig::default()));
+        }
+        let mut dirs: Vec<(String, String)> = Vec::new();
+        for (code, lc) in &mut self.languages.0 {
+            let Some(raw) = lc.content_dir.clone() else {
+                continue;
+            };
+            let dir = raw.trim_matches('/');
+            let dir = dir
+                .strip_prefix("content/")
+                .unwrap_or(dir)
+                .trim_matches('/');
+            let escapes = dir.is_empty()
+                || dir.contains('\\')
+                || dir
+                    .split('/')
+                    .any(|p| p.is_empty() || p == "." || p == "..");
+            if escapes || dir == "content" {
+                problems.push(
+                    Diagnostic::new(CONFIG_FILE, format!("content_dir `{raw}` of `{code}` is not a folder inside content/"))
+                        .at_optional_line(at(&format!("languages.{code}.content_dir")))
+                        .with_help(format!("name a folder below content/, like content_dir = \"{code}\" for content/{code}/")),
+                );
+                continue;
+            }
+            if let Some((other, _)) = dirs.iter().find(|(_, d)| d == dir) {
+                problems.push(
+                    Diagnostic::new(
+                        CONFIG_FILE,
+                        format!("`{code}` and `{other}` have the same content_dir `{dir}`"),
+                    )
+                    .at_optional_line(at(&format!("languages.{code}.content_dir")))
+                    .with_help("give each language its own folder"),
+                );
+            }
+            dirs.push((code.clone(), dir.to_string()));
+            lc.content_dir = Some(dir.to_string());
         }
         for code in self.languages.keys() {
             if !is_language_code(code) {
@@ -652,6 +943,14 @@ impl Config {
             }
             seen.push(&t.name);
         }
+        problems.extend(menu_problems(&self.menus, "menus", text));
+        for (code, l) in &self.languages.0 {
+            problems.extend(menu_problems(
+                &l.menus,
+                &format!("languages.{code}.menus"),
+                text,
+            ));
+        }
         problems.extend(self.hosting.problems(text));
         if let Some(deploy) = &self.deploy {
             problems.extend(deploy.problems(text));
@@ -677,12 +976,36 @@ impl Config {
         }
     }
 
+    /// The path part of `base_url` without trailing slash: `""` for `https://example.org`,
+    /// `/project` for `https://user.github.io/project`. Every root-relative URL starts with it.
+    pub fn base_path(&self) -> &str {
+        base_path_of(&self.base_url)
+    }
+
+    /// `base_url` without its path (`https://user.github.io`): a root-relative URL appended to
+    /// it gives the absolute URL.
+    pub fn origin(&self) -> &str {
+        let path = self.base_path();
+        let full = self.base_url.trim_end_matches('/');
+        &full[..full.len() - path.len()]
+    }
+
     /// Language codes, default language first, the others in the order they are written.
     pub fn language_codes(&self) -> Vec<String> {
         let mut codes: Vec<String> = self.languages.keys().cloned().collect();
         codes.sort_by_key(|c| c != &self.default_language);
         codes
     }
+}
+
+/// The path part of an absolute URL, without trailing slash (see [`Config::base_path`]).
+pub fn base_path_of(url: &str) -> &str {
+    let after_scheme = url.split_once("://").map_or("", |(_, r)| r);
+    let path = after_scheme.find('/').map_or("", |i| &after_scheme[i..]);
+    path.split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('/')
 }
 
 /// Front matter keys that a taxonomy may not shadow.
@@ -701,6 +1024,11 @@ pub const RESERVED_FRONT_MATTER_KEYS: &[&str] = &[
     "sort_by",
     "paginate_by",
     "taxonomies",
+    "publish_date",
+    "expiry_date",
+    "path",
+    "render",
+    "redirect_to",
 ];
 
 /// A BCP 47-like code: a 2–3 letter primary subtag, optional subtags of letters and digits.

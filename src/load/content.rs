@@ -2,6 +2,7 @@
 //! reads it, splits its front matter, and lists the other files (bundle and section assets).
 
 use crate::error::{Diagnostic, Error, Result, collect_all};
+use crate::load::files::{Found, SiteFolders};
 use crate::load::front_matter::{self, FrontMatter};
 use crate::load::keys::line_of_offset;
 use rayon::prelude::*;
@@ -73,34 +74,11 @@ pub struct Content {
     pub docs: Vec<SourceDoc>,
     /// Other files.
     pub assets: Vec<ContentAsset>,
+    /// Device files, FIFOs and sockets found in `content/`: never read, shown as warnings.
+    pub skipped: Vec<PathBuf>,
 }
 
-/// Walks `dir` the way every input folder is walked: following links, sorted by name, skipping
-/// hidden files and editor leftovers (but never `dir` itself).
-pub fn walk_inputs(
-    dir: &Path,
-) -> walkdir::FilterEntry<walkdir::IntoIter, fn(&walkdir::DirEntry) -> bool> {
-    fn keep(e: &walkdir::DirEntry) -> bool {
-        e.depth() == 0 || !is_ignored_file(&e.file_name().to_string_lossy())
-    }
-    walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(keep as fn(&walkdir::DirEntry) -> bool)
-}
-
-/// Files that editors and tools leave behind, which are never content.
-pub fn is_ignored_file(name: &str) -> bool {
-    name.starts_with('.')
-        || name.starts_with('#')
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.ends_with(".tmp")
-        || name.ends_with(".bak")
-        || name == "4913"
-}
+pub use crate::layout::is_ignored_file;
 
 /// How to read content files.
 #[derive(Debug, Clone)]
@@ -111,6 +89,58 @@ pub struct ContentSettings {
     pub default_language: String,
     /// Configured taxonomy names.
     pub taxonomies: Vec<String>,
+    /// (folder below `content/`, language code) of languages with a `content_dir`.
+    pub content_dirs: Vec<(String, String)>,
+}
+
+impl ContentSettings {
+    /// The language whose `content_dir` holds `rel_path`, and the path inside that folder.
+    pub fn in_content_dir<'a>(&'a self, rel_path: &'a str) -> Option<(&'a str, &'a str)> {
+        self.content_dirs.iter().find_map(|(dir, code)| {
+            rel_path
+                .strip_prefix(dir.as_str())
+                .and_then(|r| r.strip_prefix('/'))
+                .map(|inner| (code.as_str(), inner))
+        })
+    }
+}
+
+/// A top-level folder named like a configured language that is not that language's
+/// `content_dir` (Hugo's folder-per-language layout moved over as it is): its files would all
+/// land in the default language.
+fn check_language_folders(
+    markdown: &[(String, PathBuf)],
+    settings: &ContentSettings,
+) -> Result<()> {
+    let mut problems = Vec::new();
+    for code in &settings.languages {
+        if settings
+            .content_dirs
+            .iter()
+            .any(|(d, c)| d == code || c == code)
+        {
+            continue;
+        }
+        let prefix = format!("{code}/");
+        let count = markdown
+            .iter()
+            .filter(|(rel, _)| rel.starts_with(&prefix))
+            .count();
+        if count > 0 {
+            problems.push(
+                Diagnostic::new(
+                    Path::new(CONTENT_DIR).join(code),
+                    format!("the folder is named like the language `{code}`, but its {count} Markdown files would all be in the default language `{}`", settings.default_language),
+                )
+                .with_help(format!("if it holds the `{code}` content (Hugo's contentDir layout), add content_dir = \"{code}\" to [languages.{code}] in site.toml; else rename the folder")),
+            );
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(problems))
+    }
 }
 
 /// Reads the whole content tree.
@@ -123,7 +153,8 @@ pub fn load(root: &Path, settings: &ContentSettings) -> Result<Content> {
                 .into(),
         );
     }
-    let (markdown, assets) = walk(root, &content_dir)?;
+    let (markdown, assets, skipped) = walk(root, &content_dir)?;
+    check_language_folders(&markdown, settings)?;
     let bundle_dirs = bundle_dirs(markdown.iter().map(|(rel, _)| rel.as_str()), settings);
     let docs = collect_all(
         markdown
@@ -131,7 +162,11 @@ pub fn load(root: &Path, settings: &ContentSettings) -> Result<Content> {
             .map(|(rel, path)| read_doc(rel, path, settings, &bundle_dirs))
             .collect::<Vec<_>>(),
     )?;
-    Ok(Content { docs, assets })
+    Ok(Content {
+        docs,
+        assets,
+        skipped,
+    })
 }
 
 /// The most common edit, a change to the text of existing Markdown files, re-read without
@@ -207,13 +242,25 @@ pub fn reload(
         .filter(|a| !touched(&a.rel_path))
         .cloned()
         .collect();
+    let mut skipped: Vec<PathBuf> = previous
+        .skipped
+        .iter()
+        .filter(|s| {
+            s.strip_prefix(&content_dir)
+                .ok()
+                .and_then(|r| r.to_str())
+                .is_none_or(|r| !touched(r))
+        })
+        .cloned()
+        .collect();
     let mut seen = std::collections::HashSet::new();
     for p in &prefixes {
         let abs = content_dir.join(p);
         if !abs.exists() || !seen.insert(p.clone()) {
             continue;
         }
-        let (md, other) = walk(root, &abs)?;
+        let (md, other, special) = walk(root, &abs)?;
+        skipped.extend(special);
         let base = if abs.is_dir() {
             p.clone()
         } else {
@@ -277,13 +324,20 @@ pub fn reload(
     )?);
     docs.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
     assets.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
-    Ok(Content { docs, assets })
+    skipped.sort();
+    Ok(Content {
+        docs,
+        assets,
+        skipped,
+    })
 }
 
 /// Markdown files and other files below `dir` (a folder or a single file), relative to `dir`.
-/// Markdown files (relative path, absolute path) and other files found by [`walk`].
-type Walked = (Vec<(String, PathBuf)>, Vec<ContentAsset>);
+/// Markdown files (relative path, path to read), other files, and skipped special files found
+/// by [`walk`].
+type Walked = (Vec<(String, PathBuf)>, Vec<ContentAsset>, Vec<PathBuf>);
 
+/// Markdown files and other files below `dir` (a folder or a single file), relative to `dir`.
 fn walk(root: &Path, dir: &Path) -> Result<Walked> {
     // One task per top-level entry, in name order; each walks its subtree in name order, so the
     // concatenated result is sorted like a serial walk.
@@ -292,53 +346,47 @@ fn walk(root: &Path, dir: &Path) -> Result<Walked> {
         _ => vec![dir.to_path_buf()],
     };
     tops.sort();
+    let folders = SiteFolders::of(root);
     let parts = tops
         .par_iter()
-        .map(|top| walk_subtree(root, dir, top))
+        .map(|top| walk_subtree(root, &folders, dir, top))
         .collect::<Result<Vec<Walked>>>()?;
-    let mut markdown = Vec::new();
-    let mut assets = Vec::new();
-    for (m, a) in parts {
-        markdown.extend(m);
-        assets.extend(a);
+    let mut walked: Walked = Default::default();
+    for (m, a, s) in parts {
+        walked.0.extend(m);
+        walked.1.extend(a);
+        walked.2.extend(s);
     }
-    Ok((markdown, assets))
+    Ok(walked)
 }
 
 /// Walks `top` (a file or folder inside `dir`), with paths relative to `dir`.
-fn walk_subtree(root: &Path, dir: &Path, top: &Path) -> Result<Walked> {
-    let mut markdown = Vec::new();
-    let mut assets = Vec::new();
-    for entry in walk_inputs(top) {
-        let entry = match entry {
-            Ok(e) => e,
-            // A file deleted while we walk is simply gone.
-            Err(e)
-                if e.io_error()
-                    .is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound) =>
-            {
+fn walk_subtree(root: &Path, folders: &SiteFolders, dir: &Path, top: &Path) -> Result<Walked> {
+    let mut walked: Walked = Default::default();
+    for found in folders.walk(top) {
+        let file = match found? {
+            Found::File(file) => file,
+            Found::Special(path) => {
+                walked.2.push(path);
                 continue;
             }
-            Err(e) => return Err(walk_error(root, e)),
         };
-        if !entry.file_type().is_file()
-            || (entry.depth() == 0 && is_ignored_file(&entry.file_name().to_string_lossy()))
-        {
-            continue;
-        }
-        let rel = entry.path().strip_prefix(dir).unwrap_or(Path::new(""));
+        let rel = file.path.strip_prefix(dir).unwrap_or(Path::new(""));
         let rel_path = rel_string(rel, root)?;
-        let is_markdown = entry.file_name().to_string_lossy().ends_with(".md");
+        let is_markdown = file
+            .path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().ends_with(".md"));
         if is_markdown {
-            markdown.push((rel_path, entry.into_path()));
+            walked.0.push((rel_path, file.source));
         } else {
-            assets.push(ContentAsset {
+            walked.1.push(ContentAsset {
                 rel_path,
-                source: entry.into_path(),
+                source: file.source,
             });
         }
     }
-    Ok((markdown, assets))
+    Ok(walked)
 }
 
 /// Folders that hold an `index.md` (page bundles).
@@ -354,27 +402,6 @@ fn bundle_dirs<'a>(
             (base == "index" && !dir.is_empty()).then(|| dir.to_string())
         })
         .collect()
-}
-
-fn walk_error(root: &Path, e: walkdir::Error) -> Error {
-    let path = e
-        .path()
-        .map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf())
-        .unwrap_or_else(|| PathBuf::from(CONTENT_DIR));
-    if e.loop_ancestor().is_some() {
-        return Diagnostic::new(path, "symbolic link loop in the content folder")
-            .with_help("remove the link that points back to one of its parent folders")
-            .into();
-    }
-    match e.into_io_error() {
-        Some(io) if io.kind() == std::io::ErrorKind::NotFound => {
-            Diagnostic::new(path, "file vanished while reading the content folder")
-                .with_help("something deleted it during the build; build again")
-                .into()
-        }
-        Some(io) => Error::io("read", &path, io),
-        None => Diagnostic::new(path, "cannot walk the content folder").into(),
-    }
 }
 
 fn rel_string(rel: &Path, root: &Path) -> Result<String> {
@@ -426,7 +453,7 @@ fn read_doc(
         &settings.taxonomies,
     );
     let display = Path::new(CONTENT_DIR).join(rel_path);
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = crate::load::files::read(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             Error::invalid(
                 Diagnostic::new(&display, "file vanished during the build")
@@ -445,9 +472,27 @@ fn read_doc(
                 .with_help("save the file as UTF-8 (most editors have an \"encoding\" setting)"),
         )
     })?;
-    let (dir, file) = split_dir(rel_path);
+    // In a language's content_dir, the path inside it decides the section and translation group.
+    let (dir_lang, logical) = match settings.in_content_dir(rel_path) {
+        Some((code, inner)) => (Some(code), inner),
+        None => (None, rel_path),
+    };
+    let real_dir = split_dir(rel_path).0;
+    let (dir, file) = split_dir(logical);
     let stem = file.strip_suffix(".md").unwrap_or(file);
     let (base, code) = split_lang(stem, languages, default_language);
+    if let (Some(folder_lang), Some(code)) = (dir_lang, code)
+        && folder_lang != code
+    {
+        return Err(Diagnostic::new(
+            &display,
+            format!("a `{code}` file in the content_dir of `{folder_lang}`"),
+        )
+        .with_help(format!(
+            "move it to the `{code}` content, or drop the `.{code}` from its name"
+        ))
+        .into());
+    }
     if code.is_none()
         && let Some((_, suffix)) = base.rsplit_once('.')
         && crate::load::config::is_language_code(suffix)
@@ -461,7 +506,7 @@ fn read_doc(
                 .into(),
         );
     }
-    let lang = code.unwrap_or(default_language).to_string();
+    let lang = code.or(dir_lang).unwrap_or(default_language).to_string();
     let (kind, section_dir, stem) = match base {
         "_index" => (
             DocKind::Section,
@@ -476,7 +521,7 @@ fn read_doc(
         _ => {
             let in_bundle = bundle_dirs
                 .iter()
-                .any(|b| dir == b || dir.starts_with(&format!("{b}/")));
+                .any(|b| real_dir == b || real_dir.starts_with(&format!("{b}/")));
             if in_bundle {
                 return Err(Diagnostic::new(&display, "a page bundle folder cannot hold other Markdown pages")
                     .with_help("move this file out of the bundle folder, or make the folder a section with _index.md")

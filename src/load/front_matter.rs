@@ -98,6 +98,120 @@ pub struct FrontMatter {
     pub paginate_by: Option<usize>,
     /// Taxonomy terms by taxonomy name (from `tags = [...]` or `taxonomies.tags = [...]`).
     pub terms: BTreeMap<String, Vec<String>>,
+    /// `publish_date`: hidden until then (unless `--future`).
+    pub publish_date: Option<Date>,
+    /// `expiry_date`: hidden from then on (unless `--expired`).
+    pub expiry_date: Option<Date>,
+    /// `path`: the exact URL path (`/press/2025/`), instead of the folder and slug.
+    pub path: Option<String>,
+    /// `render = false`: no page of its own, still in listings.
+    pub render: Option<bool>,
+    /// `redirect_to`: the document's page redirects there (`@/file.md`, a site path or a URL).
+    pub redirect_to: Option<String>,
+}
+
+impl FrontMatter {
+    /// Whether the document gets a page of its own (`render`, default true).
+    pub fn renders(&self) -> bool {
+        self.render.unwrap_or(true)
+    }
+}
+
+/// Zola and Hugo front matter keys that ludd spells differently or handles elsewhere, with
+/// what to write instead.
+const MIGRATION_HINTS: &[(&str, &str)] = &[
+    ("lastmod", "ludd calls it `updated`"),
+    (
+        "summary",
+        "ludd calls it `description` (the summary is the text before <!-- more -->)",
+    ),
+    ("publishDate", "ludd calls it `publish_date`"),
+    ("publishdate", "ludd calls it `publish_date`"),
+    ("pubDate", "ludd calls it `publish_date`"),
+    ("expiryDate", "ludd calls it `expiry_date`"),
+    ("expirydate", "ludd calls it `expiry_date`"),
+    ("unpublishdate", "ludd calls it `expiry_date`"),
+    (
+        "linkTitle",
+        "ludd has no separate link title: use `title`, or keep it under `extra` for the templates (extra.link_title)",
+    ),
+    (
+        "url",
+        "ludd calls it `path` (the page's exact URL, like \"/press/2025/\")",
+    ),
+    (
+        "insert_anchor_links",
+        "ludd gives every heading an id; put it under `extra` if a template reads it",
+    ),
+    (
+        "author",
+        "put it under `extra` (extra.author) for the templates",
+    ),
+    (
+        "authors",
+        "put it under `extra` (extra.authors) for the templates",
+    ),
+    (
+        "categories",
+        "declare the taxonomy in site.toml: taxonomies = [{ name = \"tags\" }, { name = \"categories\" }]",
+    ),
+    (
+        "menu",
+        "menus are configured in site.toml ([[menus.main]] with page = \"@/file.md\")",
+    ),
+    (
+        "menus",
+        "menus are configured in site.toml ([[menus.main]] with page = \"@/file.md\")",
+    ),
+    (
+        "layout",
+        "ludd calls it `template` (a file in templates/, like \"page.html\")",
+    ),
+    (
+        "type",
+        "ludd calls it `template` (a file in templates/, like \"page.html\")",
+    ),
+    (
+        "image",
+        "put it under `extra` (extra.image) for the templates",
+    ),
+    (
+        "images",
+        "put it under `extra` (extra.images) for the templates",
+    ),
+    (
+        "keywords",
+        "use a taxonomy (`tags`) or put it under `extra`",
+    ),
+    ("headless", "ludd calls it `render = false`"),
+    ("build", "ludd calls it `render = false`"),
+    (
+        "in_search_index",
+        "put it under `extra` if a template reads it",
+    ),
+    (
+        "toc",
+        "every page has its `toc`; put it under `extra` if a template reads it",
+    ),
+    (
+        "isCJKLanguage",
+        "ludd counts words per language itself; remove it",
+    ),
+    (
+        "lang",
+        "the language comes from the file name (page.en.md) or its folder's content_dir",
+    ),
+];
+
+/// Help for an unknown front matter key: the migration hint, else the closest valid key.
+pub fn front_matter_key_help(key: &str, valid: &[&str]) -> String {
+    match MIGRATION_HINTS
+        .iter()
+        .find(|(k, _)| *k == key || k.eq_ignore_ascii_case(key))
+    {
+        Some((_, hint)) => format!("{hint}; valid keys: {}", valid.join(", ")),
+        None => unknown_key_help(key, valid),
+    }
 }
 
 /// A content file split into front matter and body.
@@ -252,18 +366,25 @@ fn typed(
         .filter(|k| is_section || !SECTION_ONLY_KEYS.contains(k))
         .collect();
     valid.extend(taxonomies.iter().map(String::as_str));
-    for key in raw.keys() {
-        if !valid.contains(&key.as_str()) {
+    // Every unknown key of the file at once.
+    let unknown: Vec<Diagnostic> = raw
+        .keys()
+        .filter(|key| !valid.contains(&key.as_str()))
+        .map(|key| {
             let message = if SECTION_ONLY_KEYS.contains(&key.as_str()) {
                 format!("`{key}` is only allowed in a section's _index.md")
             } else {
                 format!("unknown front matter key `{key}`")
             };
-            return Err(Diagnostic::new(path, message)
+            Diagnostic::new(path, message)
                 .at_optional_line(key_line(header, key))
-                .with_help(unknown_key_help(key, &valid))
-                .into());
-        }
+                .with_help(front_matter_key_help(key, &valid))
+        })
+        .collect();
+    if !unknown.is_empty() {
+        let mut unknown = unknown;
+        unknown.sort_by_key(|d| d.line);
+        return Err(crate::error::Error::Invalid(unknown));
     }
     let mut field = |key: &str| raw.remove(key).filter(|v| !v.is_null());
     let mut fm = FrontMatter {
@@ -293,12 +414,34 @@ fn typed(
             path,
             line_of("paginate_by"),
         )?,
+        path: get(field("path"), "path", path, line_of("path"))?,
+        render: get(field("render"), "render", path, line_of("render"))?,
+        redirect_to: get(
+            field("redirect_to"),
+            "redirect_to",
+            path,
+            line_of("redirect_to"),
+        )?,
         date: None,
         updated: None,
+        publish_date: None,
+        expiry_date: None,
         terms: BTreeMap::new(),
     };
     fm.date = date_field(field("date"), "date", path, line_of("date"))?;
     fm.updated = date_field(field("updated"), "updated", path, line_of("updated"))?;
+    fm.publish_date = date_field(
+        field("publish_date"),
+        "publish_date",
+        path,
+        line_of("publish_date"),
+    )?;
+    fm.expiry_date = date_field(
+        field("expiry_date"),
+        "expiry_date",
+        path,
+        line_of("expiry_date"),
+    )?;
     if fm.paginate_by == Some(0) {
         return Err(Diagnostic::new(path, "paginate_by must be at least 1")
             .at_optional_line(key_line(header, "paginate_by"))
@@ -381,14 +524,13 @@ fn date_field(value: Option<Value>, key: &str, path: &Path, line: Line) -> Resul
 
 fn expected_shape(key: &str) -> String {
     match key {
-        "draft" => "write true or false".into(),
+        "draft" | "render" => "write true or false".into(),
         "weight" | "paginate_by" => "write a whole number".into(),
         "aliases" => "write a list of paths, like [\"/old-url/\"]".into(),
         "extra" | "taxonomies" => "write a table of keys and values".into(),
         "sort_by" => "write one of: weight, date, title".into(),
-        "title" | "description" | "slug" | "template" | "translation_key" => {
-            "write text in quotes".into()
-        }
+        "title" | "description" | "slug" | "template" | "translation_key" | "path"
+        | "redirect_to" => "write text in quotes".into(),
         _ => "write a list of terms, like [\"climate\", \"work\"]".into(),
     }
 }

@@ -3,20 +3,20 @@
 
 use crate::error::Result;
 use crate::load::config::{CONFIG_FILE, Config};
-use crate::load::content::walk_inputs;
+use crate::load::files::{Found, SiteFolders};
 use rayon::prelude::*;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
-/// (path, size, mtime) of a walked file; None if it vanished.
-fn file_stat(e: walkdir::DirEntry) -> Option<(PathBuf, u64, i128)> {
-    let meta = e.metadata().ok()?;
+/// (path, size, mtime) of a walked file (the file a link points to); None if it vanished.
+fn file_stat(path: PathBuf) -> Option<(PathBuf, u64, i128)> {
+    let meta = std::fs::metadata(&path).ok()?;
     let mtime = meta
         .modified()
         .ok()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_nanos() as i128);
-    Some((e.into_path(), meta.len(), mtime))
+    Some((path, meta.len(), mtime))
 }
 
 /// Hash of (path, size, mtime) of `site.toml` and every file in the input folders. Folders are
@@ -29,16 +29,21 @@ pub fn stat_fingerprint(root: &Path, config: &Config) -> Result<u64> {
             Err(_) => tops.push(dir),
         }
     }
+    let folders = SiteFolders::of(root);
     let mut stats: Vec<(PathBuf, u64, i128)> = tops
         .par_iter()
         .flat_map_iter(|top| {
-            walk_inputs(top)
+            folders
+                .walk(top)
                 .filter_map(|e| match e {
-                    Ok(e) if e.file_type().is_file() => file_stat(e),
-                    Ok(_) => None,
-                    // A walk error (such as a link loop) is part of the fingerprint, so that
-                    // the build runs and reports it instead of keeping the last output.
-                    Err(e) => Some((e.path().unwrap_or(top).to_path_buf(), u64::MAX, i128::MIN)),
+                    Ok(Found::File(f)) => {
+                        file_stat(f.source).map(|(_, size, mtime)| (f.path, size, mtime))
+                    }
+                    // A special file or a walk error (such as a link loop or a link out of
+                    // the site) is part of the fingerprint, so that the build runs and reports
+                    // it instead of keeping the last output.
+                    Ok(Found::Special(path)) => Some((path, u64::MAX, 0)),
+                    Err(_) => Some((top.clone(), u64::MAX, i128::MIN)),
                 })
                 .collect::<Vec<_>>()
         })

@@ -3,6 +3,8 @@
 
 pub mod config;
 pub mod content;
+pub mod data;
+pub mod files;
 pub mod front_matter;
 pub mod inputs;
 pub mod keys;
@@ -21,6 +23,8 @@ pub struct Project {
     pub content: content::Content,
     /// Theme and site templates, UI strings, static files.
     pub theme: theme::Theme,
+    /// `data/`.
+    pub data: data::Data,
 }
 
 /// Reads everything under `root`.
@@ -35,10 +39,26 @@ pub fn load_with(root: &Path, config: config::Config) -> Result<Project> {
         || content::load(root, &settings),
         || theme::load(root, config.theme.as_deref(), config.line_of("theme")),
     );
+    let data = data::load(root, &settings.languages);
+    // Every problem at once: content, theme and data are independent.
+    let (content, theme, data) = match (content, theme, data) {
+        (Ok(c), Ok(t), Ok(d)) => (c, t, d),
+        (c, t, d) => {
+            let mut problems = Vec::new();
+            for e in [c.err(), t.err(), d.err()].into_iter().flatten() {
+                match e {
+                    crate::error::Error::Invalid(mut list) => problems.append(&mut list),
+                    other => return Err(other),
+                }
+            }
+            return Err(crate::error::Error::Invalid(problems));
+        }
+    };
     Ok(Project {
         config,
-        content: content?,
-        theme: theme?,
+        content,
+        theme,
+        data,
     })
 }
 
@@ -48,6 +68,12 @@ pub fn content_settings(config: &config::Config) -> content::ContentSettings {
         languages: config.language_codes(),
         default_language: config.default_language.clone(),
         taxonomies: config.taxonomies.iter().map(|t| t.name.clone()).collect(),
+        content_dirs: config
+            .languages
+            .0
+            .iter()
+            .filter_map(|(code, l)| l.content_dir.clone().map(|d| (d, code.clone())))
+            .collect(),
     }
 }
 
@@ -58,6 +84,8 @@ pub enum ChangeKind {
     Content,
     /// Templates, UI strings or static files (the site's or the theme's).
     Theme,
+    /// A file under `data/`.
+    Data,
     /// `site.toml`, or something we cannot place: read everything.
     Everything,
 }
@@ -71,6 +99,7 @@ pub fn classify(root: &Path, path: &Path) -> Option<ChangeKind> {
         layout::TEMPLATES | layout::THEMES | layout::I18N | layout::STATIC | layout::CARDS => {
             Some(ChangeKind::Theme)
         }
+        layout::DATA => Some(ChangeKind::Data),
         config::CONFIG_FILE => Some(ChangeKind::Everything),
         _ => None,
     }
@@ -94,9 +123,15 @@ pub fn reload(root: &Path, previous: &Project, changed: &[std::path::PathBuf]) -
     } else {
         previous.theme.clone()
     };
+    let data = if kinds.contains(&ChangeKind::Data) {
+        data::load(root, &config.language_codes())?
+    } else {
+        previous.data.clone()
+    };
     Ok(Project {
         config,
         content,
         theme,
+        data,
     })
 }

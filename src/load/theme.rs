@@ -2,6 +2,7 @@
 //! A site file always wins over the theme's file of the same name.
 
 use crate::error::{Diagnostic, Error, Result};
+use crate::load::files::{Found, SiteFolders};
 use crate::load::front_matter::toml_to_json;
 use crate::load::keys::line_of_offset;
 use std::collections::BTreeMap;
@@ -53,6 +54,8 @@ pub struct Theme {
     pub static_files: Vec<StaticFile>,
     /// The share card template, if the theme or site has one.
     pub card: Option<CardSource>,
+    /// Device files, FIFOs and sockets found among them: never read, shown as warnings.
+    pub skipped: Vec<PathBuf>,
 }
 
 /// Loads the theme `theme` (if any) and the site's own `templates/`, `i18n/`, `static/`.
@@ -72,24 +75,22 @@ pub fn load(root: &Path, theme: Option<&str>, theme_line: Option<usize>) -> Resu
     let mut templates = BTreeMap::new();
     let mut ui_strings = UiStrings::new();
     let mut static_files = BTreeMap::new();
-    let mut card: Option<CardSource> = None;
+    let mut card: Option<(PathBuf, String)> = None;
     let mut fonts = BTreeMap::new();
+    let folders = SiteFolders::of(root);
+    let mut skipped = Vec::new();
+    let mut files_under = |dir: &Path| files_under(&folders, dir, &mut skipped);
     for layer in &layers {
-        let svg = layer.join("cards").join("card.svg");
-        if svg.is_file() {
-            card = Some(CardSource {
-                path: display_path(root, &svg),
-                svg: read_text(root, &svg)?,
-                fonts: Vec::new(),
-            });
-        }
-        for (name, path) in files_under(root, &layer.join("cards").join("fonts"))? {
-            if name.ends_with(".ttf") || name.ends_with(".otf") {
-                let bytes = std::fs::read(&path).map_err(|e| Error::read(&path, e))?;
-                fonts.insert(name, (display_path(root, &path), bytes));
+        for (name, path) in files_under(&layer.join(crate::layout::CARDS))? {
+            if name == "card.svg" {
+                card = Some((display_path(root, &path), read_text(root, &path)?));
+            } else if is_font(&name) {
+                let shown = display_path(root, &path);
+                let bytes = crate::load::files::read(&path).map_err(|e| Error::read(&shown, e))?;
+                fonts.insert(name, (shown, bytes));
             }
         }
-        for (name, path) in files_under(root, &layer.join("templates"))? {
+        for (name, path) in files_under(&layer.join("templates"))? {
             let text = read_text(root, &path)?;
             templates.insert(
                 name.clone(),
@@ -100,7 +101,7 @@ pub fn load(root: &Path, theme: Option<&str>, theme_line: Option<usize>) -> Resu
                 },
             );
         }
-        for (name, path) in files_under(root, &layer.join("i18n"))? {
+        for (name, path) in files_under(&layer.join("i18n"))? {
             let Some(lang) = name.strip_suffix(".toml") else {
                 continue;
             };
@@ -110,7 +111,7 @@ pub fn load(root: &Path, theme: Option<&str>, theme_line: Option<usize>) -> Resu
                 .or_default()
                 .extend(strings);
         }
-        for (name, path) in files_under(root, &layer.join("static"))? {
+        for (name, path) in files_under(&layer.join("static"))? {
             static_files.insert(
                 name.clone(),
                 StaticFile {
@@ -129,47 +130,51 @@ pub fn load(root: &Path, theme: Option<&str>, theme_line: Option<usize>) -> Resu
         templates: templates.into_values().collect(),
         ui_strings,
         static_files: static_files.into_values().collect(),
-        card: card.map(|c| CardSource {
+        card: card.map(|(path, svg)| CardSource {
+            path,
+            svg,
             fonts: fonts.into_values().collect(),
-            ..c
         }),
+        skipped,
     })
 }
 
-/// Files below `dir` as (`/`-separated relative name, path), sorted; none if `dir` is absent.
-fn files_under(root: &Path, dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+/// Files below `dir` as (`/`-separated relative name, path to read), sorted; none if `dir` is
+/// absent. Special files go to `skipped`.
+pub(crate) fn files_under(
+    folders: &SiteFolders,
+    dir: &Path,
+    skipped: &mut Vec<PathBuf>,
+) -> Result<Vec<(String, PathBuf)>> {
     if !dir.is_dir() {
         return Ok(Vec::new());
     }
     let mut out = Vec::new();
-    let walker = crate::load::content::walk_inputs(dir);
-    for entry in walker {
-        let entry = entry.map_err(|e| {
-            let path = e
-                .path()
-                .map(|p| display_path(root, p))
-                .unwrap_or_else(|| display_path(root, dir));
-            match e.into_io_error() {
-                Some(io) => Error::io("read", &path, io),
-                None => Diagnostic::new(path, "symbolic link loop")
-                    .with_help("remove the looping link")
-                    .into(),
+    for found in folders.walk(dir) {
+        let file = match found? {
+            Found::File(file) => file,
+            Found::Special(path) => {
+                skipped.push(path);
+                continue;
             }
-        })?;
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        let Some(name) = rel.to_str() else {
-            return Err(Diagnostic::new(
-                display_path(root, entry.path()),
-                "file name is not valid UTF-8",
-            )
-            .into());
         };
-        out.push((name.replace('\\', "/"), entry.into_path()));
+        let rel = file.path.strip_prefix(dir).unwrap_or(&file.path);
+        let Some(name) = rel.to_str() else {
+            return Err(
+                Diagnostic::new(folders.shown(&file.path), "file name is not valid UTF-8")
+                    .with_help("rename the file using UTF-8 characters")
+                    .into(),
+            );
+        };
+        out.push((name.replace('\\', "/"), file.source));
     }
     Ok(out)
+}
+
+/// Whether `name` (below `cards/`) is a font the card renderer loads: `fonts/*.ttf|otf`.
+fn is_font(name: &str) -> bool {
+    name.strip_prefix("fonts/")
+        .is_some_and(|n| n.ends_with(".ttf") || n.ends_with(".otf"))
 }
 
 /// `path` relative to the site root, for messages.
@@ -177,9 +182,10 @@ pub fn display_path(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
-fn read_text(root: &Path, path: &Path) -> Result<String> {
+/// Reads an input file as UTF-8 text; errors name the file (and the line of invalid UTF-8).
+pub(crate) fn read_text(root: &Path, path: &Path) -> Result<String> {
     let shown = display_path(root, path);
-    let bytes = std::fs::read(path).map_err(|e| Error::read(&shown, e))?;
+    let bytes = crate::load::files::read(path).map_err(|e| Error::read(&shown, e))?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let line = line_of_offset(&String::from_utf8_lossy(&e.as_bytes()[..valid]), valid);

@@ -11,7 +11,8 @@ pub struct Language {
     pub name: String,
     /// Text direction.
     pub direction: Direction,
-    /// URL prefix without trailing slash: `""` for the default language at the root, else `/de`.
+    /// URL prefix without trailing slash, starting with `base_url`'s path: `""` for the default
+    /// language at the root, else `/de` (`/project` and `/project/de` under a base path).
     pub prefix: String,
     /// Whether this is the default language.
     pub is_default: bool,
@@ -23,6 +24,8 @@ pub struct Language {
     pub description: String,
     /// `[extra]` merged with `[languages.<code>.extra]`.
     pub extra: serde_json::Map<String, serde_json::Value>,
+    /// The folder below `content/` holding this language's files, if it has one.
+    pub content_dir: Option<String>,
 }
 
 /// The configured languages, default first.
@@ -48,9 +51,9 @@ pub fn languages(config: &Config) -> Vec<Language> {
                 name: lc.name.unwrap_or_else(|| code.clone()),
                 direction: lc.direction,
                 prefix: if is_default && !config.default_language_in_subdir {
-                    String::new()
+                    config.base_path().to_string()
                 } else {
-                    format!("/{code}")
+                    format!("{}/{code}", config.base_path())
                 },
                 is_default,
                 fallback: lc.fallback,
@@ -60,6 +63,7 @@ pub fn languages(config: &Config) -> Vec<Language> {
                     .or_else(|| config.description.clone())
                     .unwrap_or_default(),
                 extra,
+                content_dir: lc.content_dir,
                 code,
             }
         })

@@ -1,8 +1,10 @@
 //! Model stage: turns loaded files into the site's structure — languages, documents with their
-//! URLs, sections and their sorted pages, translations, neighbours, taxonomies, pagination and
-//! every output path. Pure data; no I/O, no HTML.
+//! URLs and aliases, sections and their sorted pages, translations, neighbours and taxonomies.
+//! Pure data; no I/O, no HTML. The output paths and pagination are the plan's
+//! (`render::plan`).
 
 pub mod language;
+pub mod menus;
 pub mod taxonomy;
 pub mod urls;
 
@@ -17,8 +19,48 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 pub use taxonomy::{Taxonomy, Term};
 
-/// Index of a document in [`Site::docs`].
-pub type DocId = usize;
+/// A document: its index in [`Site::docs`] (and in everything kept per document, such as the
+/// rendered Markdown). Ids are valid for one model only; a rebuilt model numbers afresh.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DocId(pub usize);
+
+impl DocId {
+    /// The index.
+    pub fn index(self) -> usize {
+        self.0
+    }
+
+    /// Every id of `n` documents, in order.
+    pub fn all(n: usize) -> impl Iterator<Item = DocId> {
+        (0..n).map(DocId)
+    }
+}
+
+impl<T> std::ops::Index<DocId> for [T] {
+    type Output = T;
+    fn index(&self, id: DocId) -> &T {
+        &self[id.0]
+    }
+}
+
+impl<T> std::ops::IndexMut<DocId> for [T] {
+    fn index_mut(&mut self, id: DocId) -> &mut T {
+        &mut self[id.0]
+    }
+}
+
+impl<T> std::ops::Index<DocId> for Vec<T> {
+    type Output = T;
+    fn index(&self, id: DocId) -> &T {
+        &self[id.0]
+    }
+}
+
+impl<T> std::ops::IndexMut<DocId> for Vec<T> {
+    fn index_mut(&mut self, id: DocId) -> &mut T {
+        &mut self[id.0]
+    }
+}
 
 /// A page or section in one language, placed in the site.
 #[derive(Debug, Clone)]
@@ -48,12 +90,56 @@ pub struct Doc {
     pub assets: Vec<String>,
     /// Alias paths that redirect here (root-relative, trailing slash).
     pub aliases: Vec<String>,
+    /// Aliases with a `*`: host redirect rules only (`_redirects`), no page of their own.
+    pub alias_rules: Vec<String>,
+    /// Where this document's page sends visitors (`redirect_to`): a root-relative URL of this
+    /// site or an absolute URL.
+    pub redirect: Option<String>,
+    /// A home page ludd made for a language without `content/_index.<lang>.md`: no content
+    /// of its own, shown as a fallback.
+    pub generated: bool,
 }
 
 impl Doc {
+    /// A document of language `lang` read from `source`, not yet placed in the site (no URL,
+    /// section, translations or neighbours).
+    fn unplaced(source: SourceDoc, lang: usize, languages: usize) -> Doc {
+        Doc {
+            lang,
+            source,
+            url: String::new(),
+            parent: None,
+            pages: Vec::new(),
+            subsections: Vec::new(),
+            translations: vec![None; languages],
+            previous: None,
+            next: None,
+            terms: Vec::new(),
+            assets: Vec::new(),
+            aliases: Vec::new(),
+            alias_rules: Vec::new(),
+            redirect: None,
+            generated: false,
+        }
+    }
+
     /// Whether this is a section (home included).
     pub fn is_section(&self) -> bool {
         self.source.kind == DocKind::Section
+    }
+
+    /// The content folder whose other files are copied next to this document: a bundle's own
+    /// folder, a section's folder; none for a plain page.
+    pub fn asset_dir(&self) -> Option<String> {
+        // The folder of its `index.md` or `_index.md`, inside a language's content_dir too.
+        match self.source.kind {
+            DocKind::Bundle | DocKind::Section => Some(
+                crate::load::content::split_dir(&self.source.rel_path)
+                    .0
+                    .to_string(),
+            ),
+            DocKind::Page => None,
+        }
     }
 
     /// The title from front matter (the rendered first heading is used when absent).
@@ -86,12 +172,22 @@ pub struct Site {
     pub assets: Vec<ContentAsset>,
     /// Theme data.
     pub theme: Theme,
+    /// Data files (`data/`), for templates.
+    pub data: crate::load::data::Data,
     /// Document by content path (`forderungen/_index.en.md`).
     pub by_path: HashMap<String, DocId>,
     /// Document by root-relative URL.
     pub by_url: HashMap<String, DocId>,
     /// Home page per language (index = language index).
     pub homes: Vec<Option<DocId>>,
+    /// Menus per language (index = language index), by name.
+    pub menus: Vec<Vec<menus::Menu>>,
+    /// Documents whose `publish_date` is still to come (content path, date), soonest first,
+    /// whether `--future` showed them or not.
+    pub upcoming: Vec<(String, crate::load::front_matter::Date)>,
+    /// The next moment a `publish_date` or `expiry_date` changes what is published: a build
+    /// made now is out of date from then on.
+    pub valid_until: Option<jiff::Timestamp>,
 }
 
 /// Options that change what the model contains.
@@ -103,6 +199,39 @@ pub struct ModelOptions {
     pub base_url: Option<String>,
     /// Override `output_dir`.
     pub output_dir: Option<PathBuf>,
+    /// Include pages whose `publish_date` is still to come.
+    pub future: bool,
+    /// Include pages whose `expiry_date` has passed.
+    pub expired: bool,
+    /// The moment dates are compared with (default: the current time).
+    pub now: Option<jiff::Timestamp>,
+}
+
+/// Which documents are published at `now`, and when that changes next.
+struct DateFilter {
+    now: jiff::Timestamp,
+    future: bool,
+    expired: bool,
+}
+
+impl DateFilter {
+    fn shows(&self, fm: &crate::load::front_matter::FrontMatter) -> bool {
+        let early = fm.publish_date.is_some_and(|d| d.timestamp > self.now);
+        let late = fm.expiry_date.is_some_and(|d| d.timestamp <= self.now);
+        (self.future || !early) && (self.expired || !late)
+    }
+
+    /// The first date after `now` among the documents' publish and expiry dates.
+    fn next_change<'a>(
+        &self,
+        docs: impl Iterator<Item = &'a crate::load::front_matter::FrontMatter>,
+    ) -> Option<jiff::Timestamp> {
+        docs.flat_map(|fm| [fm.publish_date, fm.expiry_date])
+            .flatten()
+            .map(|d| d.timestamp)
+            .filter(|t| *t > self.now)
+            .min()
+    }
 }
 
 impl Site {
@@ -115,6 +244,7 @@ impl Site {
             mut config,
             content,
             theme,
+            data,
         } = project;
         if let Some(url) = &options.base_url {
             config.base_url = url.trim_end_matches('/').to_string();
@@ -122,6 +252,24 @@ impl Site {
         if let Some(dir) = &options.output_dir {
             config.output_dir = dir.clone();
         }
+        let dates = DateFilter {
+            now: options.now.unwrap_or_else(jiff::Timestamp::now),
+            future: options.future,
+            expired: options.expired,
+        };
+        let valid_until = dates.next_change(content.docs.iter().map(|d| &d.front_matter));
+        let mut upcoming: Vec<(String, crate::load::front_matter::Date)> = content
+            .docs
+            .iter()
+            .filter(|d| options.drafts || !d.front_matter.draft)
+            .filter_map(|d| {
+                d.front_matter
+                    .publish_date
+                    .filter(|p| p.timestamp > dates.now)
+                    .map(|p| (d.rel_path.clone(), p))
+            })
+            .collect();
+        upcoming.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
         let languages = language::languages(&config);
         let lang_index: HashMap<&str, usize> = languages
             .iter()
@@ -135,50 +283,65 @@ impl Site {
                 .docs
                 .into_iter()
                 .filter(|d| options.drafts || !d.front_matter.draft)
-                .map(|source| Doc {
-                    lang: lang_index.get(source.lang.as_str()).copied().unwrap_or(0),
-                    source,
-                    url: String::new(),
-                    parent: None,
-                    pages: Vec::new(),
-                    subsections: Vec::new(),
-                    translations: vec![None; languages.len()],
-                    previous: None,
-                    next: None,
-                    terms: Vec::new(),
-                    assets: Vec::new(),
-                    aliases: Vec::new(),
+                .filter(|d| dates.shows(&d.front_matter))
+                .map(|source| {
+                    let lang = lang_index.get(source.lang.as_str()).copied().unwrap_or(0);
+                    Doc::unplaced(source, lang, languages.len())
                 }),
         );
+        add_missing_homes(&mut docs, &languages);
         // Paths are unique, so an unstable sort gives the same order, without a scratch buffer.
         docs.sort_unstable_by(|a, b| a.source.rel_path.cmp(&b.source.rel_path));
         link_translations(&mut docs)?;
         let sections = section_index(&docs);
-        urls::assign(&mut docs, &languages, &sections);
-        let by_path = docs
+        urls::assign(&mut docs, &languages, &sections, &config.permalinks);
+        let mut by_path: HashMap<String, DocId> = docs
             .iter()
             .enumerate()
-            .map(|(i, d)| (d.source.rel_path.clone(), i))
+            .map(|(i, d)| (d.source.rel_path.clone(), DocId(i)))
             .collect();
+        // In a language's content_dir, `@/blog/a.md` names `content/<dir>/blog/a.md` too.
+        for (i, d) in docs.iter().enumerate() {
+            if let Some(inner) = languages[d.lang].content_dir.as_deref().and_then(|dir| {
+                d.source
+                    .rel_path
+                    .strip_prefix(dir)
+                    .and_then(|r| r.strip_prefix('/'))
+            }) {
+                by_path.entry(inner.to_string()).or_insert(DocId(i));
+            }
+        }
         let by_url = urls::check_unique(&docs)?;
         let homes = (0..languages.len())
             .map(|l| sections.get(&(String::new(), l)).copied())
             .collect();
         attach_to_sections(&mut docs, &languages, &sections);
         attach_assets(&mut docs, &content.assets);
-        urls::assign_aliases(&mut docs)?;
+        urls::assign_aliases(&mut docs, config.base_path())?;
+        resolve_redirects(&mut docs, &by_path, config.base_path())?;
         let taxonomies = taxonomy::collect(&mut docs, &config, &languages);
-        Ok(Site {
+        let mut site = Site {
             config,
             languages,
             docs,
             taxonomies,
             assets: content.assets,
             theme,
+            data,
             by_path,
             by_url,
             homes,
-        })
+            menus: Vec::new(),
+            upcoming,
+            valid_until,
+        };
+        site.menus = menus::resolve(&site).map_err(Error::Invalid)?;
+        Ok(site)
+    }
+
+    /// Every document with its id, in id order.
+    pub fn documents(&self) -> impl Iterator<Item = (DocId, &Doc)> {
+        self.docs.iter().enumerate().map(|(i, d)| (DocId(i), d))
     }
 
     /// Document `id` in language `lang`, else in the default language, else itself.
@@ -192,17 +355,147 @@ impl Site {
         &self.languages[doc.lang]
     }
 
-    /// Absolute URL for a root-relative path.
-    pub fn permalink(&self, path: &str) -> String {
-        format!("{}{}", self.config.base_url, path)
+    /// Absolute URL for a root-relative URL (one that starts with the base path, like every
+    /// URL of the model).
+    pub fn permalink(&self, url: &str) -> String {
+        format!("{}{}", self.config.origin(), url)
     }
 
-    /// Pagination of a section: (number of pagers, pages per pager).
+    /// Root-relative URL of the output file `rel` (`sitemap.xml` → `/project/sitemap.xml`).
+    pub fn file_url(&self, rel: &str) -> String {
+        format!(
+            "{}/{}",
+            self.config.base_path(),
+            rel.trim_start_matches('/')
+        )
+    }
+
+    /// The site's root URL: `/`, or the base path with a slash (`/project/`).
+    pub fn root_url(&self) -> String {
+        self.file_url("")
+    }
+
+    /// Output file (relative to the output folder) of a root-relative URL of this site:
+    /// the base path is dropped, `/project/en/a/` → `en/a/index.html`.
+    pub fn output_path(&self, url: &str) -> String {
+        urls::output_path(self.strip_base_path(url))
+    }
+
+    /// `url` without the base path (unchanged when it does not start with it).
+    pub fn strip_base_path<'a>(&self, url: &'a str) -> &'a str {
+        let base = self.config.base_path();
+        match url.strip_prefix(base) {
+            Some(rest) if rest.is_empty() || rest.starts_with('/') => rest,
+            _ => url,
+        }
+    }
+
+    /// Pages per pager of a section's listing (`None`: one page lists them all, and pages are
+    /// never paginated).
     pub fn pagination(&self, doc: &Doc) -> Option<usize> {
         doc.source
             .front_matter
             .paginate_by
             .filter(|_| doc.is_section())
+    }
+}
+
+/// Gives every language without a home page (`content/_index.<lang>.md`) an empty one, as Zola
+/// and Hugo do, so that its URL, the language switcher and its listings work. It is a
+/// translation of the default language's home and is marked `generated`.
+fn add_missing_homes(docs: &mut Vec<Doc>, languages: &[Language]) {
+    let has_home: Vec<bool> = (0..languages.len())
+        .map(|l| {
+            docs.iter()
+                .any(|d| d.lang == l && d.is_section() && d.source.section_dir.is_empty())
+        })
+        .collect();
+    let group = docs
+        .iter()
+        .find(|d| d.is_section() && d.source.section_dir.is_empty())
+        .map_or_else(|| "_index.md".to_string(), |d| d.source.group.clone());
+    for (l, language) in languages.iter().enumerate() {
+        if has_home[l] {
+            continue;
+        }
+        let rel_path = if l == Site::DEFAULT_LANGUAGE {
+            "_index.md".to_string()
+        } else {
+            format!("_index.{}.md", language.code)
+        };
+        let source = SourceDoc {
+            rel_path,
+            kind: DocKind::Section,
+            lang: language.code.clone(),
+            group: group.clone(),
+            section_dir: String::new(),
+            stem: String::new(),
+            front_matter: crate::load::front_matter::FrontMatter {
+                title: Some(language.title.clone()),
+                ..Default::default()
+            },
+            body: std::sync::Arc::from(""),
+            body_hash: crate::hash::hash_text(""),
+            body_line: 1,
+            header: String::new(),
+        };
+        docs.push(Doc {
+            generated: true,
+            ..Doc::unplaced(source, l, languages.len())
+        });
+    }
+}
+
+/// Resolves `redirect_to`: `@/file.md` to that document in the same language (else the
+/// default one), a site path under the base path, an absolute URL as it is.
+fn resolve_redirects(
+    docs: &mut [Doc],
+    by_path: &HashMap<String, DocId>,
+    base_path: &str,
+) -> Result<()> {
+    let mut problems = Vec::new();
+    for i in 0..docs.len() {
+        let Some(raw) = docs[i].source.front_matter.redirect_to.clone() else {
+            continue;
+        };
+        let raw = raw.trim();
+        let target = if let Some(rel) = raw.strip_prefix("@/") {
+            let (file, fragment) = rel
+                .split_once('#')
+                .map_or((rel, None), |(f, x)| (f, Some(x)));
+            by_path.get(file).map(|&id| {
+                let lang = docs[i].lang;
+                let id = docs[id].translations[lang]
+                    .or(docs[id].translations[Site::DEFAULT_LANGUAGE])
+                    .unwrap_or(id);
+                let mut url = docs[id].url.clone();
+                if let Some(f) = fragment {
+                    url.push('#');
+                    url.push_str(f);
+                }
+                url
+            })
+        } else if raw.starts_with("https://") || raw.starts_with("http://") {
+            Some(raw.to_string())
+        } else {
+            urls::normalize_alias(raw).map(|p| format!("{base_path}{p}"))
+        };
+        match target {
+            Some(t) => docs[i].redirect = Some(t),
+            None => problems.push(
+                Diagnostic::new(
+                    format!("content/{}", docs[i].source.rel_path),
+                    format!("redirect_to `{raw}` points nowhere"),
+                )
+                .at_optional_line(docs[i].source.line_of("redirect_to"))
+                .with_help("write @/file.md for a page of this site, a site path like \"/demands/\", or a full URL"),
+            ),
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(problems))
     }
 }
 
@@ -213,7 +506,7 @@ fn section_index(docs: &[Doc]) -> SectionIndex {
     docs.iter()
         .enumerate()
         .filter(|(_, d)| d.is_section())
-        .map(|(i, d)| ((d.source.section_dir.clone(), d.lang), i))
+        .map(|(i, d)| ((d.source.section_dir.clone(), d.lang), DocId(i)))
         .collect()
 }
 
@@ -221,7 +514,10 @@ fn section_index(docs: &[Doc]) -> SectionIndex {
 fn link_translations(docs: &mut [Doc]) -> Result<()> {
     let mut groups: BTreeMap<&str, Vec<DocId>> = BTreeMap::new();
     for (i, d) in docs.iter().enumerate() {
-        groups.entry(d.source.group.as_str()).or_default().push(i);
+        groups
+            .entry(d.source.group.as_str())
+            .or_default()
+            .push(DocId(i));
     }
     let mut problems = Vec::new();
     let mut links = Vec::new();
@@ -280,13 +576,13 @@ fn attach_to_sections(docs: &mut [Doc], languages: &[Language], sections: &Secti
     for (id, d) in docs.iter().enumerate() {
         if d.is_section() {
             if let Some(p) = d.parent {
-                children_of.entry(p).or_default().push(id);
+                children_of.entry(p).or_default().push(DocId(id));
             }
         } else {
             pages_in
                 .entry((d.source.section_dir.as_str(), d.lang))
                 .or_default()
-                .push(id);
+                .push(DocId(id));
         }
     }
     let mut listings: Vec<(DocId, Vec<Listed>, Vec<DocId>)> = Vec::with_capacity(sections.len());
@@ -371,21 +667,28 @@ fn compare(a: &Doc, b: &Doc, sort_by: SortBy) -> std::cmp::Ordering {
     }
 }
 
-/// Assigns content assets to the bundle page or section that owns their folder.
+/// Assigns content assets to the bundle page or section that owns their folder, or the nearest
+/// folder above it (`blog/post/img/a.png` belongs to the bundle `blog/post/`, and keeps its
+/// `img/` folder next to the page).
 fn attach_assets(docs: &mut [Doc], assets: &[ContentAsset]) {
     let mut owners: HashMap<String, Vec<DocId>> = HashMap::new();
     for (i, d) in docs.iter().enumerate() {
-        let dir = match d.source.kind {
-            DocKind::Bundle if d.source.section_dir.is_empty() => d.source.stem.clone(),
-            DocKind::Bundle => format!("{}/{}", d.source.section_dir, d.source.stem),
-            DocKind::Section => d.source.section_dir.clone(),
-            DocKind::Page => continue,
-        };
-        owners.entry(dir).or_default().push(i);
+        if let Some(dir) = d.asset_dir() {
+            owners.entry(dir).or_default().push(DocId(i));
+        }
     }
     for a in assets {
-        let dir = crate::load::content::split_dir(&a.rel_path).0;
-        for &owner in owners.get(dir).into_iter().flatten() {
+        let mut dir = crate::load::content::split_dir(&a.rel_path).0;
+        let found = loop {
+            if let Some(found) = owners.get(dir) {
+                break Some(found);
+            }
+            if dir.is_empty() {
+                break None;
+            }
+            dir = crate::load::content::split_dir(dir).0;
+        };
+        for &owner in found.into_iter().flatten() {
             docs[owner].assets.push(a.rel_path.clone());
         }
     }

@@ -3,7 +3,7 @@
 
 use super::{Doc, DocId, Language};
 use crate::load::config::{Config, TaxonomyConfig};
-use crate::slug::slugify;
+use crate::slug::slugify_in;
 use std::collections::BTreeMap;
 
 /// One taxonomy in one language.
@@ -38,7 +38,11 @@ pub fn collect(docs: &mut [Doc], config: &Config, languages: &[Language]) -> Vec
     for (lang, language) in languages.iter().enumerate() {
         for tc in &config.taxonomies {
             let mut terms: BTreeMap<String, Term> = BTreeMap::new();
-            let url = format!("{}/{}/", language.prefix, slugify(&tc.name));
+            let url = format!(
+                "{}/{}/",
+                language.prefix,
+                slugify_in(&tc.name, &language.code)
+            );
             for (id, d) in docs.iter().enumerate() {
                 if d.lang != lang || d.is_section() {
                     continue;
@@ -51,7 +55,7 @@ pub fn collect(docs: &mut [Doc], config: &Config, languages: &[Language]) -> Vec
                     .into_iter()
                     .flatten()
                 {
-                    let slug = slugify(name);
+                    let slug = slugify_in(name, &language.code);
                     if slug.is_empty() {
                         continue;
                     }
@@ -62,8 +66,8 @@ pub fn collect(docs: &mut [Doc], config: &Config, languages: &[Language]) -> Vec
                         pages: Vec::new(),
                     });
                     // Documents come in order, so a repeated term of this one can only be last.
-                    if term.pages.last() != Some(&id) {
-                        term.pages.push(id);
+                    if term.pages.last() != Some(&DocId(id)) {
+                        term.pages.push(DocId(id));
                     }
                 }
             }

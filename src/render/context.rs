@@ -6,6 +6,7 @@
 
 use super::deps::Reads;
 use crate::hash::hash_value;
+use crate::model::menus::{MenuEntry, MenuLabel, MenuTarget};
 use crate::model::{Doc, DocId, Language, Site};
 use crate::render::DocContent;
 use crate::render::markdown::TocEntry;
@@ -67,7 +68,7 @@ pub fn obj(pairs: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
     Value::from(map)
 }
 
-/// A string, or none.
+/// A value, or none.
 pub fn opt(value: Option<impl Into<Value>>) -> Value {
     value.map(Into::into).unwrap_or_else(Value::none)
 }
@@ -78,10 +79,15 @@ pub struct SharedValues {
     pub site: Vec<Value>,
     /// `language` per language.
     pub language: Vec<Value>,
+    /// `data` (the data files) per language.
+    pub data: Vec<Value>,
     /// `menu` entries per language.
     pub menu: Vec<Vec<MenuItem>>,
     /// `menu` entries per language as template values, `is_current` false.
     pub menu_values: Vec<Vec<Value>>,
+    /// `menus` per language: each menu's name and its entries as template values, `is_current`
+    /// false (see [`crate::model::menus`]).
+    pub menus: Vec<Vec<(String, Vec<Value>)>>,
     /// Each document's listing summary (no content), built when a listing first shows it: a
     /// build renders the pages before the listings, so the summaries take the memory that the
     /// pages' HTML leaves.
@@ -128,11 +134,21 @@ impl SharedValues {
                     .collect()
             })
             .collect();
+        let data = site
+            .languages
+            .iter()
+            .map(|l| Value::from_serializable(&site.data.for_language(&l.code)))
+            .collect();
+        let menus = (0..site.languages.len())
+            .map(|l| menus_values(site, contents, l))
+            .collect();
         SharedValues {
             site: site_values,
             language,
+            data,
             menu,
             menu_values,
+            menus,
             summaries: site.docs.iter().map(|_| OnceLock::new()).collect(),
             fallback_summaries: site.docs.iter().map(|_| OnceLock::new()).collect(),
             terms: term_values(site),
@@ -163,6 +179,26 @@ impl SharedValues {
         }
         menu
     }
+
+    /// `menus` of language `lang` with the entries that link or contain `path` marked current.
+    /// Reads (and records) the title of every page a menu links.
+    pub fn menus(&self, site: &Site, reads: &Reads, lang: usize, path: &str) -> Value {
+        let mut menus = tera::Map::with_capacity(self.menus[lang].len());
+        for ((name, values), m) in self.menus[lang].iter().zip(&site.menus[lang]) {
+            let mut values = values.clone();
+            for (value, e) in values.iter_mut().zip(&m.entries) {
+                let title = match e.target {
+                    MenuTarget::Page { id, .. } => Some(reads.title(id)),
+                    MenuTarget::Url(_) => None,
+                };
+                if menu_entry_is_current(site, e, path) {
+                    *value = menu_entry_value(site, title, lang, e, true);
+                }
+            }
+            menus.insert(name.clone().into(), values.into());
+        }
+        Value::from(menus)
+    }
 }
 
 impl SharedValues {
@@ -180,6 +216,125 @@ impl SharedValues {
                     .collect();
             }
         }
+        for (lang, menus) in site.menus.iter().enumerate() {
+            if menus
+                .iter()
+                .flat_map(|m| &m.entries)
+                .any(|e| matches!(e.target, MenuTarget::Page { id: t, .. } if t == id))
+            {
+                self.menus[lang] = menus_values(site, contents, lang);
+            }
+        }
+    }
+}
+
+/// `menus` of language `lang` as template values, `is_current` false.
+fn menus_values(
+    site: &Site,
+    contents: &[std::sync::Arc<DocContent>],
+    lang: usize,
+) -> Vec<(String, Vec<Value>)> {
+    site.menus[lang]
+        .iter()
+        .map(|m| {
+            let entries = m
+                .entries
+                .iter()
+                .map(|e| {
+                    let title = match e.target {
+                        MenuTarget::Page { id, .. } => Some(contents[id].title.as_str()),
+                        MenuTarget::Url(_) => None,
+                    };
+                    menu_entry_value(site, title, lang, e, false)
+                })
+                .collect();
+            (m.name.clone(), entries)
+        })
+        .collect()
+}
+
+/// One `menus.<name>` entry: `name` (the label) in `name_lang`, `url`, `lang` (the linked
+/// page's language) and `lang_name`, `is_fallback`, `is_current`, `is_external`, `weight`, and
+/// for pages their `title` (as given) and `extra`.
+fn menu_entry_value(
+    site: &Site,
+    title: Option<&str>,
+    lang: usize,
+    e: &MenuEntry,
+    is_current: bool,
+) -> Value {
+    let code = site.languages[lang].code.as_str();
+    let default = site.config.default_language.as_str();
+    let (url, target_lang, is_fallback, extra) = match &e.target {
+        MenuTarget::Page {
+            id,
+            fragment,
+            is_fallback,
+        } => {
+            let d = &site.docs[*id];
+            let url = match fragment {
+                Some(f) => format!("{}#{f}", d.url),
+                None => d.url.clone(),
+            };
+            (
+                url,
+                site.languages[d.lang].code.as_str(),
+                *is_fallback,
+                Value::from_serializable(&d.source.front_matter.extra),
+            )
+        }
+        MenuTarget::Url(url) => (url.clone(), code, false, Value::none()),
+    };
+    let (name, name_lang) = match &e.label {
+        MenuLabel::Name(n) => (n.clone(), code),
+        MenuLabel::Key(key) => {
+            let strings = &site.theme.ui_strings;
+            match strings.get(code).and_then(|m| m.get(key)) {
+                Some(s) => (s.clone(), code),
+                None => match strings.get(default).and_then(|m| m.get(key)) {
+                    Some(s) => (s.clone(), default),
+                    None => (key.clone(), code),
+                },
+            }
+        }
+        MenuLabel::Title => (title.unwrap_or_default().to_string(), target_lang),
+    };
+    let is_external =
+        matches!(&e.target, MenuTarget::Url(u) if u.contains("://") || u.starts_with("mailto:"));
+    obj([
+        ("name", name.into()),
+        ("name_lang", name_lang.into()),
+        ("url", url.into()),
+        ("lang", target_lang.into()),
+        ("lang_name", lang_name(site, target_lang).into()),
+        ("is_fallback", is_fallback.into()),
+        ("is_current", is_current.into()),
+        ("is_external", is_external.into()),
+        ("weight", opt(e.weight)),
+        ("title", opt(title)),
+        ("extra", extra),
+    ])
+}
+
+/// The own name of the language with `code`.
+fn lang_name<'a>(site: &'a Site, code: &'a str) -> &'a str {
+    site.languages
+        .iter()
+        .find(|l| l.code == code)
+        .map_or(code, |l| l.name.as_str())
+}
+
+/// Whether a menu entry links the output at `path` or a section that contains it.
+fn menu_entry_is_current(site: &Site, e: &MenuEntry, path: &str) -> bool {
+    match &e.target {
+        MenuTarget::Page {
+            id, fragment: None, ..
+        } => {
+            let d = &site.docs[*id];
+            path == d.url || (d.url != "/" && d.is_section() && path.starts_with(&d.url))
+        }
+        MenuTarget::Page { .. } => false,
+        MenuTarget::Url(url) => url == path,
     }
 }
 
@@ -304,7 +459,7 @@ fn doc_pairs(
                 .collect::<Vec<_>>()
                 .into(),
         ),
-        ("is_fallback", is_fallback.into()),
+        ("is_fallback", (is_fallback || d.generated).into()),
         ("is_section", d.is_section().into()),
     ]
 }
@@ -438,8 +593,12 @@ pub fn base_context(
     ctx.insert("lang", lang.code.as_str().into());
     ctx.insert("dir", lang.direction.as_str().into());
     ctx.insert("language", shared.language[place.lang].clone());
+    ctx.insert("data", shared.data[place.lang].clone());
     if let Some(card) = super::images::card::card_url(site, place.path, place.lang) {
         ctx.insert("card", card.into());
+    }
+    if let Some(card) = super::images::card::home_card_url(site, place.lang) {
+        ctx.insert("home_card", card.into());
     }
     let translations: Vec<Value> = site
         .languages
@@ -468,6 +627,7 @@ pub fn base_context(
     );
     let menu = shared.menu(site, reads, place.lang, place.path);
     ctx.insert("menu", menu.into());
+    ctx.insert("menus", shared.menus(site, reads, place.lang, place.path));
     ctx.insert("is_serve", is_preview.into());
     ctx
 }
@@ -475,7 +635,8 @@ pub fn base_context(
 /// Whether a menu entry is the current page or a section that contains it.
 fn menu_is_current(site: &Site, m: &MenuItem, path: &str) -> bool {
     let d = &site.docs[m.id];
-    path == d.url || (d.url != "/" && d.is_section() && path.starts_with(&d.url))
+    let is_root = site.strip_base_path(&d.url) == "/";
+    path == d.url || (!is_root && d.is_section() && path.starts_with(&d.url))
 }
 
 fn menu_value(site: &Site, title: &str, m: &MenuItem, is_current: bool) -> Value {
@@ -525,7 +686,7 @@ pub fn head_links(site: &Site, place: &Place) -> String {
         let x_default = if site.config.default_language_in_subdir
             && default_url == site.languages[0].prefix.clone() + "/"
         {
-            "/".to_string()
+            site.root_url()
         } else {
             default_url.to_string()
         };

@@ -1,5 +1,6 @@
 //! Escaping for the HTML and XML that ludd writes itself (redirect pages, head links, feeds,
-//! sitemaps; templates are escaped by Tera), and the percent-encoding sets for URLs.
+//! sitemaps, and what the Markdown renderer adds; templates are escaped by Tera), and the
+//! percent-encoding sets for URLs.
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
@@ -31,44 +32,42 @@ const SEGMENT: &AsciiSet = &UNRESERVED
 const PATH: &AsciiSet = &SEGMENT.remove(b'/').remove(b'%');
 
 /// Percent-encodes everything but unreserved characters (a query value, the `urlencode` filter).
-pub fn url_component(text: &str) -> String {
+pub(crate) fn url_component(text: &str) -> String {
     utf8_percent_encode(text, UNRESERVED).to_string()
 }
 
 /// Percent-encodes what may not stand in one path segment (spaces, `/`, `?`, non-ASCII).
-pub fn url_segment(text: &str) -> String {
+pub(crate) fn url_segment(text: &str) -> String {
     utf8_percent_encode(text, SEGMENT).to_string()
 }
 
 /// Percent-encodes what may not stand in a URL path (spaces, non-ASCII), keeping `/` and escapes.
-pub fn url_path(text: &str) -> String {
+pub(crate) fn url_path(text: &str) -> String {
     utf8_percent_encode(text, PATH).to_string()
 }
 
-/// Escapes text for HTML element content and double-quoted attributes.
-pub fn html(s: &str) -> String {
-    escape(s, false)
+/// Escapes text for HTML element content and quoted attributes (`&`, `<`, `>`, `"`, `'`).
+pub(crate) fn html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    push_html(s, &mut out);
+    out
+}
+
+/// Appends `s` escaped for HTML to `out`: pulldown-cmark's own escaper, the one ludd uses for
+/// the Markdown renderer's additions and everything it writes itself.
+pub(crate) fn push_html(s: &str, out: &mut String) {
+    // Writing into a String never fails (its `write_str` always returns Ok).
+    let _ = pulldown_cmark_escape::escape_html(out, s);
 }
 
 /// Escapes text for XML, dropping the control characters XML 1.0 forbids.
-pub fn xml(s: &str) -> String {
-    escape(s, true)
-}
-
-fn escape(s: &str, xml: bool) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' if xml => out.push_str("&apos;"),
-            c if xml && (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
+pub(crate) fn xml(s: &str) -> String {
+    let forbidden = |c: char| (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r');
+    if s.contains(forbidden) {
+        html(&s.replace(forbidden, ""))
+    } else {
+        html(s)
     }
-    out
 }
 
 #[cfg(test)]
@@ -90,6 +89,7 @@ mod tests {
             super::html("a<b> & \"c\""),
             "a&lt;b&gt; &amp; &quot;c&quot;"
         );
-        assert_eq!(super::xml("it's\u{1}<x>"), "it&apos;s&lt;x&gt;");
+        assert_eq!(super::html("l'a"), "l&#39;a");
+        assert_eq!(super::xml("it's\u{1}<x>\tü"), "it&#39;s&lt;x&gt;\tü");
     }
 }

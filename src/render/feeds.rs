@@ -9,9 +9,7 @@ use std::hash::{Hash, Hasher};
 /// The language's dated pages, newest first, limited by `feed_limit`.
 fn dated_pages(site: &Site, lang: usize) -> Vec<DocId> {
     let mut ids: Vec<DocId> = site
-        .docs
-        .iter()
-        .enumerate()
+        .documents()
         .filter(|(_, d)| d.lang == lang && !d.is_section() && d.source.front_matter.date.is_some())
         .map(|(i, _)| i)
         .collect();

@@ -1,6 +1,7 @@
 //! What the Markdown renderer asks of the site while rendering one document: resolving internal
 //! links, rendering shortcodes through the templates, and UI strings.
 
+use crate::model::urls::{AboveRoot, join_path};
 use crate::model::{DocId, Site};
 use crate::render::markdown::{MarkdownHost, ShortcodeArgs, ShortcodeValue};
 use crate::render::templates::{Templates, ui_string};
@@ -8,7 +9,7 @@ use crate::render::warnings::Warnings;
 use tera::Value;
 
 /// The host for one document.
-pub struct DocHost<'a> {
+pub(crate) struct DocHost<'a> {
     /// The site.
     pub site: &'a Site,
     /// The document being rendered.
@@ -24,9 +25,10 @@ impl MarkdownHost for DocHost<'_> {
         let doc = &self.site.docs[self.id];
         let rel = match target.strip_prefix("@/") {
             Some(rel) => rel.to_string(),
-            None => join_relative(
+            None => join_path(
                 crate::model::urls::content_dir_of(&doc.source.rel_path),
                 target,
+                AboveRoot::Refuse,
             )
             .ok_or_else(|| format!("`{target}` points outside the content folder"))?,
         };
@@ -72,6 +74,32 @@ impl MarkdownHost for DocHost<'_> {
             doc.front_title().unwrap_or(&doc.source.stem).into(),
         );
         ctx.insert_value("nth", nth.into());
+        // The page the shortcode is called from (its rendered content does not exist yet).
+        ctx.insert_value(
+            "page",
+            crate::render::context::obj([
+                (
+                    "title",
+                    doc.front_title().unwrap_or(&doc.source.stem).into(),
+                ),
+                ("lang", lang.code.as_str().into()),
+                ("url", doc.url.as_str().into()),
+                ("permalink", self.site.permalink(&doc.url).into()),
+                (
+                    "assets",
+                    doc.assets
+                        .iter()
+                        .map(|a| Value::from(crate::model::urls::asset_url(doc, a)))
+                        .collect::<Vec<_>>()
+                        .into(),
+                ),
+                (
+                    "extra",
+                    Value::from_serializable(&doc.source.front_matter.extra),
+                ),
+                ("is_section", doc.is_section().into()),
+            ]),
+        );
         ctx.insert_value(
             "site",
             crate::render::context::obj([
@@ -114,32 +142,5 @@ fn shortcode_value(v: &ShortcodeValue) -> Value {
         ShortcodeValue::Float(f) => (*f).into(),
         ShortcodeValue::Bool(b) => (*b).into(),
         ShortcodeValue::Array(a) => a.iter().map(shortcode_value).collect::<Vec<_>>().into(),
-    }
-}
-
-/// Joins a relative link to a content folder; None if it climbs out of `content/`.
-pub fn join_relative(dir: &str, target: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for seg in target.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    Some(parts.join("/"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::join_relative;
-
-    #[test]
-    fn relative_links() {
-        assert_eq!(join_relative("a/b", "../c.md").as_deref(), Some("a/c.md"));
-        assert_eq!(join_relative("", "c.md").as_deref(), Some("c.md"));
-        assert_eq!(join_relative("", "../c.md"), None);
     }
 }

@@ -96,8 +96,10 @@ const PERMISSIONS_POLICY: &str = "accelerometer=(), browsing-topics=(), camera=(
 /// win; Cloudflare Pages joins both values, which still never serves stale bytes.
 pub fn headers(site: &Site, fingerprinted: &[String]) -> String {
     let mut out = String::from(
-        "# Written by ludd ([hosting] in site.toml). Read by Netlify and Cloudflare Pages.\n/*\n",
+        "# Written by ludd ([hosting] in site.toml). Read by Netlify and Cloudflare Pages.\n",
     );
+    out.push_str(&site.file_url("*"));
+    out.push('\n');
     for (name, value) in [
         (
             "Content-Security-Policy",
@@ -115,8 +117,8 @@ pub fn headers(site: &Site, fingerprinted: &[String]) -> String {
     }
     for path in fingerprinted {
         out.push_str(&format!(
-            "/{}\n  Cache-Control: {IMMUTABLE}\n",
-            url_path(path)
+            "{}\n  Cache-Control: {IMMUTABLE}\n",
+            url_path(&site.file_url(path))
         ));
     }
     out
@@ -134,13 +136,23 @@ pub fn redirects(site: &Site) -> String {
         for alias in &d.aliases {
             out.push_str(&format!("{} {} 301!\n", url_path(alias), url_path(&d.url)));
         }
+        for rule in &d.alias_rules {
+            // Encoded piece by piece: the `*` stays the host's wildcard.
+            let from: Vec<String> = rule.split('*').map(url_path).collect();
+            out.push_str(&format!("{} {} 301\n", from.join("*"), url_path(&d.url)));
+        }
     }
     if site.config.default_language_in_subdir {
         for l in &site.languages {
-            out.push_str(&format!("/ {}/ 302! Language={}\n", l.prefix, l.code));
+            out.push_str(&format!(
+                "{} {}/ 302! Language={}\n",
+                site.root_url(),
+                l.prefix,
+                l.code
+            ));
         }
         if let Some(default) = site.languages.first() {
-            out.push_str(&format!("/ {}/ 302\n", default.prefix));
+            out.push_str(&format!("{} {}/ 302\n", site.root_url(), default.prefix));
         }
     }
     out

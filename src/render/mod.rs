@@ -3,17 +3,19 @@
 //! the rendering of each one, recording what it read. Produces bytes; writing them is the write
 //! stage's job.
 
+pub(crate) mod calendar;
 pub mod context;
 pub mod deps;
-pub mod escape;
+pub(crate) mod escape;
 pub mod feeds;
-pub mod host;
+pub(crate) mod host;
 pub mod hosting;
 pub mod images;
+pub(crate) mod locale;
 pub mod markdown;
 pub mod output;
 pub mod plan;
-pub mod sitemap;
+pub(crate) mod sitemap;
 pub mod templates;
 pub mod warnings;
 
@@ -131,6 +133,7 @@ pub fn render_markdown(
     let results: Vec<Result<Arc<DocContent>>> = bodies
         .into_par_iter()
         .enumerate()
+        .map(|(i, body)| (DocId(i), body))
         .map(
             |(id, body)| match previous.and_then(|p| reusable(site, templates, warnings, id, p)) {
                 Some(content) => Ok(content),
@@ -156,12 +159,15 @@ fn reusable(
     let doc = &site.docs[id];
     let old_id = *previous.site.by_path.get(&doc.source.rel_path)?;
     let old = &previous.site.docs[old_id];
-    let content = previous.contents.get(old_id)?;
+    let content = previous.contents.get(old_id.index())?;
     // The previous model may predate body-only edits; the rendered content knows its source.
     let same = content.body_hash == doc.source.body_hash
         && old.source.body_line == doc.source.body_line
         && old.url == doc.url
         && old.source.front_matter.title == doc.source.front_matter.title
+        // Shortcodes see the page's assets and extra data.
+        && old.assets == doc.assets
+        && old.source.front_matter.extra == doc.source.front_matter.extra
         && previous.site.languages[old.lang].code == site.languages[doc.lang].code;
     let images_same = content
         .images
@@ -206,9 +212,9 @@ pub fn render_doc_markdown(
     };
     let rendered = markdown::render(body, doc.source.body_line, &options, &host).map_err(|e| {
         Error::invalid(
-            Diagnostic::new(source_path(site, id), e.message.clone())
+            Diagnostic::new(source_path(site, id), e.problem.to_string())
                 .at_line(e.line)
-                .with_help(markdown_help(&e.message)),
+                .with_help(e.problem.help()),
         )
     })?;
     let plain = |text: &str| {
@@ -283,18 +289,6 @@ fn image_error(
     Error::invalid(Diagnostic::new(source_path(site, id), message).with_help(e.help()))
 }
 
-fn markdown_help(message: &str) -> &'static str {
-    if message.contains("broken link") {
-        "link to an existing file with @/path/from/content.md, or fix the relative path"
-    } else if message.contains("markdown.safe") {
-        "nest block quotes, lists and HTML elements less deeply"
-    } else if message.contains("shortcode") {
-        "check the shortcode's name and arguments: {{ name(key=\"value\") }} or {% name() %}…{% end %}"
-    } else {
-        "fix the Markdown at this line"
-    }
-}
-
 /// `content/<rel_path>` of a document.
 pub fn source_path(site: &Site, id: DocId) -> PathBuf {
     PathBuf::from(crate::layout::content_path(&site.docs[id].source.rel_path))
@@ -304,6 +298,7 @@ pub fn source_path(site: &Site, id: DocId) -> PathBuf {
 pub fn check_anchors(site: &Site, contents: &[Arc<DocContent>]) -> Result<()> {
     let mut problems = Vec::new();
     for (id, c) in contents.iter().enumerate() {
+        let id = DocId(id);
         for link in &c.links {
             let Some(fragment) = &link.fragment else {
                 continue;

@@ -9,7 +9,7 @@ use super::deps::{Dep, Reads};
 use super::escape::html as escape;
 use super::plan::{Job, Planned, pager_count, pager_url};
 use super::templates::{TemplateName, Templates};
-use super::{DocContent, feeds, hosting, sitemap};
+use super::{DocContent, calendar, feeds, hosting, sitemap};
 use crate::error::{Diagnostic, Result};
 use crate::hash::hash_bytes;
 use crate::model::{DocId, Site};
@@ -128,6 +128,11 @@ impl<'a> RenderInput<'a> {
         let site = self.site;
         let bytes = |s: String| Ok(Prepared::Bytes(s.into_bytes()));
         match &planned.job {
+            Job::Doc { id, .. } if site.docs[*id].redirect.is_some() => {
+                let d = &site.docs[*id];
+                let target = d.redirect.as_deref().unwrap_or_default();
+                bytes(redirect_page(site, target, reads.title(*id), d.lang))
+            }
             Job::Doc { id, pager } => self.doc(*id, *pager, reads),
             Job::TaxonomyList { taxonomy } => Ok(self.taxonomy_list(*taxonomy, reads)),
             Job::Term {
@@ -157,6 +162,18 @@ impl<'a> RenderInput<'a> {
                 bytes(redirect_page(site, &d.url, reads.title(*id), d.lang))
             }
             Job::Chooser => self.chooser(reads),
+            Job::Calendar {
+                calendar,
+                lang,
+                event,
+            } => {
+                let cal = &site.config.calendars[*calendar];
+                let mut events = calendar::events(site, cal, *lang)?;
+                if let Some(i) = event {
+                    events = events.into_iter().skip(*i).take(1).collect();
+                }
+                bytes(calendar::render(site, cal, *lang, &events))
+            }
             Job::Static { index } => Ok(Prepared::Copy(
                 site.theme.static_files[*index].source.clone(),
             )),
@@ -262,23 +279,17 @@ impl<'a> RenderInput<'a> {
                     rtl,
                 };
                 let images = &self.templates.images;
-                images.card(&text).map(Output::Copy).map_err(|e| {
-                    let root = format!("{}/", images.root().display());
-                    let path = e.path().map(|p| p.to_path_buf()).unwrap_or_default();
-                    Diagnostic::new(path, e.to_string().replace(&root, ""))
-                        .with_help(e.help())
-                        .into()
-                })
+                images
+                    .card(&text)
+                    .map(Output::Copy)
+                    .map_err(|e| e.diagnostic(images.root()).into())
             }
             Prepared::StrippedCopy(p) => {
                 let images = &self.templates.images;
-                images.copy_bytes(&p).map(Output::Bytes).map_err(|e| {
-                    let message = e.to_string();
-                    let root = format!("{}/", images.root().display());
-                    Diagnostic::new(p.clone(), message.replace(&root, ""))
-                        .with_help(e.help())
-                        .into()
-                })
+                images
+                    .copy_bytes(&p)
+                    .map(Output::Bytes)
+                    .map_err(|e| e.diagnostic(images.root()).into())
             }
         }
     }
@@ -541,9 +552,10 @@ impl<'a> RenderInput<'a> {
             .collect();
         let name = TemplateName::LanguageChooser.to_string();
         if self.templates.has(&name) {
+            let root = site.root_url();
             let place = Place {
                 lang: 0,
-                path: "/",
+                path: &root,
                 translations,
             };
             let ctx = base_context(site, self.shared, reads, &place, self.mode.is_preview());
@@ -612,7 +624,12 @@ fn paginator(pages: &[Value], per: usize, current: usize, base: &str) -> Value {
 /// A redirect page: meta refresh, canonical link, and a plain link for people.
 pub fn redirect_page(site: &Site, target: &str, title: &str, lang: usize) -> String {
     let l = &site.languages[lang];
-    let url = escape(&site.permalink(target));
+    let absolute = target.starts_with("https://") || target.starts_with("http://");
+    let url = escape(&if absolute {
+        target.to_string()
+    } else {
+        site.permalink(target)
+    });
     let text = site
         .theme
         .ui_strings
@@ -641,9 +658,10 @@ fn builtin_chooser(site: &Site, translations: &[Counterpart]) -> String {
             escape(&l.name)
         ));
     }
+    let root = site.root_url();
     let place = Place {
         lang: 0,
-        path: "/",
+        path: &root,
         translations: translations.to_vec(),
     };
     let title = site
@@ -665,7 +683,10 @@ fn builtin_chooser(site: &Site, translations: &[Counterpart]) -> String {
 fn robots(site: &Site) -> String {
     let mut s = String::from("User-agent: *\nAllow: /\n");
     if site.config.generate_sitemap {
-        s.push_str(&format!("Sitemap: {}\n", site.permalink("/sitemap.xml")));
+        s.push_str(&format!(
+            "Sitemap: {}\n",
+            site.permalink(&site.file_url("sitemap.xml"))
+        ));
     }
     s
 }

@@ -2,11 +2,12 @@
 //! pagination of listings, and the check that no two jobs claim the same path. The plan is the
 //! one owner of output paths; rendering a job is [`super::output`]'s.
 
+use super::images::card;
 use super::templates::AssetHashes;
-use super::{hosting, sitemap};
+use super::{calendar, hosting, sitemap};
 use crate::error::{Diagnostic, Error, Result};
 use crate::layout::content_path;
-use crate::model::urls::{asset_url, output_path};
+use crate::model::urls::asset_url;
 use crate::model::{DocId, Site};
 use std::collections::HashMap;
 
@@ -14,37 +15,78 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Job {
     /// A document (section pages may be paginated: `pager` from 1).
-    Doc { id: DocId, pager: usize },
+    Doc {
+        /// The document.
+        id: DocId,
+        /// The pager, from 1.
+        pager: usize,
+    },
     /// A taxonomy's term list.
-    TaxonomyList { taxonomy: usize },
+    TaxonomyList {
+        /// Index of the taxonomy in the config.
+        taxonomy: usize,
+    },
     /// One term's pages.
     Term {
+        /// Index of the taxonomy in the config.
         taxonomy: usize,
+        /// Index of the term in its taxonomy.
         term: usize,
+        /// The pager, from 1.
         pager: usize,
     },
     /// A term's Atom feed.
-    TermFeed { taxonomy: usize, term: usize },
+    TermFeed {
+        /// Index of the taxonomy in the config.
+        taxonomy: usize,
+        /// Index of the term in its taxonomy.
+        term: usize,
+    },
     /// A language's 404 page.
-    NotFound { lang: usize },
+    NotFound {
+        /// Index of the language.
+        lang: usize,
+    },
     /// The root `404.html`, for hosts that serve one 404 page for every language.
     RootNotFound,
     /// A language's Atom feed.
-    Feed { lang: usize },
+    Feed {
+        /// Index of the language.
+        lang: usize,
+    },
     /// `sitemap.xml` (part 0) or its parts when split.
-    Sitemap { part: usize },
+    Sitemap {
+        /// The part, from 0.
+        part: usize,
+    },
     /// `robots.txt`.
     Robots,
     /// A redirect page for an alias.
-    Alias { id: DocId, alias: usize },
+    Alias {
+        /// The document.
+        id: DocId,
+        /// Index of the alias in the document's aliases.
+        alias: usize,
+    },
     /// The language chooser at `/` (default language in a subfolder).
     Chooser,
     /// A static file from the theme or site.
-    Static { index: usize },
+    Static {
+        /// Index of the static file.
+        index: usize,
+    },
     /// A bundle or section file copied next to its document.
-    Asset { id: DocId, asset: usize },
+    Asset {
+        /// The document.
+        id: DocId,
+        /// Index of the file in the document's assets.
+        asset: usize,
+    },
     /// A static file's copy under its fingerprinted name (see [`hosting`]).
-    Fingerprinted { index: usize },
+    Fingerprinted {
+        /// Index of the static file.
+        index: usize,
+    },
     /// `_headers`.
     Headers,
     /// `_redirects`.
@@ -54,9 +96,25 @@ pub enum Job {
     /// `CNAME`.
     Cname,
     /// A document's share card (see [`super::images::card`]).
-    Card { id: DocId },
+    Card {
+        /// The document.
+        id: DocId,
+    },
+    /// An iCalendar file of `[[calendars]]` entry `calendar` in language `lang`: one event
+    /// (its index), or all of them.
+    Calendar {
+        /// Index of the calendar.
+        calendar: usize,
+        /// Index of the language.
+        lang: usize,
+        /// Index of the event, or None for all of them.
+        event: Option<usize>,
+    },
     /// A processed image, copied from the image cache (see [`super::images`]).
-    Image { file: std::path::PathBuf },
+    Image {
+        /// The processed file in the image cache.
+        file: std::path::PathBuf,
+    },
 }
 
 /// A job and its output path (relative to the output folder).
@@ -89,18 +147,25 @@ pub fn pager_url(base: &str, k: usize) -> String {
 /// the preview server (`for_hosts` false) needs neither them nor the host files: its pages
 /// link `?h=` URLs (see `templates`), and its live reload swaps style sheets by those.
 pub fn plan(site: &Site, hashes: &AssetHashes, for_hosts: bool) -> Result<Vec<Planned>> {
+    // URLs carry base_url's path; the output folder does not.
+    let output_path = |url: &str| site.output_path(url);
     let mut jobs = Vec::new();
     let mut push = |job: Job, path: String| jobs.push(Planned { job, path });
-    for (id, d) in site.docs.iter().enumerate() {
-        let pagers = pager_count(d.pages.len(), site.pagination(d));
+    for (id, d) in site.documents() {
+        // `render = false`: listed, but no page of its own; a redirect is one page.
+        let pagers = match (d.source.front_matter.renders(), &d.redirect) {
+            (false, _) => 0,
+            (true, Some(_)) => 1,
+            (true, None) => pager_count(d.pages.len(), site.pagination(d)),
+        };
         for pager in 1..=pagers {
             push(
                 Job::Doc { id, pager },
                 output_path(&pager_url(&d.url, pager)),
             );
         }
-        if site.theme.card.is_some() && d.source.front_matter.extra.get("card").is_none() {
-            push(Job::Card { id }, super::images::card::output_path(&d.url));
+        if card::is_drawn(site, d) {
+            push(Job::Card { id }, card::output_path(site, d));
         }
         for (alias, path) in d.aliases.iter().enumerate() {
             push(Job::Alias { id, alias }, output_path(path));
@@ -139,19 +204,48 @@ pub fn plan(site: &Site, hashes: &AssetHashes, for_hosts: bool) -> Result<Vec<Pl
     // The root 404 speaks every language; each language with its own folder has its own too.
     push(Job::RootNotFound, "404.html".to_string());
     for (lang, l) in site.languages.iter().enumerate() {
-        if !l.prefix.is_empty() {
-            push(
-                Job::NotFound { lang },
-                format!("{}404.html", dir_of(&l.prefix)),
-            );
+        let dir = dir_of(site.strip_base_path(&l.prefix));
+        if !dir.is_empty() {
+            push(Job::NotFound { lang }, format!("{dir}404.html"));
         }
         if site.config.generate_feeds {
-            push(Job::Feed { lang }, format!("{}atom.xml", dir_of(&l.prefix)));
+            push(Job::Feed { lang }, format!("{dir}atom.xml"));
         }
     }
     if site.config.default_language_in_subdir {
         push(Job::Chooser, "index.html".to_string());
     }
+    let mut problems: Vec<Result<()>> = missing_own_cards(site).map(Err).collect();
+    for (calendar, cal) in site.config.calendars.iter().enumerate() {
+        for lang in 0..site.languages.len() {
+            let events = match calendar::events(site, cal, lang) {
+                Ok(events) => events,
+                Err(e) => {
+                    problems.push(Err(e));
+                    continue;
+                }
+            };
+            for (i, e) in events.iter().enumerate() {
+                push(
+                    Job::Calendar {
+                        calendar,
+                        lang,
+                        event: Some(i),
+                    },
+                    calendar::output_path(site, cal, lang, Some(&e.id)),
+                );
+            }
+            push(
+                Job::Calendar {
+                    calendar,
+                    lang,
+                    event: None,
+                },
+                calendar::output_path(site, cal, lang, None),
+            );
+        }
+    }
+    crate::error::collect_all::<()>(problems)?;
     if site.config.generate_sitemap {
         for part in 0..sitemap::part_count(site) {
             push(Job::Sitemap { part }, sitemap::part_path(part));
@@ -184,6 +278,24 @@ pub fn plan(site: &Site, hashes: &AssetHashes, for_hosts: bool) -> Result<Vec<Pl
     Ok(jobs)
 }
 
+/// An error for every document whose `extra.card` names an image that is neither in its
+/// bundle nor in `static/`.
+fn missing_own_cards(site: &Site) -> impl Iterator<Item = Error> + '_ {
+    site.documents().filter_map(|(_, d)| {
+        let own = card::own_card(d)?;
+        if card::own_card_url(site, d, own).is_some() {
+            return None;
+        }
+        Some(Error::invalid(
+            Diagnostic::new(
+                content_path(&d.source.rel_path),
+                format!("extra.card names `{own}`, which is neither a file of this page's bundle nor in static/"),
+            )
+            .with_help("put the image next to the page's index.md or in static/, or remove extra.card to get a drawn card"),
+        ))
+    })
+}
+
 /// `_headers`, `_redirects`, `.nojekyll` and `CNAME` as `[hosting]` asks; a site's own static
 /// file of the same name wins over the generated one.
 fn plan_host_files(site: &Site, jobs: &mut Vec<Planned>) {
@@ -206,7 +318,7 @@ fn plan_host_files(site: &Site, jobs: &mut Vec<Planned>) {
 }
 
 /// Output paths of the fingerprinted static copies in `plan`.
-pub fn fingerprinted_paths(plan: &[Planned]) -> Vec<String> {
+pub(crate) fn fingerprinted_paths(plan: &[Planned]) -> Vec<String> {
     plan.iter()
         .filter(|p| matches!(p.job, Job::Fingerprinted { .. }))
         .map(|p| p.path.clone())

@@ -5,13 +5,13 @@ use super::escape::xml;
 use crate::model::Site;
 
 /// URLs per sitemap file (the protocol's limit).
-pub const URLS_PER_FILE: usize = 50_000;
+pub(crate) const URLS_PER_FILE: usize = 50_000;
 
 /// What a sitemap URL belongs to.
 #[derive(Clone, Copy)]
 enum Source {
     /// A document, by id.
-    Doc(usize),
+    Doc(crate::model::DocId),
     /// Any other page (taxonomy lists and terms): no date, no alternates.
     Other,
 }
@@ -21,9 +21,8 @@ enum Source {
 fn sorted_urls(site: &Site) -> Vec<(&str, Source)> {
     let mut urls = Vec::with_capacity(url_count(site));
     urls.extend(
-        site.docs
-            .iter()
-            .enumerate()
+        site.documents()
+            .filter(|(_, d)| in_sitemap(d))
             .map(|(id, d)| (d.url.as_str(), Source::Doc(id))),
     );
     for tax in site.taxonomies.iter().filter(|t| !t.terms.is_empty()) {
@@ -65,8 +64,13 @@ fn write_entry(out: &mut String, site: &Site, url: &str, source: Source) {
     out.push_str("  </url>\n");
 }
 
+/// Documents with a page of their own (not `render = false`, not a `redirect_to`).
+fn in_sitemap(d: &crate::model::Doc) -> bool {
+    d.source.front_matter.renders() && d.redirect.is_none()
+}
+
 fn url_count(site: &Site) -> usize {
-    site.docs.len()
+    site.docs.iter().filter(|d| in_sitemap(d)).count()
         + site
             .taxonomies
             .iter()
@@ -76,7 +80,7 @@ fn url_count(site: &Site) -> usize {
 }
 
 /// Number of sitemap files: 1, or 1 index plus N parts.
-pub fn part_count(site: &Site) -> usize {
+pub(crate) fn part_count(site: &Site) -> usize {
     parts_of(site, URLS_PER_FILE)
 }
 
@@ -91,7 +95,7 @@ fn parts_of(site: &Site, per_file: usize) -> usize {
 }
 
 /// Output path of part `k` (0 = `sitemap.xml`).
-pub fn part_path(k: usize) -> String {
+pub(crate) fn part_path(k: usize) -> String {
     if k == 0 {
         "sitemap.xml".to_string()
     } else {
@@ -100,7 +104,7 @@ pub fn part_path(k: usize) -> String {
 }
 
 /// Renders part `k`.
-pub fn render(site: &Site, k: usize) -> String {
+pub(crate) fn render(site: &Site, k: usize) -> String {
     render_part(site, k, URLS_PER_FILE)
 }
 
@@ -113,7 +117,7 @@ fn render_part(site: &Site, k: usize, per_file: usize) -> String {
         for p in 1..parts {
             out.push_str(&format!(
                 "  <sitemap><loc>{}</loc></sitemap>\n",
-                xml(&site.permalink(&format!("/{}", part_path(p))))
+                xml(&site.permalink(&site.file_url(&part_path(p))))
             ));
         }
         out.push_str("</sitemapindex>\n");

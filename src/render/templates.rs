@@ -1,5 +1,5 @@
 //! The template engine: parses every template once into a Tera 2 instance and registers ludd's
-//! functions (`url`, `asset`, `t`) and filters (`date`, `urlencode`). Owns the names of the
+//! functions (`url`, `asset`, `t`) and filters (`date`, `num`, `urlencode`). Owns the names of the
 //! templates ludd renders ([`TemplateName`]), the fingerprint of each template (its text with
 //! everything it pulls in) and of the environment the functions read, the `?h=` preview asset
 //! URL format ([`preview_asset_url`], [`strip_preview_hashes`]). Tera errors become diagnostics
@@ -9,12 +9,13 @@ use crate::error::{Diagnostic, Error, Result};
 use crate::hash::hash_of;
 use crate::load::theme::{TemplateSource, UiStrings};
 use crate::model::Site;
-use crate::render::warnings::Warnings;
+use crate::render::locale::Locales;
+use crate::render::warnings::{Warning, Warnings};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::Arc;
-use tera::{Kwargs, State, Tera, TeraResult};
+use tera::{Kwargs, State, Tera, TeraResult, Value};
 
 /// The templates ludd renders by name (front matter's `template` may name any other).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -238,8 +239,15 @@ impl AssetHashes {
             .static_files
             .par_iter()
             .map(|f| {
-                let bytes = std::fs::read(&f.source).map_err(|e| Error::read(&f.source, e))?;
-                let hash = blake3::hash(&bytes).to_hex();
+                // Streamed: a large static file is never held in memory whole.
+                let hash = crate::load::files::open(&f.source)
+                    .and_then(|file| {
+                        blake3::Hasher::new()
+                            .update_reader(file)
+                            .map(|h| h.finalize())
+                    })
+                    .map_err(|e| Error::read(&f.source, e))?
+                    .to_hex();
                 Ok((f.rel_path.clone(), hash[..ASSET_HASH_DIGITS].to_string()))
             })
             .collect::<Result<BTreeMap<_, _>>>()?;
@@ -361,6 +369,7 @@ fn register(
         },
     );
     let base_url = site.config.base_url.clone();
+    let base_path = site.config.base_path().to_string();
     // A built site links each static file's fingerprinted copy, which hosts may cache forever
     // (see `hosting`). The preview server keeps the plain name with `?h=<hash>`: its live
     // reload swaps style sheets by that query and compares pages without it.
@@ -370,7 +379,11 @@ fn register(
             let path: String = kwargs.must_get("path")?;
             let absolute: bool = kwargs.get("absolute")?.unwrap_or(false);
             let clean = path.trim_start_matches('/');
-            let base = if absolute { base_url.as_str() } else { "" };
+            let base = if absolute {
+                base_url.as_str()
+            } else {
+                base_path.as_str()
+            };
             match assets.0.get(clean) {
                 Some(hash) if !fingerprinted => Ok(preview_asset_url(base, clean, hash)),
                 Some(hash) => Ok(format!(
@@ -383,10 +396,9 @@ fn register(
             }
         },
     );
-    let ui = Arc::new(site.theme.ui_strings.clone());
+    let strings = Arc::new(site.theme.ui_strings.clone());
     let default = site.config.default_language.clone();
     let w = warnings.clone();
-    let strings = Arc::clone(&ui);
     let default_lang = default.clone();
     tera.register_function(
         "t",
@@ -397,7 +409,9 @@ fn register(
             Ok(ui_string(&strings, &default_lang, &lang, &key, &w))
         },
     );
-    let w = warnings.clone();
+    let locales = Arc::new(Locales::new(site.languages.iter().map(|l| l.code.as_str())));
+    let dates = Arc::clone(&locales);
+    let default_lang = default.clone();
     tera.register_filter(
         "date",
         move |value: String, kwargs: Kwargs, state: &State| -> TeraResult<String> {
@@ -406,20 +420,49 @@ fn register(
                 .unwrap_or_else(|| "%Y-%m-%d".to_string());
             let date = crate::load::front_matter::Date::parse(&value)
                 .ok_or_else(|| tera::Error::message(format!("`{value}` is not a date")))?;
-            let lang = current_lang(state);
+            // A datetime written with an offset (`2026-02-12T19:00:00+01:00`, an event in a data
+            // file) shows the date and wall-clock time as written; a date or a UTC time in UTC.
+            let local = value
+                .get(..19)
+                .filter(|_| value.len() > 19 && !value.ends_with('Z'))
+                .and_then(|v| v.parse::<jiff::civil::DateTime>().ok());
             if format == "long" {
-                return Ok(long_date(&date, &lang, |k| {
-                    ui_string(&ui, &default, &lang, k, &w)
-                }));
+                let day = local
+                    .map(|c| c.date())
+                    .unwrap_or_else(|| date.timestamp.to_zoned(jiff::tz::TimeZone::UTC).date());
+                let lang = current_lang(state);
+                return dates
+                    .long_date(&lang, day)
+                    .or_else(|| dates.long_date(&default_lang, day))
+                    .ok_or_else(|| tera::Error::message(format!("`{value}` is not a date")));
             }
             let mut out = String::new();
-            jiff::fmt::strtime::format(
-                format.as_str(),
-                &date.timestamp.to_zoned(jiff::tz::TimeZone::UTC),
-            )
-            .map(|s| out.push_str(&s))
-            .map_err(|e| tera::Error::message(format!("bad date format `{format}`: {e}")))?;
+            let formatted = match local {
+                Some(civil) => jiff::fmt::strtime::format(format.as_str(), civil),
+                None => jiff::fmt::strtime::format(
+                    format.as_str(),
+                    &date.timestamp.to_zoned(jiff::tz::TimeZone::UTC),
+                ),
+            };
+            formatted
+                .map(|s| out.push_str(&s))
+                .map_err(|e| tera::Error::message(format!("bad date format `{format}`: {e}")))?;
             Ok(out)
+        },
+    );
+    let default_lang = default;
+    tera.register_filter(
+        "num",
+        move |value: Value, _: Kwargs, state: &State| -> TeraResult<String> {
+            // A number, or a string holding one (front matter and data often give strings).
+            let text = value
+                .as_str()
+                .map_or_else(|| value.to_string(), str::to_string);
+            let lang = current_lang(state);
+            locales
+                .number(&lang, &text)
+                .or_else(|| locales.number(&default_lang, &text))
+                .ok_or_else(|| tera::Error::message(format!("`{text}` is not a number")))
         },
     );
     tera.register_filter(
@@ -443,30 +486,18 @@ pub fn ui_string(
         return s.clone();
     }
     if let Some(s) = strings.get(default).and_then(|m| m.get(key)) {
-        warnings.once(format!(
-            "i18n/{lang}.toml: UI string `{key}` is missing; using the {default} text"
-        ));
+        warnings.once(Warning::UiStringFallback {
+            lang: lang.to_string(),
+            key: key.to_string(),
+            default: default.to_string(),
+        });
         return s.clone();
     }
-    warnings.once(format!(
-        "i18n/{default}.toml: UI string `{key}` is missing in every language; showing the key"
-    ));
+    warnings.once(Warning::UiStringNowhere {
+        key: key.to_string(),
+        default: default.to_string(),
+    });
     key.to_string()
-}
-
-/// `28. Oktober 2025` / `October 28, 2025` / `28 octobre 2025`, month names from UI strings.
-pub fn long_date(
-    date: &crate::load::front_matter::Date,
-    lang: &str,
-    ui: impl Fn(&str) -> String,
-) -> String {
-    let d = date.timestamp.to_zoned(jiff::tz::TimeZone::UTC).date();
-    let month = ui(&format!("month.{}", d.month()));
-    match lang.split('-').next().unwrap_or(lang) {
-        "en" => format!("{month} {}, {}", d.day(), d.year()),
-        "de" => format!("{}. {month} {}", d.day(), d.year()),
-        _ => format!("{} {month} {}", d.day(), d.year()),
-    }
 }
 
 /// `@/file.md` → that document's URL in `lang` (default language as fallback);

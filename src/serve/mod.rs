@@ -34,12 +34,46 @@ pub struct ServeOptions {
     pub open: bool,
     /// Include drafts.
     pub drafts: bool,
+    /// The `base_url` pages are built with (previews behind a proxy); its path is served too.
+    /// Without it, pages point at the local server, under `base_url`'s path from `site.toml`.
+    pub base_url: Option<String>,
+    /// Include pages whose `publish_date` is still to come.
+    pub future: bool,
+    /// Include pages whose `expiry_date` has passed.
+    pub expired: bool,
     /// Poll for file changes instead of using the operating system's events.
     pub poll: bool,
     /// Print only errors (the URL is always printed).
     pub quiet: bool,
     /// Print each rebuild's time per stage.
     pub verbose: bool,
+    /// Host names (besides localhost and IP addresses) the preview answers for.
+    pub allow_hosts: Vec<String>,
+}
+
+/// Preview folders are called `ludd-serve-<pid>-<random>`.
+const PREVIEW_PREFIX: &str = "ludd-serve-";
+
+/// Removes the preview folders that `ludd serve` processes no longer running left in `dir`
+/// (killed with SIGKILL, or by a power cut). Folders of running previews stay.
+pub fn remove_stale_previews(dir: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix(PREVIEW_PREFIX)
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if is_dir && !crate::write::process_is_running(pid) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// What stops `ludd serve` from starting (once it runs, nothing stops it but Ctrl-C).
@@ -112,36 +146,49 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
             addr: site_url(options.bind, options.port),
             source,
         })?;
-    let url = site_url(options.bind, port);
+    let local = site_url(options.bind, port);
+    let base_url = match &options.base_url {
+        Some(url) => url.trim_end_matches('/').to_string(),
+        None => {
+            // The site.toml is read again by every build; an unreadable one fails there.
+            let path = crate::load::config::Config::load(&root)
+                .map(|c| c.base_path().to_string())
+                .unwrap_or_default();
+            format!("{local}{path}")
+        }
+    };
+    let base_path = crate::load::config::base_path_of(&base_url).to_string();
+    let url = format!("{local}{base_path}");
+    if !options.bind.is_loopback() {
+        shout(format!(
+            "warning: listening on {}, reachable from the network: anyone who can reach this machine sees the whole preview, drafts included (use --bind 127.0.0.1 to keep it private)",
+            options.bind
+        ));
+    }
     // The preview lives in memory-backed /dev/shm where there is one (much faster than a
-    // disk-backed /tmp for large sites), else in the system's temporary folder.
+    // disk-backed /tmp for large sites), else in the system's temporary folder. Its name holds
+    // the process id, so that a later `ludd serve` can remove it if this one is killed.
     let shm = std::path::Path::new("/dev/shm");
-    let out = match tempfile::Builder::new()
-        .prefix("ludd-serve-")
-        .tempdir_in(shm)
-    {
+    let prefix = format!("{PREVIEW_PREFIX}{}-", std::process::id());
+    for dir in [shm.to_path_buf(), std::env::temp_dir()] {
+        remove_stale_previews(&dir);
+    }
+    let out = match tempfile::Builder::new().prefix(&prefix).tempdir_in(shm) {
         Ok(dir) if shm.is_dir() => dir,
         _ => tempfile::Builder::new()
-            .prefix("ludd-serve-")
+            .prefix(&prefix)
             .tempdir()
             .map_err(ServeError::OutDir)?,
     };
     let out_dir = std::fs::canonicalize(out.path()).map_err(ServeError::OutDir)?;
-    say(format!("serving {url}/"));
-    if options.port != 0 && port != options.port {
-        say(format!("port {} is taken, using {port}", options.port));
-    }
-    say(format!(
-        "preview files in {} (press Ctrl-C to stop)",
-        out_dir.display()
-    ));
-
     let hub = Arc::new(reload::Hub::new());
     let settings = rebuild::Settings {
         build: BuildOptions {
             root,
             drafts: options.drafts,
-            base_url: Some(url.clone()),
+            future: options.future,
+            expired: options.expired,
+            base_url: Some(base_url.clone()),
             output_dir: None,
             mode: Mode::Preview,
         },
@@ -150,19 +197,67 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
         quiet: options.quiet,
         verbose: options.verbose,
     };
+    // Files are read on a small blocking pool: a burst of requests queues there instead of
+    // starting hundreds of threads (each with its stack) that stay around.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .max_blocking_threads(8)
+        .enable_all()
+        .build()
+        .map_err(ServeError::Start)?;
+    // A signal stops the server; during the first build (which can take a while) it removes
+    // the preview folder and ends the process at once.
+    let state = server::AppState::new(out_dir.clone(), Arc::clone(&hub))
+        .under(&base_path)
+        .allowing_hosts(&options.allow_hosts);
+    let mut signals = {
+        let _inside = runtime.enter();
+        server::Signals::register().map_err(ServeError::Start)?
+    };
+    let serving = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (guarded, quiet, stopper, started) = (
+        out_dir.clone(),
+        options.quiet,
+        state.clone(),
+        Arc::clone(&serving),
+    );
+    runtime.spawn(async move {
+        signals.recv().await;
+        if started.load(std::sync::atomic::Ordering::SeqCst) {
+            stopper.stop();
+            return;
+        }
+        let _ = std::fs::remove_dir_all(&guarded);
+        if !quiet {
+            say("stopped");
+        }
+        std::process::exit(130);
+    });
+    say(format!("serving {url}/"));
+    if options.port != 0 && port != options.port {
+        say(format!("port {} is taken, using {port}", options.port));
+    }
+    if !base_path.is_empty() {
+        say(format!(
+            "the site lives under {base_path}/ (the path of base_url), as on its host"
+        ));
+    }
+    if options.base_url.is_some() {
+        say(format!("pages link to {base_url}/ (--base-url)"));
+    }
+    say(format!(
+        "preview files in {} (press Ctrl-C to stop)",
+        out_dir.display()
+    ));
     let first_build = rebuild::spawn(settings, Arc::clone(&hub)).map_err(ServeError::Start)?;
     // Requests that arrive meanwhile wait in the listen queue.
     let _ = first_build.recv();
+    serving.store(true, std::sync::atomic::Ordering::SeqCst);
     if options.open {
         open_browser(&format!("{url}/"));
     }
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(ServeError::Start)?;
-    let state = server::AppState::new(out_dir, hub);
-    let result = runtime.block_on(server::serve(listener, state));
+    let result = runtime.block_on(server::serve(listener, state, server::max_connections()));
     runtime.shutdown_background();
     if !options.quiet {
         say("stopped");

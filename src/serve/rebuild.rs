@@ -132,12 +132,7 @@ impl Rebuilder {
                     say(format!("{}{fixed}", describe_changes(trigger, &changes)));
                 }
                 if self.settings.verbose {
-                    let stages: Vec<String> = changes
-                        .timings
-                        .iter()
-                        .map(|(name, t)| format!("{name} {:.1} ms", t.as_secs_f64() * 1000.0))
-                        .collect();
-                    say(format!("  stages: {}", stages.join(", ")));
+                    say(describe_stages(&changes));
                 }
                 if !changes.is_empty() || was_failing {
                     self.hub
@@ -145,13 +140,10 @@ impl Rebuilder {
                 }
             }
             Err(error) => {
-                let after = if trigger.is_empty() {
-                    String::new()
-                } else {
-                    format!(" after {trigger}")
-                };
-                shout(format!(
-                    "build failed{after}:\n{error}\nstill serving the last good build"
+                shout(describe_failure(
+                    trigger,
+                    &error,
+                    "still serving the last good build",
                 ));
                 self.hub.failed(&ErrorEvent::from_error(&error));
             }
@@ -230,7 +222,8 @@ fn list(paths: &[String], max: usize) -> String {
     out
 }
 
-fn describe_trigger(root: &Path, batch: &Batch) -> String {
+/// The changed inputs of a batch as the rebuild line names them.
+pub fn describe_trigger(root: &Path, batch: &Batch) -> String {
     let rel: Vec<String> = batch
         .paths
         .iter()
@@ -246,6 +239,26 @@ fn describe_trigger(root: &Path, batch: &Batch) -> String {
         (false, false) => list(&rel, 3),
         (false, true) => format!("{} and folders", list(&rel, 3)),
     }
+}
+
+/// The terminal lines for a failed rebuild after `trigger`: the error and what `still` holds.
+pub fn describe_failure(trigger: &str, error: &crate::error::Error, still: &str) -> String {
+    let after = if trigger.is_empty() {
+        String::new()
+    } else {
+        format!(" after {trigger}")
+    };
+    format!("build failed{after}:\n{error}\n{still}")
+}
+
+/// The `--verbose` line for a rebuild: its time per stage.
+pub fn describe_stages(changes: &Changes) -> String {
+    let stages: Vec<String> = changes
+        .timings
+        .iter()
+        .map(|(name, t)| format!("{name} {:.1} ms", t.as_secs_f64() * 1000.0))
+        .collect();
+    format!("  stages: {}", stages.join(", "))
 }
 
 /// The terminal line for a build: what changed and how long it took.

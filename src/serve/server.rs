@@ -3,6 +3,15 @@
 //! to `/dir/`, the 404 page of the request's language, `Cache-Control: no-store` on everything,
 //! the reload script injected into HTML — and refuses every path that could leave that folder
 //! (`..`, percent-encoded separators, backslashes, NUL, symlinks pointing outside).
+//!
+//! Hardened for a laptop on a hostile network and a browser with hostile pages open:
+//! * only `Host` values that are an IP address, `localhost` (or `*.localhost`) or a name given
+//!   with `--allow-host` are answered (421 otherwise), so a page cannot read the preview,
+//!   drafts included, through DNS rebinding; HTTP/1.1 without `Host` gets 400;
+//! * a client has [`HEADER_TIMEOUT`] to send a request's headers (also between requests on a
+//!   kept-alive connection), and at most [`max_connections`] connections are open at once, well
+//!   below the file-descriptor limit (raised to its hard maximum at start);
+//! * every response says `X-Content-Type-Options: nosniff`.
 
 use super::reload::{self, Hub};
 use axum::Router;
@@ -11,7 +20,6 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use std::future::IntoFuture;
 use std::io;
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -23,6 +31,37 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 /// How many ports above the requested one are tried when it is taken.
 pub const PORT_ATTEMPTS: u16 = 20;
+
+/// How long a client may take to send a request's headers, and how long a kept-alive
+/// connection may wait idle for its next request.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// File descriptors kept free for the files being served, the watcher and the build.
+const RESERVED_FDS: u64 = 128;
+
+/// The most connections served at once, whatever the fd limit.
+const CONNECTION_CAP: u64 = 4096;
+
+/// Raises the soft limit of open files to the hard one (up to what the cap needs) and returns
+/// how many connections may be open at once: the limit minus a reserve, at most
+/// [`CONNECTION_CAP`].
+pub fn max_connections() -> usize {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let mut limit = getrlimit(Resource::Nofile);
+    let wanted = CONNECTION_CAP + RESERVED_FDS;
+    let current = limit.current.unwrap_or(wanted);
+    if current < wanted {
+        let raised = limit.maximum.map_or(wanted, |max| max.min(wanted));
+        if raised > current {
+            limit.current = Some(raised);
+            if setrlimit(Resource::Nofile, limit).is_err() {
+                limit.current = Some(current);
+            }
+        }
+    }
+    let fds = limit.current.unwrap_or(wanted);
+    fds.saturating_sub(RESERVED_FDS).clamp(16, CONNECTION_CAP) as usize
+}
 
 /// Binds `ip:port`, or the next free port up to `port + 20` when it is taken. Port 0 takes any
 /// free port. Returns the listener and the port it got.
@@ -53,8 +92,12 @@ pub struct AppState {
     root: Arc<PathBuf>,
     /// Live reload.
     hub: Arc<Hub>,
+    /// The segments of `base_url`'s path the site is served under (empty: at the root).
+    base: Arc<Vec<String>>,
     /// Turns true when the server shuts down (ends the event streams).
     stop: Arc<watch::Sender<bool>>,
+    /// Host names answered besides IP addresses and `localhost` (lower case).
+    allowed_hosts: Arc<Vec<String>>,
 }
 
 impl AppState {
@@ -64,8 +107,29 @@ impl AppState {
         AppState {
             root: Arc::new(root),
             hub,
+            base: Arc::new(Vec::new()),
             stop: Arc::new(stop),
+            allowed_hosts: Arc::new(Vec::new()),
         }
+    }
+
+    /// Serves the folder under `base_path` (`/project`) rather than at the root, as the real
+    /// host does when `base_url` has a path; `/` redirects there.
+    pub fn under(mut self, base_path: &str) -> AppState {
+        self.base = Arc::new(
+            base_path
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .map(crate::check::links::percent_decode)
+                .collect(),
+        );
+        self
+    }
+
+    /// Also answers requests for the host names `names` (`--allow-host`).
+    pub fn allowing_hosts(mut self, names: &[String]) -> AppState {
+        self.allowed_hosts = Arc::new(names.iter().map(|n| n.to_ascii_lowercase()).collect());
+        self
     }
 
     /// Ends every event stream, so a graceful shutdown does not wait for open pages.
@@ -84,60 +148,165 @@ pub fn router(state: AppState) -> Router {
             get(|| async { plain(StatusCode::NOT_FOUND, "404 not found") }),
         )
         .fallback(files)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            check_host,
+        ))
         .with_state(state)
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
 }
 
-/// Serves until Ctrl-C or SIGTERM.
-pub async fn serve(listener: TcpListener, state: AppState) -> io::Result<()> {
+/// Whether the `Host` header value `host` (`name`, `name:port`, `[v6]:port`) may be answered:
+/// an IP address, `localhost` or a subdomain of it, or one of `allowed`.
+pub fn host_allowed(host: &str, allowed: &[String]) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some((v6, _)) => return v6.parse::<std::net::Ipv6Addr>().is_ok(),
+            None => return false,
+        },
+        None => host.rsplit_once(':').map_or(host, |(name, port)| {
+            if port.bytes().all(|b| b.is_ascii_digit()) {
+                name
+            } else {
+                host
+            }
+        }),
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name.parse::<IpAddr>().is_ok()
+        || name == "localhost"
+        || name.ends_with(".localhost")
+        || allowed.contains(&name)
+}
+
+/// Refuses requests whose `Host` is not the preview's own (DNS rebinding), and HTTP/1.1
+/// requests without one.
+async fn check_host(
+    State(state): State<AppState>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| request.uri().authority().map(|a| a.to_string()));
+    match host {
+        None if request.version() >= axum::http::Version::HTTP_11 => plain(
+            StatusCode::BAD_REQUEST,
+            "400 bad request: HTTP/1.1 requests need a Host header",
+        ),
+        Some(h) if !host_allowed(&h, &state.allowed_hosts) => plain(
+            StatusCode::MISDIRECTED_REQUEST,
+            "421 misdirected request: the preview answers only for localhost, IP addresses and the names given with `ludd serve --allow-host <name>`",
+        ),
+        _ => next.run(request).await,
+    }
+}
+
+/// Serves until [`AppState::stop`] (see [`Signals`]): one task per connection, at most
+/// `max_connections` at once (further ones are closed at once), each with [`HEADER_TIMEOUT`].
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    max_connections: usize,
+) -> io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
     let listener = tokio::net::TcpListener::from_std(listener)?;
     let app = router(state.clone());
-    let signal_state = state.clone();
-    tokio::spawn(async move {
-        shutdown_signal().await;
-        signal_state.stop();
-    });
-    let mut graceful_stop = state.stop.subscribe();
-    let graceful = axum::serve(listener, app).with_graceful_shutdown(async move {
-        let _ = graceful_stop.wait_for(|stopped| *stopped).await;
-    });
-    let mut forced_stop = state.stop.subscribe();
-    let forced = async move {
-        let _ = forced_stop.wait_for(|stopped| *stopped).await;
-        // Connections that linger (keep-alive) get two seconds.
-        tokio::time::sleep(Duration::from_secs(2)).await;
-    };
-    tokio::select! {
-        result = graceful.into_future() => result,
-        () = forced => Ok(()),
-    }
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            // No Ctrl-C handling here: run until killed.
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    () = ctrl_c => {}
-                    _ = term.recv() => {}
+    let slots = Arc::new(tokio::sync::Semaphore::new(max_connections));
+    let mut stopped = state.stop.subscribe();
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = async { let _ = stopped.wait_for(|s| *s).await; } => break,
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            // Out of file descriptors or a connection reset before it was accepted: breathe.
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                continue;
+            }
+        };
+        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
+            drop(stream);
+            continue;
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let mut conn_stop = state.stop.subscribe();
+        tokio::spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .keep_alive(true);
+            let conn = builder.serve_connection(TokioIo::new(stream), service);
+            let mut conn = std::pin::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                () = async { let _ = conn_stop.wait_for(|s| *s).await; } => {
+                    conn.as_mut().graceful_shutdown();
+                    // Connections that linger (keep-alive) get two seconds.
+                    let _ = tokio::time::timeout(Duration::from_secs(2), conn).await;
                 }
             }
-            Err(_) => ctrl_c.await,
+            drop(slot);
+        });
+    }
+    // Give open responses their two seconds to finish.
+    let all = u32::try_from(max_connections).unwrap_or(u32::MAX);
+    let _ = tokio::time::timeout(Duration::from_secs(3), slots.acquire_many(all)).await;
+    Ok(())
+}
+
+/// The signals that stop the preview: Ctrl-C (SIGINT), SIGTERM, SIGHUP (the terminal was
+/// closed) and SIGQUIT (Ctrl-\\). Registered at once, so none is missed between registering
+/// and waiting.
+pub struct Signals {
+    #[cfg(unix)]
+    streams: Vec<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    /// Registers the handlers; call inside the runtime (`Runtime::enter`).
+    pub fn register() -> io::Result<Signals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let kinds = [
+                SignalKind::interrupt(),
+                SignalKind::terminate(),
+                SignalKind::hangup(),
+                SignalKind::quit(),
+            ];
+            let streams = kinds.into_iter().map(signal).collect::<io::Result<_>>()?;
+            Ok(Signals { streams })
+        }
+        #[cfg(not(unix))]
+        Ok(Signals {})
+    }
+
+    /// Resolves when one of the signals arrives.
+    pub async fn recv(&mut self) {
+        #[cfg(unix)]
+        {
+            let waits = self.streams.iter_mut().map(|s| Box::pin(s.recv()));
+            let _ = futures_util::future::select_all(waits).await;
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
         }
     }
-    #[cfg(not(unix))]
-    ctrl_c.await;
 }
 
 async fn events(State(state): State<AppState>) -> Response {
@@ -299,8 +468,17 @@ async fn files(State(state): State<AppState>, request: Request) -> Response {
         Err(refusal) => return refused(refusal),
     };
     let root = Arc::clone(&state.root);
-    let lookup_segments = segments.clone();
+    let Some(lookup_segments) = segments.strip_prefix(state.base.as_slice()) else {
+        if segments.is_empty() {
+            return redirect(&state.base, None);
+        }
+        return page_response(&state, fallback_404(), StatusCode::NOT_FOUND, &method);
+    };
+    let lookup_segments = lookup_segments.to_vec();
     let trailing_slash = raw.ends_with('/');
+    if lookup_segments.is_empty() && !trailing_slash && !state.base.is_empty() {
+        return redirect(&segments, request.uri().query());
+    }
     let located = tokio::task::spawn_blocking(move || {
         let located = locate(&root, &lookup_segments, trailing_slash);
         let fallback = matches!(located, Located::NotFound)
@@ -414,9 +592,18 @@ fn page_with_stamp(bytes: Vec<u8>, status: StatusCode, method: &Method, stamp: &
 async fn file(path: PathBuf, request: Request) -> Response {
     // ServeFile brings range requests (video seeking) and HEAD; it guesses the type from the
     // extension, and text types get their charset here.
+    // ludd's feeds are all called atom.xml; deploy gives them the same type.
+    let is_feed = path.file_name().is_some_and(|n| n == "atom.xml");
     match ServeFile::new(&path).try_call(request).await {
         Ok(response) => {
             let mut response = response.map(Body::new);
+            if is_feed && response.headers().contains_key(header::CONTENT_TYPE) {
+                response.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/atom+xml; charset=utf-8"),
+                );
+                return response;
+            }
             let charset = response
                 .headers()
                 .get(header::CONTENT_TYPE)

@@ -4,8 +4,8 @@
 //! one [`Batch`]. Input folders that appear, vanish or are replaced (a `git checkout`) are
 //! re-watched by [`Watcher::sync`].
 
+use crate::layout::is_ignored_file;
 use crate::load::config::CONFIG_FILE;
-use crate::load::content::is_ignored_file;
 use notify::event::{AccessKind, AccessMode, CreateKind, EventKind, RemoveKind};
 use notify::{PollWatcher, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{
@@ -17,7 +17,7 @@ use std::sync::mpsc::Sender;
 use std::time::Duration;
 
 /// The folders under the site root whose contents are inputs.
-pub const WATCHED_DIRS: [&str; 6] = crate::layout::INPUT_DIRS;
+pub const WATCHED_DIRS: [&str; 7] = crate::layout::INPUT_DIRS;
 
 /// How long the watcher waits for a burst of events to settle before reporting it.
 pub const DEBOUNCE: Duration = Duration::from_millis(10);

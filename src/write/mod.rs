@@ -1,8 +1,12 @@
 //! Write stage: puts the rendered site into `output_dir` atomically. Files go into a staging
 //! folder next to the output; files whose bytes did not change are hard-linked from the previous
 //! output (same inode, same mtime: rsync sees nothing to do); at the end the staging folder is
-//! swapped in. A failed build drops the staging folder and leaves the last good site untouched.
+//! swapped in with one atomic exchange, and the old tree is deleted in the background. A failed
+//! or killed build leaves the last good site untouched; its staging folder is removed by the
+//! next build. Only folders ludd owns are ever replaced (see [`ownership`]).
 
+pub mod atomic;
+pub mod ownership;
 pub mod state;
 
 use crate::error::{Diagnostic, Error, Result};
@@ -67,8 +71,14 @@ pub fn resolve_output(root: &Path, output_dir: &Path, line: Option<usize>) -> Re
             }
         }
     }
-    if out.parent().is_none() {
-        return refuse("is a file system root".into());
+    for out in [&out, &resolved] {
+        if let Some(why) = ownership::always_refused(out) {
+            return refuse(why);
+        }
+    }
+    // A link at the output path (`public -> /srv/www`): the folder it points at is updated.
+    if fs::symlink_metadata(&out).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Ok(resolved);
     }
     Ok(out)
 }
@@ -128,19 +138,125 @@ pub fn safe_join(base: &Path, rel: &str) -> Result<PathBuf> {
     Ok(out)
 }
 
+/// The name of the output folder `output`, for the names of its staging folders.
+fn folder_name(output: &Path) -> String {
+    output
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default()
+}
+
+/// Prefix of the staging folders of `output` (`.public.ludd-staging-<pid>-`).
+fn staging_prefix(output: &Path) -> String {
+    format!(".{}.ludd-staging-", folder_name(output))
+}
+
+/// Removes staging folders that builds of `output` left behind when they were killed: those of
+/// processes no longer running, and only when they carry ludd's marker (or are empty).
+pub fn remove_leftovers(output: &Path) {
+    let Some(parent) = output.parent() else {
+        return;
+    };
+    let prefix = staging_prefix(output);
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix(&prefix) else {
+            continue;
+        };
+        let pid = rest.split('-').next().and_then(|p| p.parse::<i32>().ok());
+        if pid.is_some_and(process_is_running) {
+            continue;
+        }
+        let path = entry.path();
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if is_dir && (ownership::has_marker(&path) || fs::remove_dir(&path).is_ok()) {
+            let _ = fs::remove_dir_all(&path);
+        }
+    }
+}
+
+/// Whether a process with id `pid` exists.
+pub fn process_is_running(pid: i32) -> bool {
+    match rustix::process::Pid::from_raw(pid) {
+        Some(pid) => !matches!(
+            rustix::process::test_kill_process(pid),
+            Err(rustix::io::Errno::SRCH)
+        ),
+        None => false,
+    }
+}
+
+/// The old output tree, being deleted in the background after a swap. Dropping the last copy
+/// waits for the deletion, so the process does not exit before it is done.
+#[derive(Clone, Default)]
+pub struct Cleanup(std::sync::Arc<Removal>);
+
+/// A background removal of a folder.
+#[derive(Default)]
+struct Removal(std::sync::Mutex<Option<(PathBuf, std::thread::JoinHandle<std::io::Result<()>>)>>);
+
+impl std::fmt::Debug for Cleanup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Cleanup")
+    }
+}
+
+impl Cleanup {
+    fn start(path: PathBuf) -> Cleanup {
+        let removed = path.clone();
+        let thread = std::thread::spawn(move || fs::remove_dir_all(&removed));
+        Cleanup(std::sync::Arc::new(Removal(std::sync::Mutex::new(Some((
+            path, thread,
+        ))))))
+    }
+
+    /// Waits until the old tree is gone; a warning when it could not be removed (the new output
+    /// is in place either way; the next build tries again).
+    pub fn finish(&self) -> Option<String> {
+        let (path, thread) = self.0.0.lock().ok()?.take()?;
+        let failed = match thread.join() {
+            Ok(Ok(())) => return None,
+            Ok(Err(e)) => e.to_string(),
+            Err(_) => "the removal stopped".to_string(),
+        };
+        Some(format!(
+            "the new output is in place, but the previous one could not be removed from {}: {failed}; the next build tries again, or remove it yourself",
+            path.display()
+        ))
+    }
+}
+
+impl Drop for Removal {
+    fn drop(&mut self) {
+        // Never leave the process with the deletion half done; see Cleanup.
+        if let Ok(slot) = self.0.get_mut()
+            && let Some((_, thread)) = slot.take()
+        {
+            let _ = thread.join();
+        }
+    }
+}
+
 impl Staging {
-    /// Starts a staging folder next to `output`.
+    /// Starts a staging folder next to `output`, after removing the leftovers of killed builds.
+    /// Refused unless ludd owns `output` (see [`ownership::check_owned`]).
     pub fn begin(output: &Path) -> Result<Staging> {
+        ownership::check_owned(output, "output folder", CHOOSE_OTHER)?;
         let parent = output.parent().unwrap_or(Path::new("."));
         fs::create_dir_all(parent).map_err(|e| Error::io("create directory", parent, e))?;
-        let name = output
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default();
+        remove_leftovers(output);
         let staging = tempfile::Builder::new()
-            .prefix(&format!(".{name}.ludd-staging-"))
+            .prefix(&format!(
+                "{}{}-",
+                staging_prefix(output),
+                std::process::id()
+            ))
             .tempdir_in(parent)
             .map_err(|e| Error::io("create directory", parent, e))?;
+        ownership::mark(staging.path())?;
         Ok(Staging {
             has_previous: output.is_dir(),
             output: output.to_path_buf(),
@@ -155,27 +271,48 @@ impl Staging {
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         let dest = safe_join(self.staging.path(), rel)?;
         let old = safe_join(&self.output, rel)?;
-        if let Ok(mut files) = self.files.lock() {
-            files.push((rel.to_string(), bytes.len() as u64));
-        }
+        self.record(rel, bytes.len() as u64);
         if self.has_previous && same_bytes(&old, bytes) && link(&old, &dest).is_ok() {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
             return Ok(());
         }
         create_parent(&dest)?;
-        fs::write(&dest, bytes).map_err(|e| Error::io("write", &dest, e))?;
+        atomic::write(&dest, bytes).map_err(|e| Error::io("write", &dest, e))?;
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 
-    /// Copies `source` to `rel`.
-    pub fn copy(&self, rel: &str, source: &Path) -> Result<()> {
-        let bytes = fs::read(source).map_err(|e| Error::read(source, e))?;
-        self.write(rel, &bytes)
+    fn record(&self, rel: &str, size: u64) {
+        if let Ok(mut files) = self.files.lock() {
+            files.push((rel.to_string(), size));
+        }
     }
 
-    /// Swaps the staging folder in as the new output.
-    pub fn commit(self) -> Result<(WriteStats, Vec<(String, u64)>)> {
+    /// Copies the input file `source` to `rel`, streamed: a large file is never read into
+    /// memory. Kept as a hard link to the previous output when the bytes are the same.
+    pub fn copy(&self, rel: &str, source: &Path) -> Result<()> {
+        let dest = safe_join(self.staging.path(), rel)?;
+        let old = safe_join(&self.output, rel)?;
+        let mut file = crate::load::files::open(source).map_err(|e| Error::read(source, e))?;
+        let size = file.metadata().map_err(|e| Error::read(source, e))?.len();
+        self.record(rel, size);
+        if self.has_previous && same_file_bytes(&old, &mut file, size) && link(&old, &dest).is_ok()
+        {
+            self.unchanged.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
+        }
+        use std::io::Seek;
+        file.rewind().map_err(|e| Error::read(source, e))?;
+        create_parent(&dest)?;
+        atomic::copy(&dest, &mut file).map_err(|e| Error::io("write", &dest, e))?;
+        self.written.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Swaps the staging folder in as the new output, in one atomic step where the system has
+    /// one: the output path always holds either the whole old site or the whole new one. The
+    /// old tree is deleted in the background ([`Cleanup`]).
+    pub fn commit(self) -> Result<Committed> {
         let mut files = self.files.into_inner().unwrap_or_default();
         files.sort();
         let stats = WriteStats {
@@ -183,60 +320,100 @@ impl Staging {
             unchanged: self.unchanged.into_inner(),
         };
         let staged = self.staging.keep();
-        let parent = self.output.parent().unwrap_or(Path::new("."));
-        let backup = if self.output.exists() {
-            let backup = tempfile::Builder::new()
-                .prefix(".ludd-old-")
-                .tempdir_in(parent)
-                .map_err(|e| Error::io("create directory", parent, e))?
-                .keep();
-            fs::remove_dir(&backup).map_err(|e| Error::io("remove", &backup, e))?;
-            fs::rename(&self.output, &backup).map_err(|e| Error::io("move", &self.output, e))?;
-            Some(backup)
-        } else {
-            None
-        };
-        if let Err(e) = fs::rename(&staged, &self.output) {
-            if let Some(b) = &backup {
-                let _ = fs::rename(b, &self.output);
-            }
+        let output = &self.output;
+        let failed = |e: std::io::Error| {
             let _ = fs::remove_dir_all(&staged);
-            return Err(Error::io("move", &staged, e));
+            Error::io("move", &staged, e)
+        };
+        if fs::symlink_metadata(output).is_err() {
+            fs::rename(&staged, output).map_err(failed)?;
+            return Ok((stats, files, Cleanup::default()));
         }
-        if let Some(b) = backup {
-            fs::remove_dir_all(&b).map_err(|e| Error::io("remove", &b, e))?;
+        match exchange(&staged, output) {
+            // `staged` now holds the old tree.
+            Ok(()) => Ok((stats, files, Cleanup::start(staged))),
+            Err(_) => {
+                // No atomic exchange here (not Linux, or a file system without it): move the
+                // old tree aside, then the new one in, and put the old one back on failure.
+                let parent = output.parent().unwrap_or(Path::new("."));
+                let aside = tempfile::Builder::new()
+                    .prefix(&format!(
+                        "{}{}-old-",
+                        staging_prefix(output),
+                        std::process::id()
+                    ))
+                    .tempdir_in(parent)
+                    .map_err(|e| Error::io("create directory", parent, e))?
+                    .keep();
+                fs::remove_dir(&aside).map_err(|e| Error::io("remove", &aside, e))?;
+                fs::rename(output, &aside).map_err(failed)?;
+                if let Err(e) = fs::rename(&staged, output) {
+                    let _ = fs::rename(&aside, output);
+                    return Err(failed(e));
+                }
+                Ok((stats, files, Cleanup::start(aside)))
+            }
         }
-        Ok((stats, files))
     }
 }
 
-/// Writes `bytes` to `path` so that no reader ever sees a partial file: into a temporary file
-/// in the same folder (created if needed), then renamed over `path`.
-pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write as _;
-    create_parent(path)?;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".ludd-write-")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io("write", path, e))?;
-    tmp.write_all(bytes)
-        .map_err(|e| Error::io("write", tmp.path(), e))?;
-    // Temporary files are private; an output file is as readable as one `fs::write` makes.
-    #[cfg(unix)]
+/// What [`Staging::commit`] returns: the counts, every file with its size (sorted), and the
+/// removal of the previous output.
+pub type Committed = (WriteStats, Vec<(String, u64)>, Cleanup);
+
+/// What to tell a user whose output folder ludd may not replace.
+pub const CHOOSE_OTHER: &str =
+    "pick another output folder (`ludd build --output <folder>`, or output_dir in site.toml)";
+
+/// Swaps the folders `a` and `b` in one step (Linux `renameat2` with `RENAME_EXCHANGE`).
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
     {
-        use std::os::unix::fs::PermissionsExt as _;
-        tmp.as_file()
-            .set_permissions(fs::Permissions::from_mode(0o644))
-            .map_err(|e| Error::io("write", tmp.path(), e))?;
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
     }
-    tmp.persist(path)
-        .map_err(|e| Error::io("write", path, e.error))?;
-    Ok(())
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    {
+        let _ = (a, b);
+        Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+    }
+}
+
+/// Whether the regular file at `old` (never a link) holds exactly what `file` (of `size`
+/// bytes) holds, compared in blocks.
+pub fn same_file_bytes(old: &Path, file: &mut fs::File, size: u64) -> bool {
+    use std::io::Read;
+    match fs::symlink_metadata(old) {
+        Ok(m) if m.is_file() && m.len() == size => {}
+        _ => return false,
+    }
+    let Ok(mut other) = fs::File::open(old) else {
+        return false;
+    };
+    let (mut a, mut b) = (vec![0u8; 64 * 1024], vec![0u8; 64 * 1024]);
+    loop {
+        let n = match file.read(&mut a) {
+            Ok(n) => n,
+            Err(_) => return false,
+        };
+        if n == 0 {
+            return true;
+        }
+        if other.read_exact(&mut b[..n]).is_err() || a[..n] != b[..n] {
+            return false;
+        }
+    }
+}
+
+/// Writes `bytes` to `path` so that no reader ever sees a partial file ([`atomic::write`]),
+/// creating its folder if needed.
+pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
+    create_parent(path)?;
+    atomic::write(path, bytes).map_err(|e| Error::io("write", path, e))
 }
 
 fn same_bytes(old: &Path, bytes: &[u8]) -> bool {
-    match fs::metadata(old) {
+    match fs::symlink_metadata(old) {
         Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => {
             fs::read(old).is_ok_and(|b| b == bytes)
         }

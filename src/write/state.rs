@@ -16,6 +16,9 @@ pub struct BuildState {
     pub pages: Vec<(String, usize)>,
     /// The build's warnings, repeated when nothing changes.
     pub warnings: Vec<String>,
+    /// When a `publish_date` or `expiry_date` makes this output out of date, unchanged inputs
+    /// or not.
+    pub valid_until: Option<jiff::Timestamp>,
 }
 
 /// Where the state of the output folder `output` is kept.
@@ -38,6 +41,7 @@ impl BuildState {
             files: Vec::new(),
             pages: Vec::new(),
             warnings: Vec::new(),
+            valid_until: None,
         };
         for line in lines {
             let (kind, rest) = line.split_once(' ')?;
@@ -47,6 +51,7 @@ impl BuildState {
                     state.pages.push((lang.to_string(), n.parse().ok()?));
                 }
                 "warn" => state.warnings.push(rest.to_string()),
+                "until" => state.valid_until = Some(rest.parse().ok()?),
                 "file" => {
                     let (size, path) = rest.split_once(' ')?;
                     state.files.push((path.to_string(), size.parse().ok()?));
@@ -63,6 +68,9 @@ impl BuildState {
         for (lang, n) in &self.pages {
             text.push_str(&format!("page {lang} {n}\n"));
         }
+        if let Some(t) = self.valid_until {
+            text.push_str(&format!("until {t}\n"));
+        }
         for w in &self.warnings {
             text.push_str(&format!("warn {}\n", w.replace('\n', " ")));
         }
@@ -70,6 +78,11 @@ impl BuildState {
             text.push_str(&format!("file {size} {path}\n"));
         }
         let _ = std::fs::write(state_path(output), text);
+    }
+
+    /// Whether a publish or expiry date has passed since the build, at `now`.
+    pub fn expired_at(&self, now: jiff::Timestamp) -> bool {
+        self.valid_until.is_some_and(|t| now >= t)
     }
 
     /// Forgets the state (before a build that may fail halfway).
@@ -100,12 +113,15 @@ mod tests {
             files: vec![("a/index.html".into(), 5)],
             pages: vec![("de".into(), 1)],
             warnings: vec!["w".into()],
+            valid_until: Some("2030-01-01T00:00:00Z".parse().expect("timestamp")),
         };
         state.write(&out);
         assert_eq!(state_path(&out), dir.path().join(".public.ludd-state"));
         let read = BuildState::read(&out).expect("read");
         assert_eq!(read, state);
         assert!(read.output_intact(&out));
+        assert!(!read.expired_at("2029-12-31T23:59:59Z".parse().expect("timestamp")));
+        assert!(read.expired_at("2030-01-01T00:00:00Z".parse().expect("timestamp")));
         std::fs::write(out.join("a/index.html"), "changed!").expect("write");
         assert!(!read.output_intact(&out));
         BuildState::clear(&out);

@@ -1,4 +1,4 @@
-// Site quality in a real browser: every generated page at 375 and 1280 px with axe-core
+// Site quality in a real browser: every generated page at 360, 375 and 1280 px with axe-core
 // (WCAG 2.2 AA), console/page errors, third-party requests, page weight, 320 px overflow, plus
 // dark mode, reduced motion, an RTL build, keyboard skip link and the print stylesheet.
 //
@@ -29,8 +29,8 @@ import {
 
 const require = createRequire(import.meta.url);
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-const WIDTHS = [375, 1280];
-const HEIGHT = { 320: 640, 375: 812, 1280: 800 };
+const WIDTHS = [360, 375, 1280];
+const HEIGHT = { 320: 640, 360: 640, 375: 812, 1280: 800 };
 const MAX_PAGE_BYTES = 100 * 1000; // 100 kB, gzip-compressed
 const SHOTS = path.join(here, 'screenshots');
 

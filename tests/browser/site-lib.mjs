@@ -22,9 +22,13 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** Path of the ludd binary: $LUDD_BIN (relative to the repo root) or target/debug/ludd, built if missing. */
+/**
+ * Path of the ludd binary: $LUDD_BIN (relative to the repo root) or debug/ludd in
+ * $CARGO_TARGET_DIR (default target/), built if missing.
+ */
 export function luddBin() {
-  const bin = path.resolve(repoRoot, process.env.LUDD_BIN || path.join('target', 'debug', 'ludd'));
+  const targetDir = process.env.CARGO_TARGET_DIR || 'target';
+  const bin = path.resolve(repoRoot, process.env.LUDD_BIN || path.join(targetDir, 'debug', 'ludd'));
   if (!fs.existsSync(bin)) {
     if (process.env.LUDD_BIN) throw new Error(`LUDD_BIN=${process.env.LUDD_BIN} does not exist (${bin})`);
     const r = spawnSync('cargo', ['build', '--quiet'], { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -54,15 +58,18 @@ export function buildSite({ root = repoRoot, output, baseUrl }) {
  */
 export function makeRtlSite() {
   const dir = tempDir('ludd-site-rtl-src-');
-  for (const name of ['site.toml', 'content', 'themes', 'templates', 'static', 'i18n']) {
+  for (const name of ['site.toml', 'content', 'themes', 'templates', 'static', 'i18n', 'data']) {
     const from = path.join(repoRoot, name);
     if (fs.existsSync(from)) fs.cpSync(from, path.join(dir, name), { recursive: true });
   }
-  fs.appendFileSync(
-    path.join(dir, 'site.toml'),
-    '\n[languages.ar]\nname = "العربية"\ndirection = "rtl"\nfallback = true\n',
-  );
-  fs.copyFileSync(path.join(dir, 'content', '_index.md'), path.join(dir, 'content', '_index.ar.md'));
+  // The campaign site has Arabic (partly translated) itself; older copies get it added.
+  if (!fs.readFileSync(path.join(dir, 'site.toml'), 'utf8').includes('[languages.ar]')) {
+    fs.appendFileSync(
+      path.join(dir, 'site.toml'),
+      '\n[languages.ar]\nname = "العربية"\ndirection = "rtl"\nfallback = true\n',
+    );
+    fs.copyFileSync(path.join(dir, 'content', '_index.md'), path.join(dir, 'content', '_index.ar.md'));
+  }
   return dir;
 }
 

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub(crate) mod linkcheck;
+
 use scraper::{ElementRef, Html, Selector};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -10,10 +12,10 @@ use std::process::{Command, ExitStatus};
 use tempfile::TempDir;
 
 /// The base URL every fixture's site.toml uses.
-pub const BASE: &str = "https://example.com";
+pub(crate) const BASE: &str = "https://example.com";
 
 /// The folder with the fixture sites.
-pub fn fixtures_dir() -> PathBuf {
+pub(crate) fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests")
         .join("fixtures")
@@ -21,7 +23,7 @@ pub fn fixtures_dir() -> PathBuf {
 
 /// What one run of the binary did.
 #[derive(Debug)]
-pub struct Run {
+pub(crate) struct Run {
     /// Exit status.
     pub status: ExitStatus,
     /// Standard output.
@@ -33,7 +35,7 @@ pub struct Run {
 impl Run {
     /// Panics with the output unless the run succeeded; never allows a panic message.
     #[track_caller]
-    pub fn ok(self) -> Run {
+    pub(crate) fn ok(self) -> Run {
         assert!(
             self.status.success(),
             "ludd failed ({}):\nstdout:\n{}\nstderr:\n{}",
@@ -46,7 +48,7 @@ impl Run {
 
     /// Panics unless the run failed with exit code 1 (and without a panic).
     #[track_caller]
-    pub fn failed(self) -> Run {
+    pub(crate) fn failed(self) -> Run {
         assert!(
             !self.status.success(),
             "ludd succeeded but should have failed:\nstdout:\n{}\nstderr:\n{}",
@@ -64,7 +66,7 @@ impl Run {
 
     /// Panics if stderr shows a panic.
     #[track_caller]
-    pub fn no_panic(self) -> Run {
+    pub(crate) fn no_panic(self) -> Run {
         assert!(
             !self.stderr.contains("panicked"),
             "ludd panicked:\n{}",
@@ -79,13 +81,22 @@ impl Run {
     }
 }
 
+/// Sends signal `name` (`INT`, `TERM`, `HUP`, …) to process `pid` with kill(1).
+pub(crate) fn send_signal(pid: u32, name: &str) {
+    let status = Command::new("kill")
+        .args([&format!("-{name}"), &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success(), "kill -{name} {pid} failed");
+}
+
 /// Runs the real binary with `args` in `cwd`.
-pub fn ludd(cwd: &Path, args: &[&str]) -> Run {
+pub(crate) fn ludd(cwd: &Path, args: &[&str]) -> Run {
     ludd_with_env(cwd, args, &[])
 }
 
 /// Runs the real binary with `args` in `cwd`, with `env` set and no other AWS variables.
-pub fn ludd_with_env(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+pub(crate) fn ludd_with_env(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ludd"));
     command
         .args(args)
@@ -109,7 +120,7 @@ pub fn ludd_with_env(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
 }
 
 /// A fixture site copied into a temporary folder (`<tmp>/site`).
-pub struct TestSite {
+pub(crate) struct TestSite {
     tmp: TempDir,
     /// The site root.
     pub root: PathBuf,
@@ -117,7 +128,7 @@ pub struct TestSite {
 
 impl TestSite {
     /// Copies `tests/fixtures/<name>` into a fresh temporary folder.
-    pub fn new(name: &str) -> TestSite {
+    pub(crate) fn new(name: &str) -> TestSite {
         let tmp = tempfile::Builder::new()
             .prefix("ludd-test-")
             .tempdir()
@@ -128,12 +139,62 @@ impl TestSite {
     }
 
     /// The temporary folder that holds the site (for output folders outside it).
-    pub fn tmp(&self) -> &Path {
+    pub(crate) fn tmp(&self) -> &Path {
         self.tmp.path()
     }
 
+    /// Runs `ludd --root <root> <args>` from the temporary folder with `env` set, killing it
+    /// (and failing the test) if it is still running after `hang`: a guard against a test that
+    /// never ends, not a speed requirement. Output is read while it runs, so a chatty process
+    /// cannot block on a full pipe.
+    pub(crate) fn run_guarded(
+        &self,
+        args: &[&str],
+        env: &[(&str, &str)],
+        hang: std::time::Duration,
+    ) -> Run {
+        use std::io::Read;
+        let root = self.root.to_str().expect("utf-8 temp path");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ludd"))
+            .args(["--root", root])
+            .args(args)
+            .current_dir(self.tmp())
+            .env_remove("RUST_BACKTRACE")
+            .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run the ludd binary");
+        let read_all = |mut r: Box<dyn Read + Send>| {
+            std::thread::spawn(move || {
+                let mut s = Vec::new();
+                let _ = r.read_to_end(&mut s);
+                String::from_utf8_lossy(&s).into_owned()
+            })
+        };
+        let out = read_all(Box::new(child.stdout.take().expect("stdout")));
+        let err = read_all(Box::new(child.stderr.take().expect("stderr")));
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait for ludd") {
+                break status;
+            }
+            if started.elapsed() > hang {
+                let _ = child.kill();
+                panic!("ludd {args:?} hangs");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        Run {
+            status,
+            stdout: out.join().expect("stdout reader"),
+            stderr: err.join().expect("stderr reader"),
+        }
+    }
+
     /// Runs `ludd --root <root> <args>` from the temporary folder.
-    pub fn run(&self, args: &[&str]) -> Run {
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
         let root = self.root.to_str().expect("utf-8 temp path");
         let mut all = vec!["--root", root];
         all.extend_from_slice(args);
@@ -141,7 +202,7 @@ impl TestSite {
     }
 
     /// Runs `ludd --root <root> build <extra>`.
-    pub fn build(&self, extra: &[&str]) -> Run {
+    pub(crate) fn build(&self, extra: &[&str]) -> Run {
         let mut args = vec!["build"];
         args.extend_from_slice(extra);
         self.run(&args)
@@ -149,22 +210,22 @@ impl TestSite {
 
     /// Builds and panics unless the build succeeds.
     #[track_caller]
-    pub fn build_ok(&self) -> Run {
+    pub(crate) fn build_ok(&self) -> Run {
         self.build(&[]).ok()
     }
 
     /// The default output folder.
-    pub fn out(&self) -> PathBuf {
+    pub(crate) fn out(&self) -> PathBuf {
         self.root.join("public")
     }
 
     /// A path in the site.
-    pub fn path(&self, rel: &str) -> PathBuf {
+    pub(crate) fn path(&self, rel: &str) -> PathBuf {
         self.root.join(rel)
     }
 
     /// Writes a file in the site (creating folders).
-    pub fn write(&self, rel: &str, bytes: impl AsRef<[u8]>) {
+    pub(crate) fn write(&self, rel: &str, bytes: impl AsRef<[u8]>) {
         let p = self.path(rel);
         if let Some(parent) = p.parent() {
             std::fs::create_dir_all(parent).expect("create folder");
@@ -173,18 +234,18 @@ impl TestSite {
     }
 
     /// Reads a site file as text.
-    pub fn read_source(&self, rel: &str) -> String {
+    pub(crate) fn read_source(&self, rel: &str) -> String {
         std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
     }
 
     /// Rewrites a site file through `f`.
-    pub fn edit(&self, rel: &str, f: impl FnOnce(String) -> String) {
+    pub(crate) fn edit(&self, rel: &str, f: impl FnOnce(String) -> String) {
         let text = self.read_source(rel);
         self.write(rel, f(text));
     }
 
     /// Deletes a site file or folder.
-    pub fn remove(&self, rel: &str) {
+    pub(crate) fn remove(&self, rel: &str) {
         let p = self.path(rel);
         if p.is_dir() {
             std::fs::remove_dir_all(&p).expect("remove folder");
@@ -194,36 +255,36 @@ impl TestSite {
     }
 
     /// Whether an output file exists (`rel` below `public/`).
-    pub fn exists(&self, rel: &str) -> bool {
+    pub(crate) fn exists(&self, rel: &str) -> bool {
         self.out().join(rel).is_file()
     }
 
     /// An output file as text.
     #[track_caller]
-    pub fn read(&self, rel: &str) -> String {
+    pub(crate) fn read(&self, rel: &str) -> String {
         read_text(&self.out().join(rel))
     }
 
     /// An output file parsed as HTML.
     #[track_caller]
-    pub fn html(&self, rel: &str) -> Html {
+    pub(crate) fn html(&self, rel: &str) -> Html {
         Html::parse_document(&self.read(rel))
     }
 
     /// The page at a root-relative URL (`/en/article/`) parsed as HTML.
     #[track_caller]
-    pub fn page(&self, url: &str) -> Html {
+    pub(crate) fn page(&self, url: &str) -> Html {
         self.html(&url_to_file(url))
     }
 
     /// Every file below the output folder, relative, `/`-separated.
-    pub fn files(&self) -> BTreeSet<String> {
+    pub(crate) fn files(&self) -> BTreeSet<String> {
         list_files(&self.out())
     }
 }
 
 /// Copies a folder tree.
-pub fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.expect("walk fixture");
         let rel = entry.path().strip_prefix(from).expect("inside fixture");
@@ -238,12 +299,12 @@ pub fn copy_dir(from: &Path, to: &Path) {
 
 /// Reads a file as UTF-8 text.
 #[track_caller]
-pub fn read_text(path: &Path) -> String {
+pub(crate) fn read_text(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
 }
 
 /// Files below `dir`, relative with `/` separators.
-pub fn list_files(dir: &Path) -> BTreeSet<String> {
+pub(crate) fn list_files(dir: &Path) -> BTreeSet<String> {
     if !dir.exists() {
         return BTreeSet::new();
     }
@@ -263,7 +324,7 @@ fn rel_string(p: &Path) -> String {
 }
 
 /// Every file below `dir` with its bytes, for byte-for-byte comparisons.
-pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     list_files(dir)
         .into_iter()
         .map(|rel| {
@@ -274,7 +335,7 @@ pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// The HTML files of the output.
-pub fn html_files(dir: &Path) -> Vec<String> {
+pub(crate) fn html_files(dir: &Path) -> Vec<String> {
     list_files(dir)
         .into_iter()
         .filter(|f| f.ends_with(".html"))
@@ -282,7 +343,7 @@ pub fn html_files(dir: &Path) -> Vec<String> {
 }
 
 /// The output file for a root-relative URL path: `/en/a/` → `en/a/index.html`, `/old.html` → `old.html`.
-pub fn url_to_file(url: &str) -> String {
+pub(crate) fn url_to_file(url: &str) -> String {
     let path = url.split(['?', '#']).next().unwrap_or("");
     let trimmed = path.trim_start_matches('/');
     if trimmed.is_empty() || trimmed.ends_with('/') {
@@ -293,7 +354,7 @@ pub fn url_to_file(url: &str) -> String {
 }
 
 /// The root-relative URL of an output file: `en/a/index.html` → `/en/a/`.
-pub fn file_to_url(rel: &str) -> String {
+pub(crate) fn file_to_url(rel: &str) -> String {
     match rel.strip_suffix("index.html") {
         Some(dir) => format!("/{dir}"),
         None => format!("/{rel}"),
@@ -301,7 +362,7 @@ pub fn file_to_url(rel: &str) -> String {
 }
 
 /// Whether a root-relative URL (query and fragment ignored) is served by a file in `out`.
-pub fn url_exists(out: &Path, url: &str) -> bool {
+pub(crate) fn url_exists(out: &Path, url: &str) -> bool {
     let path = url.split(['?', '#']).next().unwrap_or("");
     let decoded = percent_decode(path);
     let rel = decoded.trim_start_matches('/');
@@ -314,7 +375,7 @@ pub fn url_exists(out: &Path, url: &str) -> bool {
 }
 
 /// Decodes `%XX` escapes.
-pub fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     percent_encoding::percent_decode_str(s)
         .decode_utf8_lossy()
         .into_owned()
@@ -322,18 +383,18 @@ pub fn percent_decode(s: &str) -> String {
 
 /// Parses a CSS selector.
 #[track_caller]
-pub fn sel(css: &str) -> Selector {
+pub(crate) fn sel(css: &str) -> Selector {
     Selector::parse(css).unwrap_or_else(|e| panic!("bad selector {css}: {e:?}"))
 }
 
 /// Every element matching `css`.
-pub fn select<'a>(html: &'a Html, css: &str) -> Vec<ElementRef<'a>> {
+pub(crate) fn select<'a>(html: &'a Html, css: &str) -> Vec<ElementRef<'a>> {
     html.select(&sel(css)).collect()
 }
 
 /// The single element matching `css`.
 #[track_caller]
-pub fn one<'a>(html: &'a Html, css: &str) -> ElementRef<'a> {
+pub(crate) fn one<'a>(html: &'a Html, css: &str) -> ElementRef<'a> {
     let all = select(html, css);
     assert_eq!(
         all.len(),
@@ -347,7 +408,7 @@ pub fn one<'a>(html: &'a Html, css: &str) -> ElementRef<'a> {
 
 /// An attribute of the single element matching `css`.
 #[track_caller]
-pub fn attr(html: &Html, css: &str, name: &str) -> String {
+pub(crate) fn attr(html: &Html, css: &str, name: &str) -> String {
     one(html, css)
         .value()
         .attr(name)
@@ -356,7 +417,7 @@ pub fn attr(html: &Html, css: &str, name: &str) -> String {
 }
 
 /// The text of an element, whitespace-normalised.
-pub fn text(el: ElementRef) -> String {
+pub(crate) fn text(el: ElementRef) -> String {
     el.text()
         .collect::<String>()
         .split_whitespace()
@@ -365,7 +426,7 @@ pub fn text(el: ElementRef) -> String {
 }
 
 /// `<link rel="alternate" hreflang>` of a page: hreflang → href.
-pub fn hreflangs(html: &Html) -> BTreeMap<String, String> {
+pub(crate) fn hreflangs(html: &Html) -> BTreeMap<String, String> {
     select(html, r#"head link[rel="alternate"][hreflang]"#)
         .into_iter()
         .map(|l| {
@@ -378,7 +439,7 @@ pub fn hreflangs(html: &Html) -> BTreeMap<String, String> {
 }
 
 /// The language switcher entries of a fixture page: code → (href, data-exists).
-pub fn switcher(html: &Html) -> BTreeMap<String, (String, String)> {
+pub(crate) fn switcher(html: &Html) -> BTreeMap<String, (String, String)> {
     select(html, "nav.languages a.tr")
         .into_iter()
         .map(|a| {
@@ -396,13 +457,13 @@ pub fn switcher(html: &Html) -> BTreeMap<String, (String, String)> {
 
 /// Parses an XML file of the output.
 #[track_caller]
-pub fn parse_xml(text: &str) -> roxmltree::Document<'_> {
+pub(crate) fn parse_xml(text: &str) -> roxmltree::Document<'_> {
     roxmltree::Document::parse(text).unwrap_or_else(|e| panic!("invalid XML ({e}):\n{text}"))
 }
 
 /// (inode, mtime) of every file below `dir`.
 #[cfg(unix)]
-pub fn identities(dir: &Path) -> BTreeMap<String, (u64, std::time::SystemTime)> {
+pub(crate) fn identities(dir: &Path) -> BTreeMap<String, (u64, std::time::SystemTime)> {
     use std::os::unix::fs::MetadataExt;
     list_files(dir)
         .into_iter()
@@ -414,12 +475,12 @@ pub fn identities(dir: &Path) -> BTreeMap<String, (u64, std::time::SystemTime)> 
 }
 
 /// Whether `haystack` contains `needle` exactly once.
-pub fn count(haystack: &str, needle: &str) -> usize {
+pub(crate) fn count(haystack: &str, needle: &str) -> usize {
     haystack.matches(needle).count()
 }
 
 /// Leftover staging or backup folders next to the output.
-pub fn leftovers(root: &Path) -> Vec<String> {
+pub(crate) fn leftovers(root: &Path) -> Vec<String> {
     std::fs::read_dir(root)
         .map(|rd| {
             rd.filter_map(|e| e.ok())
@@ -431,7 +492,7 @@ pub fn leftovers(root: &Path) -> Vec<String> {
 }
 
 /// A response header as text ("" when absent).
-pub fn header<B>(response: &ureq::http::Response<B>, name: &str) -> String {
+pub(crate) fn header<B>(response: &ureq::http::Response<B>, name: &str) -> String {
     response
         .headers()
         .get(name)

@@ -17,6 +17,16 @@ use std::time::UNIX_EPOCH;
 pub const CACHE_DIR: &str = ".ludd-cache/images";
 const INDEX: &str = "index.json";
 
+/// Whether `name` is a cached variant's file name as the cache writes it: 20 hex digits of the
+/// variant's key and the format's extension (`3f2a…9c.webp`).
+fn is_variant_name(name: &str) -> bool {
+    name.split_once('.').is_some_and(|(key, ext)| {
+        key.len() == 20
+            && key.bytes().all(|b| b.is_ascii_hexdigit())
+            && matches!(ext, "webp" | "jpg" | "png")
+    })
+}
+
 /// What the cache knows about one source file.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SourceEntry {
@@ -198,12 +208,16 @@ impl Cache {
         if used_sources.is_empty() && !self.dir.exists() {
             return Ok(());
         }
-        if prune {
+        // Only a real cache folder is pruned (never one that links elsewhere), and in it only
+        // the files the cache names itself: ludd deletes nothing it did not create.
+        let real_dir = std::fs::symlink_metadata(&self.dir).is_ok_and(|m| m.is_dir());
+        if prune && real_dir {
             index.retain(|path, _| used_sources.contains(path));
             if let Ok(entries) = std::fs::read_dir(&self.dir) {
                 for entry in entries.flatten() {
                     let name = entry.file_name().to_string_lossy().into_owned();
-                    if name != INDEX && !used_files.contains(&name) && entry.path().is_file() {
+                    let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+                    if is_file && is_variant_name(&name) && !used_files.contains(&name) {
                         let _ = std::fs::remove_file(entry.path());
                     }
                 }
@@ -220,5 +234,20 @@ impl Cache {
         std::io::Write::write_all(&mut tmp, &json).map_err(|e| fail(tmp.path(), e))?;
         tmp.persist(&path).map_err(|e| fail(&path, e.error))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_variant_name;
+
+    #[test]
+    fn only_the_caches_own_file_names_are_variants() {
+        assert!(is_variant_name("0123456789abcdef0123.webp"));
+        assert!(is_variant_name("0123456789abcdef0123.jpg"));
+        assert!(!is_variant_name("index.json"));
+        assert!(!is_variant_name("holiday.jpg"));
+        assert!(!is_variant_name("0123456789abcdef0123.txt"));
+        assert!(!is_variant_name("0123456789abcdef012z.png"));
     }
 }

@@ -79,6 +79,8 @@ type Slot<T> = Arc<OnceLock<Result<T, Arc<ImageError>>>>;
 pub struct Images {
     root: PathBuf,
     cards: Option<card::CardRenderer>,
+    /// The path of `base_url` (`/project`, or empty) that every variant URL starts with.
+    base_path: String,
     config: ImagesConfig,
     cache: Cache,
     sources: Mutex<HashMap<PathBuf, Slot<Source>>>,
@@ -110,11 +112,13 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Images {
-    /// The processor of the site at `root`, with its disk cache.
-    pub fn new(root: &Path, config: ImagesConfig) -> Images {
+    /// The processor of the site at `root`, served under `base_path` (the path of
+    /// `base_url`), with its disk cache.
+    pub fn new(root: &Path, base_path: &str, config: ImagesConfig) -> Images {
         Images {
             root: root.to_path_buf(),
             cards: None,
+            base_path: base_path.trim_end_matches('/').to_string(),
             config,
             cache: Cache::open(root),
             sources: Mutex::new(HashMap::new()),
@@ -124,7 +128,10 @@ impl Images {
     }
 
     /// Draws share cards from `source` (the theme's or site's `cards/card.svg`).
-    pub fn with_cards(mut self, source: Option<&crate::load::theme::CardSource>) -> Result<Images, ImageError> {
+    pub fn with_cards(
+        mut self,
+        source: Option<&crate::load::theme::CardSource>,
+    ) -> Result<Images, ImageError> {
         self.cards = source.map(card::CardRenderer::new).transpose()?;
         Ok(self)
     }
@@ -137,9 +144,11 @@ impl Images {
     /// The card for `text`, from the cache or drawn now.
     pub fn card(&self, text: &card::CardText) -> Result<PathBuf, ImageError> {
         let Some(renderer) = &self.cards else {
-            return Err(ImageError::Argument("this theme has no cards/card.svg".into()));
+            return Err(ImageError::Argument(
+                "this theme has no cards/card.svg".into(),
+            ));
         };
-        let name = format!("card-{}.png", renderer.key(text));
+        let name = format!("{}.png", renderer.key(text));
         if let Some(file) = self.cache.get(&name) {
             return Ok(file);
         }
@@ -303,7 +312,7 @@ impl Images {
             format.extension()
         );
         let variant = Variant {
-            url: format!("/{output}"),
+            url: format!("{}/{output}", self.base_path),
             width: plan.width,
             height: plan.height,
             format,

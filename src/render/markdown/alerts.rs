@@ -14,7 +14,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{BlockQuoteKind, Event, Tag, TagEnd};
 
-use super::escape_html;
+use crate::render::escape::push_html as escape_html;
 
 const KINDS: [(&str, BlockQuoteKind); 5] = [
     ("note", BlockQuoteKind::Note),

@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{CowStr, Event, TagEnd};
 
-use super::escape_html;
+use crate::render::escape::push_html as escape_html;
 use crate::slug::slugify;
 
 #[derive(Debug)]

@@ -1,6 +1,6 @@
 //! Heading ids and the table of contents.
 //!
-//! Owns the per-document id allocator ([`IdSet`]: explicit `{#id}` wins, otherwise `slugify` of
+//! Owns the per-document id allocator ([`IdSet`]: explicit `{#id}` wins, otherwise `anchor_in` of
 //! the heading text, `section` when that is empty, `-1`, `-2`, … for duplicates), the buffer that
 //! holds a heading's events until its text (and therefore its id) is known ([`HeadingBuf`]), and
 //! the iterative builder that nests headings by level into [`TocEntry`] trees ([`TocBuilder`]).
@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use pulldown_cmark::{CowStr, Event, HeadingLevel};
 
 use super::TocEntry;
-use crate::slug::slugify;
+use crate::slug::anchor_in;
 
 /// Allocates unique ids within one document.
 #[derive(Debug, Default)]
@@ -18,9 +18,19 @@ pub(crate) struct IdSet {
     used: HashSet<String>,
     /// Next suffix to try per base id, so many duplicates stay linear.
     next_suffix: HashMap<String, usize>,
+    /// The document's language, which decides how heading text becomes an id.
+    lang: String,
 }
 
 impl IdSet {
+    /// An empty set for a document in language `lang`.
+    pub(crate) fn for_lang(lang: &str) -> IdSet {
+        IdSet {
+            lang: lang.to_owned(),
+            ..IdSet::default()
+        }
+    }
+
     /// Records an id the author chose; it is used verbatim.
     pub(crate) fn reserve(&mut self, id: &str) {
         if !self.used.contains(id) {
@@ -55,7 +65,7 @@ impl IdSet {
                 id.to_owned()
             }
             _ => {
-                let slug = slugify(text);
+                let slug = anchor_in(text, &self.lang);
                 self.unique(if slug.is_empty() {
                     "section".to_owned()
                 } else {

@@ -8,13 +8,21 @@
 //! removed. Shortcode output is not sanitised: it comes from the theme's templates (trusted) and
 //! its arguments are escaped by Tera; the shortcode placeholder tokens are plain ASCII text, so
 //! they pass through the sanitiser unchanged and are substituted afterwards.
+//!
+//! ammonia is compiled in with the default feature `safe-html`; a ludd built without it refuses
+//! `markdown.safe = true` when it reads `site.toml` (see `load::config`).
 
+use super::MarkdownProblem;
+#[cfg(feature = "safe-html")]
 use std::borrow::Cow;
+#[cfg(feature = "safe-html")]
 use std::sync::LazyLock;
 
 /// The sanitiser, built once (it is immutable and shared by all threads).
+#[cfg(feature = "safe-html")]
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(builder);
 
+#[cfg(feature = "safe-html")]
 fn builder() -> ammonia::Builder<'static> {
     let mut b = ammonia::Builder::default();
     b.add_tags(["section", "input"])
@@ -29,6 +37,7 @@ fn builder() -> ammonia::Builder<'static> {
 }
 
 /// Only the values the Markdown renderer writes survive for `style` and `<input type>`.
+#[cfg(feature = "safe-html")]
 fn keep_attribute<'a>(element: &str, attribute: &str, value: &'a str) -> Option<Cow<'a, str>> {
     match (element, attribute) {
         (_, "style") => [
@@ -48,16 +57,16 @@ fn keep_attribute<'a>(element: &str, attribute: &str, value: &'a str) -> Option<
 /// (Chromium: 512), so deeper input is refused instead of stalling the build.
 pub(crate) const MAX_NESTING: usize = 1000;
 
-/// `html` with everything outside the allow-list removed, or an error message when the HTML is
-/// nested deeper than [`MAX_NESTING`].
-pub(crate) fn sanitize(html: &str) -> Result<String, String> {
+/// `html` with everything outside the allow-list removed; refused when the HTML is nested
+/// deeper than [`MAX_NESTING`].
+pub(crate) fn sanitize(html: &str) -> Result<String, MarkdownProblem> {
     if nesting_depth(html) > MAX_NESTING {
-        return Err(format!(
-            "the text is nested more than {MAX_NESTING} levels deep (block quotes, lists or HTML \
-             elements), which markdown.safe cannot sanitise"
-        ));
+        return Err(MarkdownProblem::TooDeepToSanitize { max: MAX_NESTING });
     }
-    Ok(SANITIZER.clean(html).to_string())
+    #[cfg(feature = "safe-html")]
+    return Ok(SANITIZER.clean(html).to_string());
+    #[cfg(not(feature = "safe-html"))]
+    return Err(MarkdownProblem::SanitizerMissing);
 }
 
 /// Elements without an end tag.
@@ -96,7 +105,7 @@ fn nesting_depth(html: &str) -> usize {
     deepest
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "safe-html"))]
 mod tests {
     use super::sanitize;
 
@@ -171,7 +180,10 @@ mod tests {
     fn deep_nesting_is_refused_not_stalled() {
         let deep = "<blockquote>".repeat(super::MAX_NESTING + 1) + "x";
         let error = sanitize(&deep).unwrap_err();
-        assert!(error.contains("nested more than 1000 levels"), "{error}");
+        assert!(
+            error.to_string().contains("nested more than 1000 levels"),
+            "{error}"
+        );
         let ok = "<blockquote>".repeat(super::MAX_NESTING) + "x";
         assert!(sanitize(&ok).is_ok());
     }

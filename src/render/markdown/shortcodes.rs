@@ -23,8 +23,8 @@ use std::ops::Range;
 use pulldown_cmark::{Event, Parser, Tag};
 
 use super::{
-    InternalLink, MarkdownError, MarkdownHost, MarkdownOptions, ShortcodeArgs, ShortcodeValue,
-    escape_html, parser_options, render_inner, scan_ids,
+    InternalLink, MarkdownError, MarkdownHost, MarkdownOptions, MarkdownProblem, ShortcodeArgs,
+    ShortcodeValue, parser_options, render_inner, scan_ids,
 };
 
 /// Maximum nesting depth of block shortcodes.
@@ -152,14 +152,13 @@ pub(crate) fn preprocess<'t>(
     while let Some(p) = scan.next_candidate() {
         let item = parse_item(text, p).map_err(|message| MarkdownError {
             line: lines.line_at(p),
-            message,
+            problem: MarkdownProblem::ShortcodeSyntax(message),
         })?;
         match item {
             Item::NotCall => scan.pos = p + 1,
             Item::Escape { literal, end } => {
                 if depth == 0 {
-                    let mut html = String::with_capacity(literal.len());
-                    escape_html(&literal, &mut html);
+                    let html = crate::render::escape::html(&literal);
                     out.replace(p..end, html, Kind::Escape);
                 }
                 scan.pos = end;
@@ -169,9 +168,12 @@ pub(crate) fn preprocess<'t>(
                     let nth = shared.next_nth(&call.name);
                     let html = host
                         .render_shortcode(&call.name, &call.args, None, nth)
-                        .map_err(|e| MarkdownError {
+                        .map_err(|reason| MarkdownError {
                             line: lines.line_at(p),
-                            message: format!("shortcode `{}`: {e}", call.name),
+                            problem: MarkdownProblem::ShortcodeFailed {
+                                name: call.name.clone(),
+                                reason,
+                            },
                         })?;
                     out.replace(p..end, html, Kind::Inline);
                 }
@@ -182,9 +184,7 @@ pub(crate) fn preprocess<'t>(
                 if shared.depth + depth > MAX_DEPTH {
                     return Err(MarkdownError {
                         line: lines.line_at(p),
-                        message: format!(
-                            "block shortcodes are nested more than {MAX_DEPTH} levels deep"
-                        ),
+                        problem: MarkdownProblem::ShortcodesTooDeep { max: MAX_DEPTH },
                     });
                 }
                 if depth == 1 {
@@ -204,7 +204,7 @@ pub(crate) fn preprocess<'t>(
                 if depth == 0 {
                     return Err(MarkdownError {
                         line: lines.line_at(p),
-                        message: "`{% end %}` without an open block shortcode".to_owned(),
+                        problem: MarkdownProblem::UnmatchedEnd,
                     });
                 }
                 depth -= 1;
@@ -225,9 +225,12 @@ pub(crate) fn preprocess<'t>(
                             Some(&rendered.html),
                             block.nth,
                         )
-                        .map_err(|e| MarkdownError {
+                        .map_err(|reason| MarkdownError {
                             line: block.line,
-                            message: format!("shortcode `{}`: {e}", block.call.name),
+                            problem: MarkdownProblem::ShortcodeFailed {
+                                name: block.call.name.clone(),
+                                reason,
+                            },
                         })?;
                     out.replace(block.start..end, html, Kind::Block);
                 }
@@ -238,10 +241,9 @@ pub(crate) fn preprocess<'t>(
     if let Some(block) = open {
         return Err(MarkdownError {
             line: block.line,
-            message: format!(
-                "block shortcode `{}` is not closed with `{{% end %}}`",
-                block.call.name
-            ),
+            problem: MarkdownProblem::UnclosedBlock {
+                name: block.call.name,
+            },
         });
     }
     if out.outputs.is_empty() {
@@ -385,6 +387,8 @@ struct Scanner<'t> {
 }
 
 impl Scanner<'_> {
+    /// The next `{{` or `{%` to look at: outside code, any; inside code only escapes
+    /// (`{{/* … */}}`), which print the call without the `/* */` there too, as in Zola.
     fn next_candidate(&mut self) -> Option<usize> {
         let bytes = self.text.as_bytes();
         loop {
@@ -399,7 +403,14 @@ impl Scanner<'_> {
             if let Some(r) = self.code.get(self.code_ix)
                 && r.start <= p
             {
-                self.pos = r.end.max(p + 1);
+                let after = self.text[p + 2..].trim_start();
+                let escape = ["/*", "</*", "%/*"].iter().any(|e| after.starts_with(e));
+                if escape
+                    && matches!(parse_item(self.text, p), Ok(Item::Escape { end, .. }) if end <= r.end)
+                {
+                    return Some(p);
+                }
+                self.pos = p + 2;
                 continue;
             }
             return Some(p);
@@ -608,6 +619,9 @@ fn parse_item(text: &str, p: usize) -> Result<Item, String> {
             search = star + 2;
         }
     }
+    if !block && matches!(c.peek(), Some(b'<' | b'%')) {
+        return hugo_call(text, p);
+    }
     let Some(name) = c.ident() else {
         return Ok(Item::NotCall);
     };
@@ -640,6 +654,98 @@ fn parse_item(text: &str, p: usize) -> Result<Item, String> {
     } else {
         Item::Inline { call, end: c.i }
     })
+}
+
+/// A Hugo shortcode at `p` (`{{< name args >}}`, `{{% name %}}`, `{{< /name >}}`): its escape
+/// `{{</* … */>}}` prints the call, anything else is an error that shows the ludd form.
+fn hugo_call(text: &str, p: usize) -> Result<Item, String> {
+    let delim = text.as_bytes().get(p + 2..).and_then(|rest| {
+        let skip = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        rest.get(skip).copied()
+    });
+    let Some(delim @ (b'<' | b'%')) = delim else {
+        return Ok(Item::NotCall);
+    };
+    let close = if delim == b'<' { ">}}" } else { "%}}" };
+    let Some(len) = text[p..].find(close) else {
+        return Ok(Item::NotCall);
+    };
+    let end = p + len + close.len();
+    let open_len = text[p + 2..].find(delim as char).map_or(2, |i| i + 3);
+    let inner = text[p + open_len..p + len].trim();
+    if let Some(escaped) = inner.strip_prefix("/*").and_then(|r| r.strip_suffix("*/")) {
+        let closing = if delim == b'<' { '>' } else { '%' };
+        let literal = format!("{{{{{} {} {closing}}}}}", delim as char, escaped.trim());
+        return Ok(Item::Escape { literal, end });
+    }
+    let call = &text[p..end];
+    if inner.is_empty()
+        || !inner
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphanumeric() || c == '/' || c == '_')
+    {
+        return Ok(Item::NotCall);
+    }
+    let ludd_form = match inner.strip_prefix('/') {
+        Some(_) => "{% end %}".to_string(),
+        None => {
+            let mut words = hugo_words(inner).into_iter();
+            let name = words.next().unwrap_or_default();
+            let mut positional = 0;
+            let args: Vec<String> = words
+                .map(|w| match w.split_once('=') {
+                    Some((k, v)) => format!("{k}={}", quoted(v)),
+                    None => {
+                        positional += 1;
+                        format!("arg{positional}={}", quoted(&w))
+                    }
+                })
+                .collect();
+            let args = args.join(", ");
+            if delim == b'%' || text[end..].contains(&format!("/{name}")) {
+                format!("{{% {name}({args}) %}}…{{% end %}}")
+            } else {
+                format!("{{{{ {name}({args}) }}}}")
+            }
+        }
+    };
+    Err(format!(
+        "Hugo shortcode `{call}`: ludd writes shortcodes as {ludd_form} (named arguments; `ludd import hugo` rewrites them), or escape it as {{{{</* … */>}}}} to show it as text"
+    ))
+}
+
+/// The words of a Hugo shortcode call: white space separates them, quotes group them.
+fn hugo_words(inner: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quote: Option<char> = None;
+    for ch in inner.chars() {
+        match (quote, ch) {
+            (None, c) if c.is_whitespace() => {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+            }
+            (None, '"' | '`') => quote = Some(ch),
+            (Some(q), c) if c == q => quote = None,
+            (_, c) => word.push(c),
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+/// A value as a quoted shortcode string, unless it is a number or boolean.
+fn quoted(v: &str) -> String {
+    let v = v.trim_matches(['"', '`']);
+    if v.parse::<f64>().is_ok() || v == "true" || v == "false" {
+        v.to_string()
+    } else {
+        format!("\"{}\"", v.replace('"', "\\\""))
+    }
 }
 
 /// Parses `key=value, …)` (the `(` is already consumed) up to and including the `)`.
@@ -679,6 +785,16 @@ fn parse_args(c: &mut Cursor<'_>, name: &str) -> Result<ShortcodeArgs, String> {
         }
         if c.peek().is_none() {
             return Err(unterminated());
+        }
+        // Zola accepts arguments separated by white space alone: `f(a=1 b=2)`.
+        if c.peek()
+            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+            && c.text
+                .as_bytes()
+                .get(c.i.wrapping_sub(1))
+                .is_some_and(u8::is_ascii_whitespace)
+        {
+            continue;
         }
         return Err(format!(
             "shortcode `{name}`: expected `,` or `)` after argument `{key}`, found {}",
@@ -914,8 +1030,8 @@ mod tests {
             "shortcode `name`: unterminated string for argument `a`"
         );
         assert_eq!(
-            err("{{ name(a=1 b=2) }}"),
-            "shortcode `name`: expected `,` or `)` after argument `a`, found `b`"
+            err("{{ name(a=1 2) }}"),
+            "shortcode `name`: expected `,` or `)` after argument `a`, found `2`"
         );
         assert_eq!(
             err("{{ name(a=1) }"),
@@ -1051,6 +1167,61 @@ mod tests {
     }
 
     #[test]
+    fn hugo_calls_are_errors_that_show_the_ludd_form() {
+        let h = TestHost;
+        let err = |text: &str| {
+            let e = render_err(text, 1, &h);
+            (e.line, e.problem.to_string())
+        };
+        let (line, message) = err("Text\n\n{{< youtube dQw4w9 >}}\n");
+        assert_eq!(line, 3);
+        assert!(
+            message.contains("{{ youtube(arg1=\"dQw4w9\") }}"),
+            "{message}"
+        );
+        let (_, message) = err("{{< figure src=\"a.png\" title=\"Ein Bild\" >}}");
+        assert!(
+            message.contains("{{ figure(src=\"a.png\", title=\"Ein Bild\") }}"),
+            "{message}"
+        );
+        let (_, message) = err("{{% notice info %}}\nText\n{{% /notice %}}");
+        assert!(
+            message.contains("{% notice(arg1=\"info\") %}…{% end %}"),
+            "{message}"
+        );
+        let (_, message) = err("{{< details summary=\"x\" >}}\nText\n{{< /details >}}");
+        assert!(
+            message.contains("{% details(summary=\"x\") %}…{% end %}"),
+            "{message}"
+        );
+        // Hugo's own escape prints the call, in text and in code.
+        let r = render_de(
+            "Schreibe {{</* gist a b */>}}.\n\n```\n{{</* x */>}}\n```\n",
+            &h,
+        );
+        assert_eq!(
+            r.html,
+            "<p>Schreibe {{&lt; gist a b &gt;}}.</p>\n<pre><code>{{&lt; x &gt;}}\n</code></pre>\n"
+        );
+        // In code, Hugo calls are text.
+        let r = render_de("`{{< x >}}`\n", &h);
+        assert_eq!(r.html, "<p><code>{{&lt; x &gt;}}</code></p>\n");
+    }
+
+    #[test]
+    fn arguments_without_commas() {
+        assert_eq!(
+            call("{{ f(a=1 b=\"x\"\n  c=true) }}").args,
+            vec![
+                ("a".to_owned(), ShortcodeValue::Int(1)),
+                ("b".to_owned(), ShortcodeValue::Str("x".to_owned())),
+                ("c".to_owned(), ShortcodeValue::Bool(true)),
+            ]
+        );
+        assert!(item("{{ f(a=1b=2) }}").is_err());
+    }
+
+    #[test]
     fn not_processed_in_code() {
         let h = TestHost;
         let r = render_de(
@@ -1061,7 +1232,7 @@ mod tests {
             r.html,
             "<p>Inline <code>{{ yt(id=\"x\") }}</code> code.</p>\n\
              <pre><code>{% note() %}\n{{ fail() }}\n</code></pre>\n\
-             <pre><code>{{ fail() }}\n</code></pre>\n<p><code>{{/* x() */}}</code></p>\n"
+             <pre><code>{{ fail() }}\n</code></pre>\n<p><code>{{ x() }}</code></p>\n"
         );
     }
 
@@ -1104,7 +1275,10 @@ mod tests {
         let h = TestHost;
         let e = render_err("a\n\nb {{ nope() }}\n", 10, &h);
         assert_eq!(e.line, 12);
-        assert_eq!(e.message, "shortcode `nope`: unknown shortcode `nope`");
+        assert_eq!(
+            e.problem.to_string(),
+            "shortcode `nope`: unknown shortcode `nope`"
+        );
         assert_eq!(
             e.to_string(),
             "line 12: shortcode `nope`: unknown shortcode `nope`"
@@ -1112,35 +1286,45 @@ mod tests {
 
         let e = render_err("x\n{{ yt(\n", 1, &h);
         assert_eq!(
-            (e.line, e.message.as_str()),
+            (e.line, e.problem.to_string().as_str()),
             (2, "unterminated shortcode `yt`: missing `)`")
         );
 
         let e = render_err("x\n\n{% note() %}\nbody\n", 3, &h);
         assert_eq!(
-            (e.line, e.message.as_str()),
+            (e.line, e.problem.to_string().as_str()),
             (5, "block shortcode `note` is not closed with `{% end %}`")
         );
 
         let e = render_err("x\n{% end %}\n", 1, &h);
         assert_eq!(
-            (e.line, e.message.as_str()),
+            (e.line, e.problem.to_string().as_str()),
             (2, "`{% end %}` without an open block shortcode")
         );
 
         let e = render_err("{% note() %}\nok\n\n{{ fail() }}\n{% end %}\n", 1, &h);
-        assert_eq!((e.line, e.message.as_str()), (4, "shortcode `fail`: boom"));
+        assert_eq!(
+            (e.line, e.problem.to_string().as_str()),
+            (4, "shortcode `fail`: boom")
+        );
 
         let e = render_err(
             "{% note() %}\nok\n{% end %}\n{% fail() %}\nx\n{% end %}",
             1,
             &h,
         );
-        assert_eq!((e.line, e.message.as_str()), (4, "shortcode `fail`: boom"));
+        assert_eq!(
+            (e.line, e.problem.to_string().as_str()),
+            (4, "shortcode `fail`: boom")
+        );
 
-        let e = render_err("\n{{ yt(a=1 b=2) }}", 1, &h);
+        let e = render_err("\n{{ yt(a=1 2) }}", 1, &h);
         assert_eq!(e.line, 2);
-        assert!(e.message.contains("expected `,` or `)`"), "{}", e.message);
+        assert!(
+            e.problem.to_string().contains("expected `,` or `)`"),
+            "{}",
+            e.problem
+        );
     }
 
     #[test]
@@ -1149,7 +1333,11 @@ mod tests {
         let deep = "{% note() %}\n".repeat(MAX_DEPTH + 1) + &"{% end %}\n".repeat(MAX_DEPTH + 1);
         let e = render_err(&deep, 1, &h);
         assert_eq!(e.line, MAX_DEPTH + 1);
-        assert!(e.message.contains("nested more than"), "{}", e.message);
+        assert!(
+            e.problem.to_string().contains("nested more than"),
+            "{}",
+            e.problem
+        );
         let ok = "{% note() %}\n".repeat(MAX_DEPTH) + "x\n" + &"{% end %}\n".repeat(MAX_DEPTH);
         assert!(render_de(&ok, &h).html.contains("<p>x</p>"));
     }
