@@ -390,7 +390,7 @@ impl Engine {
     }
 }
 
-/// Published documents per language.
+/// Published documents per language: those with a page of their own (not `render = false`).
 pub fn pages_per_language(site: &Site) -> Vec<(String, usize)> {
     site.languages
         .iter()
@@ -398,7 +398,10 @@ pub fn pages_per_language(site: &Site) -> Vec<(String, usize)> {
         .map(|(i, l)| {
             (
                 l.code.clone(),
-                site.docs.iter().filter(|d| d.lang == i).count(),
+                site.docs
+                    .iter()
+                    .filter(|d| d.lang == i && d.source.front_matter.renders())
+                    .count(),
             )
         })
         .collect()

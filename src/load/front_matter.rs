@@ -345,7 +345,8 @@ pub fn toml_to_json(value: toml::Value) -> Value {
     }
 }
 
-const SECTION_ONLY_KEYS: &[&str] = &["sort_by", "paginate_by"];
+/// Keys only a section's `_index.md` may set.
+pub const SECTION_ONLY_KEYS: &[&str] = &["sort_by", "paginate_by"];
 
 fn typed(
     mut raw: Map<String, Value>,

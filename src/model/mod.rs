@@ -76,7 +76,8 @@ pub struct Doc {
     pub parent: Option<DocId>,
     /// For sections: listed pages in order, with whether each is a default-language fallback.
     pub pages: Vec<Listed>,
-    /// For sections: direct subsections in this language, by weight then title.
+    /// For sections: direct subsections in this language that have a page of their own, by
+    /// weight then title.
     pub subsections: Vec<DocId>,
     /// The same document in each language (index = language index).
     pub translations: Vec<Option<DocId>>,
@@ -575,7 +576,8 @@ fn attach_to_sections(docs: &mut [Doc], languages: &[Language], sections: &Secti
     let mut children_of: HashMap<DocId, Vec<DocId>> = HashMap::new();
     for (id, d) in docs.iter().enumerate() {
         if d.is_section() {
-            if let Some(p) = d.parent {
+            // A section without a page of its own (`render = false`) is never linked as one.
+            if let Some(p) = d.parent.filter(|_| d.source.front_matter.renders()) {
                 children_of.entry(p).or_default().push(DocId(id));
             }
         } else {
