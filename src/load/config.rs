@@ -397,6 +397,8 @@ pub const CSP_DIRECTIVES: &[&str] = &[
     "frame-src",
     "manifest-src",
     "worker-src",
+    // A sign-up form that posts to the campaign's own server on another host.
+    "form-action",
 ];
 
 /// Where `ludd deploy` sends the output.

@@ -357,7 +357,28 @@ fn site_value(site: &Site, l: &Language) -> Value {
                 .collect::<Vec<_>>()
                 .into(),
         ),
+        ("calendars", calendar_values(site, l)),
     ])
+}
+
+/// The `[[calendars]]` of `site.toml` for language `l`: `{data, path, name, url}`, where `url` is
+/// the root-relative URL of the calendar's folder in that language (`/en/events/`), so a theme
+/// links `url ~ "all.ics"` and `url ~ id ~ ".ics"` wherever the site puts them.
+fn calendar_values(site: &Site, l: &Language) -> Value {
+    site.config
+        .calendars
+        .iter()
+        .map(|c| {
+            let folder = c.path.trim_matches('/');
+            obj([
+                ("data", c.data.as_str().into()),
+                ("path", folder.into()),
+                ("name", c.name.as_deref().unwrap_or(&l.title).into()),
+                ("url", format!("{}/{folder}/", l.prefix).into()),
+            ])
+        })
+        .collect::<Vec<_>>()
+        .into()
 }
 
 /// Top-level sections and pages of the home page in language `lang`, by weight.
