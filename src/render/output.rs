@@ -382,7 +382,7 @@ impl<'a> RenderInput<'a> {
         let list_in = |l: usize| {
             site.taxonomies
                 .iter()
-                .find(|x| x.lang == l && x.config.name == tax.config.name && !x.terms.is_empty())
+                .find(|x| x.lang == l && x.config.name == tax.config.name && x.has_list())
         };
         let fallback = list_in(0).map_or_else(|| tax.url.clone(), |x| x.url.clone());
         let translations = (0..site.languages.len())
@@ -405,7 +405,9 @@ impl<'a> RenderInput<'a> {
             translations,
         };
         let mut ctx = base_context(site, self.shared, reads, &place, self.mode.is_preview());
-        ctx.insert("taxonomy", taxonomy_value(site, t));
+        let mut taxonomy = taxonomy_fields(site, t);
+        taxonomy.extend(page_fields(site, tax.page, reads));
+        ctx.insert("taxonomy", obj(taxonomy));
         let terms: Vec<Value> = tax
             .terms
             .iter()
@@ -442,7 +444,7 @@ impl<'a> RenderInput<'a> {
         let list_in = |l: usize| {
             site.taxonomies
                 .iter()
-                .find(|x| x.lang == l && x.config.name == tax.config.name && !x.terms.is_empty())
+                .find(|x| x.lang == l && x.config.name == tax.config.name && x.has_list())
                 .map(|x| x.url.clone())
         };
         let translations = (0..site.languages.len())
@@ -481,15 +483,14 @@ impl<'a> RenderInput<'a> {
         if let Some(n) = tax.config.paginate_by {
             ctx.insert("paginator", paginator(&pages, n, pager, &tm.url));
         }
-        ctx.insert(
-            "term",
-            obj([
-                ("name", tm.name.as_str().into()),
-                ("slug", tm.slug.as_str().into()),
-                ("url", tm.url.as_str().into()),
-                ("pages", pages.into()),
-            ]),
-        );
+        let mut term_value = vec![
+            ("name", tm.name.as_str().into()),
+            ("slug", tm.slug.as_str().into()),
+            ("url", tm.url.as_str().into()),
+            ("pages", pages.into()),
+        ];
+        term_value.extend(page_fields(site, tm.page, reads));
+        ctx.insert("term", obj(term_value));
         Prepared::Template {
             name: TemplateName::TaxonomySingle.to_string(),
             context: ctx,
@@ -588,13 +589,46 @@ fn while_rendering(e: crate::error::Error, source: &std::path::Path) -> crate::e
     }
 }
 
+/// The fields of a term's or taxonomy's own page (`content/tags/climate/_index.md`) for its
+/// `term` or `taxonomy` value: `title`, `description`, `content`, `toc` and `extra`, each none
+/// without a page. Read through `reads`, so a text edit of that page reaches the output.
+fn page_fields(site: &Site, page: Option<DocId>, reads: &Reads) -> [(&'static str, Value); 5] {
+    match page {
+        Some(id) => {
+            let c = reads.body(id);
+            [
+                ("title", c.title.as_str().into()),
+                ("description", opt(c.description.as_deref())),
+                ("content", c.html.clone()),
+                ("toc", context::toc_value(&c.toc)),
+                (
+                    "extra",
+                    Value::from_serializable(&site.docs[id].source.front_matter.extra),
+                ),
+            ]
+        }
+        None => [
+            ("title", Value::none()),
+            ("description", Value::none()),
+            ("content", Value::none()),
+            ("toc", Vec::<Value>::new().into()),
+            ("extra", Value::none()),
+        ],
+    }
+}
+
 fn taxonomy_value(site: &Site, t: usize) -> Value {
+    obj(taxonomy_fields(site, t))
+}
+
+fn taxonomy_fields(site: &Site, t: usize) -> Vec<(&'static str, Value)> {
     let tax = &site.taxonomies[t];
-    obj([
+    vec![
         ("name", tax.config.name.as_str().into()),
         ("url", tax.url.as_str().into()),
         ("lang", site.languages[tax.lang].code.as_str().into()),
-    ])
+        ("slug", tax.slug.as_str().into()),
+    ]
 }
 
 /// The `paginator` value for pager `current` (from 1).

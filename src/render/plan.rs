@@ -153,7 +153,7 @@ pub fn plan(site: &Site, hashes: &AssetHashes, for_hosts: bool) -> Result<Vec<Pl
     let mut push = |job: Job, path: String| jobs.push(Planned { job, path });
     for (id, d) in site.documents() {
         // `render = false`: listed, but no page of its own; a redirect is one page.
-        let pagers = match (d.source.front_matter.renders(), &d.redirect) {
+        let pagers = match (d.has_own_page(), &d.redirect) {
             (false, _) => 0,
             (true, Some(_)) => 1,
             (true, None) => pager_count(d.pages.len(), site.pagination(d)),
@@ -175,7 +175,7 @@ pub fn plan(site: &Site, hashes: &AssetHashes, for_hosts: bool) -> Result<Vec<Pl
         }
     }
     for (t, tax) in site.taxonomies.iter().enumerate() {
-        if tax.terms.is_empty() {
+        if !tax.has_list() {
             continue;
         }
         push(Job::TaxonomyList { taxonomy: t }, output_path(&tax.url));
