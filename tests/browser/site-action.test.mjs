@@ -251,12 +251,15 @@ test('handout: the demands print on one A4 page with the V.i.S.d.P. line and a Q
         return {
           text: document.body.innerText,
           visdp: [...document.querySelectorAll('.visdp')].filter(visible).map((e) => e.textContent),
-          wordmark: [...document.querySelectorAll('.handout-head img')].filter(visible).length,
+          wordmark: [...document.querySelectorAll('.handout-head img')].filter(visible).map((i) => ({ src: new URL(i.src).pathname, alt: i.alt })),
         };
       });
       assert.equal(printed.visdp.length, 1, `${urlPath}: the V.i.S.d.P. line prints`);
       assert.match(printed.visdp[0], /^V\.i\.S\.d\.P\.: \S/);
-      assert.equal(printed.wordmark, 1, `${urlPath}: the wordmark prints`);
+      assert.equal(printed.wordmark.length, 1, `${urlPath}: the wordmark prints`);
+      // in the page's language, its text alternative saying what the picture says
+      const svg = fs.readFileSync(path.join(site.dir, printed.wordmark[0].src), 'utf8');
+      assert.equal(printed.wordmark[0].alt, svg.match(/<title[^>]*>([^<]+)<\/title>/)[1], `${urlPath}: the wordmark's alt is its text`);
       assert.ok(!printed.text.includes('Zum Ausdrucken als einseitiger Handzettel'), `${urlPath}: no screen-only wording on paper`);
       // the QR code (inline SVG from qr()) prints and leads to the take-action page of this build
       await page.addScriptTag({ path: path.join(here, 'node_modules', 'jsqr', 'dist', 'jsQR.js') });
