@@ -215,6 +215,13 @@ pub fn plan(root: &Path, notes: &mut Notes) -> Result<Plan> {
     let codes: Vec<String> = languages.iter().map(|(c, _)| c.clone()).collect();
     let content = root.join("content");
     let files = files_below(&content);
+    let refs = ZolaFiles {
+        known: files
+            .iter()
+            .filter(|(rel, _)| rel.ends_with(".md"))
+            .map(|(rel, _)| super::hugo::neutral(rel, &codes))
+            .collect(),
+    };
     for (rel, file) in files {
         let shown = Path::new("content").join(&rel);
         if !rel.ends_with(".md") {
@@ -241,7 +248,7 @@ pub fn plan(root: &Path, notes: &mut Notes) -> Result<Plan> {
             },
             &taxonomy_names,
             "Zola",
-            &NoRefs,
+            &refs,
             &mut plan,
             notes,
         );
@@ -303,12 +310,19 @@ fn lang_prefix(rel: &str, others: &[String]) -> String {
     }
 }
 
-/// No `ref` shortcodes in Zola content: `@/` links are ludd's own.
-struct NoRefs;
+/// Zola's content files by their default-language names. Zola has no `ref` shortcodes (`@/`
+/// links are ludd's own); root-relative links of the content resolve against them.
+struct ZolaFiles {
+    known: std::collections::BTreeSet<String>,
+}
 
-impl super::shortcodes::RefResolver for NoRefs {
+impl super::shortcodes::RefResolver for ZolaFiles {
     fn resolve(&self, _: &str) -> Option<String> {
         None
+    }
+
+    fn resolve_url(&self, path: &str) -> Option<String> {
+        super::file_for_url(&self.known, path)
     }
 }
 
