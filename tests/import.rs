@@ -164,6 +164,16 @@ fn zola_fixture_converts_taxonomies_shortcodes_and_keeps_bundles() {
             import.stdout
         );
     }
+    // French has taxonomies of its own in Zola: written to its language table.
+    let toml = read_text(&new.join("site.toml"));
+    let fr: toml::Table =
+        toml::from_str::<toml::Table>(&toml).expect("site.toml")["languages"]["fr"]
+            .as_table()
+            .cloned()
+            .expect("[languages.fr]");
+    assert_eq!(fr["taxonomies"][0]["feed"].as_bool(), Some(false), "{toml}");
+    assert!(new.join("public/fr/tags/rust/index.html").is_file());
+    assert!(!new.join("public/fr/tags/rust/atom.xml").exists());
     // Zola's `path` (which names the language itself) and `redirect_to` are read natively.
     assert!(new.join("public/fr/a-propos/index.html").is_file());
     assert!(!new.join("public/fr/fr").exists());

@@ -84,52 +84,11 @@ pub fn plan(root: &Path, notes: &mut Notes) -> Result<Plan> {
         _ => {}
     }
     languages.dedup_by(|a, b| a.0 == b.0);
-    let mut taxonomies: Vec<toml::Table> = Vec::new();
-    let mut add_taxonomies = |list: Option<&toml::Value>, notes: &mut Notes| {
-        for t in list.and_then(|v| v.as_array()).into_iter().flatten() {
-            let Some(name) = t.get("name").and_then(|n| n.as_str()) else {
-                continue;
-            };
-            if taxonomies
-                .iter()
-                .any(|x| x.get("name").and_then(|n| n.as_str()) == Some(name))
-            {
-                continue;
-            }
-            let mut out = toml::Table::new();
-            out.insert("name".into(), name.into());
-            if let Some(p) = t.get("paginate_by") {
-                out.insert("paginate_by".into(), p.clone());
-            }
-            let feed = t
-                .get("feed")
-                .or_else(|| t.get("rss"))
-                .and_then(|f| f.as_bool())
-                .unwrap_or(false);
-            out.insert("feed".into(), feed.into());
-            for key in t.as_table().into_iter().flat_map(|t| t.keys()) {
-                if ![
-                    "name",
-                    "paginate_by",
-                    "feed",
-                    "rss",
-                    "lang",
-                    "render",
-                    "paginate_path",
-                ]
-                .contains(&key.as_str())
-                {
-                    notes.problem(
-                        Path::new(CONFIG),
-                        None,
-                        format!("taxonomy `{name}`: `{key}` is not converted"),
-                    );
-                }
-            }
-            taxonomies.push(out);
-        }
-    };
-    add_taxonomies(config.get("taxonomies"), notes);
+    // Zola: the top-level list is the default language's; every other language has the
+    // taxonomies its own table lists (none without one). ludd's languages share the top-level
+    // list unless they have their own, so a list that differs is written per language.
+    let taxonomies = taxonomy_list(config.get("taxonomies"), notes);
+    let mut all_taxonomies = taxonomies.clone();
     let mut lang_tables = toml::Table::new();
     for (code, t) in &languages {
         let mut table = language_table(code, None);
@@ -138,7 +97,26 @@ pub fn plan(root: &Path, notes: &mut Notes) -> Result<Plan> {
                 table.insert(key.into(), v.clone());
             }
         }
-        add_taxonomies(t.get("taxonomies"), notes);
+        let own = match t.get("taxonomies") {
+            Some(list) => taxonomy_list(Some(list), notes),
+            None if code != &default => Vec::new(),
+            None => taxonomies.clone(),
+        };
+        if own != taxonomies {
+            notes.change(
+                shown,
+                line(&format!("[languages.{code}]")),
+                format!("[languages.{code}] has taxonomies of its own: written to its table"),
+            );
+            let list = own.iter().cloned().map(toml::Value::Table).collect();
+            table.insert("taxonomies".into(), toml::Value::Array(list));
+        }
+        for t in own {
+            let name = t.get("name");
+            if !all_taxonomies.iter().any(|x| x.get("name") == name) {
+                all_taxonomies.push(t);
+            }
+        }
         for key in t.keys() {
             if !["title", "description", "taxonomies", "code"].contains(&key.as_str()) {
                 notes.problem(
@@ -208,7 +186,7 @@ pub fn plan(root: &Path, notes: &mut Notes) -> Result<Plan> {
         );
     }
     let mut plan = Plan::default();
-    let taxonomy_names: Vec<String> = taxonomies
+    let taxonomy_names: Vec<String> = all_taxonomies
         .iter()
         .filter_map(|t| t.get("name").and_then(|n| n.as_str()).map(str::to_string))
         .collect();
@@ -297,6 +275,55 @@ pub fn add_homes(plan: &mut Plan, codes: &[String], site: &toml::Table, notes: &
             format!("home page for `{code}` written (the old tool generates it)"),
         );
     }
+}
+
+/// `[[taxonomies]]` entries as ludd's (`name`, `paginate_by`, `feed`), each name once; keys
+/// ludd has no setting for are noted.
+fn taxonomy_list(list: Option<&toml::Value>, notes: &mut Notes) -> Vec<toml::Table> {
+    let mut taxonomies: Vec<toml::Table> = Vec::new();
+    for t in list.and_then(|v| v.as_array()).into_iter().flatten() {
+        let Some(name) = t.get("name").and_then(|n| n.as_str()) else {
+            continue;
+        };
+        if taxonomies
+            .iter()
+            .any(|x| x.get("name").and_then(|n| n.as_str()) == Some(name))
+        {
+            continue;
+        }
+        let mut out = toml::Table::new();
+        out.insert("name".into(), name.into());
+        if let Some(p) = t.get("paginate_by") {
+            out.insert("paginate_by".into(), p.clone());
+        }
+        let feed = t
+            .get("feed")
+            .or_else(|| t.get("rss"))
+            .and_then(|f| f.as_bool())
+            .unwrap_or(false);
+        out.insert("feed".into(), feed.into());
+        for key in t.as_table().into_iter().flat_map(|t| t.keys()) {
+            if ![
+                "name",
+                "paginate_by",
+                "feed",
+                "rss",
+                "lang",
+                "render",
+                "paginate_path",
+            ]
+            .contains(&key.as_str())
+            {
+                notes.problem(
+                    Path::new(CONFIG),
+                    None,
+                    format!("taxonomy `{name}`: `{key}` is not converted"),
+                );
+            }
+        }
+        taxonomies.push(out);
+    }
+    taxonomies
 }
 
 /// `/<code>` for a file of another language than the default (`about.fr.md`,
