@@ -207,11 +207,15 @@ impl Engine {
             Arc::clone(&asset_hashes),
             &warnings,
             mode.for_hosts(),
-            Arc::new(crate::render::images::Images::new(
-                &options.root,
-                site.config.base_path(),
-                site.config.images.clone(),
-            )),
+            Arc::new(
+                crate::render::images::Images::new(
+                    &options.root,
+                    site.config.base_path(),
+                    site.config.images.clone(),
+                )
+                .with_cards(site.theme.card.as_ref())
+                .map_err(|e| e.diagnostic(&options.root))?,
+            ),
         )?;
         let environment = render::markdown_environment(&site, &templates);
         let previous_markdown = previous.map(|p| PreviousMarkdown {

@@ -124,7 +124,7 @@ pub fn classify(root: &Path, path: &Path) -> Option<ChangeKind> {
     let first = rel.components().next()?.as_os_str().to_str()?;
     match first {
         layout::CONTENT => Some(ChangeKind::Content),
-        layout::TEMPLATES | layout::THEMES | layout::I18N | layout::STATIC => {
+        layout::TEMPLATES | layout::THEMES | layout::I18N | layout::STATIC | layout::CARDS => {
             Some(ChangeKind::Theme)
         }
         layout::DATA => Some(ChangeKind::Data),

@@ -623,6 +623,12 @@ pub fn base_context(
     ctx.insert("dir", lang.direction.as_str().into());
     ctx.insert("language", shared.language[place.lang].clone());
     ctx.insert("data", shared.data[place.lang].clone());
+    if let Some(card) = super::images::card::card_url(site, place.path, place.lang) {
+        ctx.insert("card", card.into());
+    }
+    if let Some(card) = super::images::card::home_card_url(site, place.lang) {
+        ctx.insert("home_card", card.into());
+    }
     let translations: Vec<Value> = site
         .languages
         .iter()

@@ -45,6 +45,17 @@ pub enum Prepared<'a> {
     Copy(PathBuf),
     /// An image to copy without its metadata (see [`super::images::strip`]).
     StrippedCopy(PathBuf),
+    /// A share card: what it shows.
+    Card {
+        /// The page title.
+        title: String,
+        /// The site name in the page's language.
+        site_name: String,
+        /// Language code.
+        lang: String,
+        /// Right to left.
+        rtl: bool,
+    },
 }
 
 /// How the engine renders: for publishing (fingerprinted asset names, host files), for the
@@ -188,6 +199,16 @@ impl<'a> RenderInput<'a> {
                 })
             }
             Job::Image { file } => Ok(Prepared::Copy(file.clone())),
+            Job::Card { id } => {
+                let d = &site.docs[*id];
+                let language = &site.languages[d.lang];
+                Ok(Prepared::Card {
+                    title: reads.title(*id).to_string(),
+                    site_name: super::images::card::site_name(site, d.lang),
+                    lang: language.code.clone(),
+                    rtl: language.direction == crate::load::config::Direction::Rtl,
+                })
+            }
         }
     }
 
@@ -208,6 +229,20 @@ impl<'a> RenderInput<'a> {
             Prepared::Bytes(b) => hash_bytes(b).hash(&mut h),
             Prepared::Copy(path) | Prepared::StrippedCopy(path) => {
                 (self.file_fingerprint)(path).hash(&mut h);
+            }
+            Prepared::Card {
+                title,
+                site_name,
+                lang,
+                rtl,
+            } => {
+                let text = super::images::card::CardText {
+                    title,
+                    site_name,
+                    lang,
+                    rtl: *rtl,
+                };
+                self.templates.images.card_key(&text).hash(&mut h);
             }
         }
         h.finish()
@@ -231,15 +266,30 @@ impl<'a> RenderInput<'a> {
             Prepared::Feed(feed) => Ok(Output::Bytes(feed.render().into_bytes())),
             Prepared::Bytes(b) => Ok(Output::Bytes(b)),
             Prepared::Copy(p) => Ok(Output::Copy(p)),
+            Prepared::Card {
+                title,
+                site_name,
+                lang,
+                rtl,
+            } => {
+                let text = super::images::card::CardText {
+                    title: &title,
+                    site_name: &site_name,
+                    lang: &lang,
+                    rtl,
+                };
+                let images = &self.templates.images;
+                images
+                    .card(&text)
+                    .map(Output::Copy)
+                    .map_err(|e| e.diagnostic(images.root()).into())
+            }
             Prepared::StrippedCopy(p) => {
                 let images = &self.templates.images;
-                images.copy_bytes(&p).map(Output::Bytes).map_err(|e| {
-                    let message = e.to_string();
-                    let root = format!("{}/", images.root().display());
-                    Diagnostic::new(p.clone(), message.replace(&root, ""))
-                        .with_help(e.help())
-                        .into()
-                })
+                images
+                    .copy_bytes(&p)
+                    .map(Output::Bytes)
+                    .map_err(|e| e.diagnostic(images.root()).into())
             }
         }
     }
