@@ -233,7 +233,7 @@ fn site_toml(languages: &[String]) -> String {
         }
     }
     out.push_str(&format!(
-        "\n# The header menu; add entries, or [[menus.footer]] for footer links.\n[[menus.main]]\npage = \"@/{}.md\"\n\n[extra]\n# The share card (1200×630, in static/ or the theme's static/).\nog_image = \"img/card-neutral.png\"\n",
+        "\n# The header menu; add entries, or [[menus.footer]] for footer links.\n[[menus.main]]\npage = \"@/{}.md\"\n\n[extra]\n# Every page gets its own share card, drawn from the theme's cards/card.svg with the page's\n# title. To use one image for all pages instead (1200×630, in static/):\n# og_image = \"img/card.png\"\n",
         t.post_slug
     ));
     out
