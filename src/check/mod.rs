@@ -194,8 +194,8 @@ pub fn check(options: &BuildOptions) -> Result<CheckReport> {
         mode: Mode::Check,
         ..options.clone()
     };
-    let rendered = Engine::prepare(&options, Config::load(&options.root)?)?;
-    let outputs = outputs::render_all(&rendered)?;
+    let mut rendered = Engine::prepare(&options, Config::load(&options.root)?)?;
+    let outputs = outputs::render_all(&mut rendered)?;
     let site = &rendered.site;
     let context = links::SiteUrls::new(site);
     let pages = html::analyze_all(&outputs, &context);

@@ -212,7 +212,8 @@ impl Session {
             dir: &self.out_dir,
             files: &self.files,
         };
-        let done = last.engine.render_outputs(which, &sink)?;
+        let mut done = last.engine.render_outputs(which, &sink)?;
+        done.extend(last.engine.render_linked_assets(&sink)?);
         let plan = &last.engine.plan;
         let mut changes = Changes::default();
         for d in done {
