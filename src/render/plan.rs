@@ -2,6 +2,7 @@
 //! pagination of listings, and the check that no two jobs claim the same path. The plan is the
 //! one owner of output paths; rendering a job is [`super::output`]'s.
 
+use super::images::card;
 use super::templates::{AssetHashes, LinkedAssets};
 use super::{calendar, hosting, sitemap};
 use crate::error::{Diagnostic, Error, Result};
@@ -95,6 +96,11 @@ pub enum Job {
     NoJekyll,
     /// `CNAME`.
     Cname,
+    /// A document's share card (see [`super::images::card`]).
+    Card {
+        /// The document.
+        id: DocId,
+    },
     /// An iCalendar file of `[[calendars]]` entry `calendar` in language `lang`: one event
     /// (its index), or all of them.
     Calendar {
@@ -149,7 +155,7 @@ pub fn plan(site: &Site, for_hosts: bool) -> Result<Vec<Planned>> {
     let mut push = |job: Job, path: String| jobs.push(Planned { job, path });
     for (id, d) in site.documents() {
         // `render = false`: listed, but no page of its own; a redirect is one page.
-        let pagers = match (d.source.front_matter.renders(), &d.redirect) {
+        let pagers = match (d.has_own_page(), &d.redirect) {
             (false, _) => 0,
             (true, Some(_)) => 1,
             (true, None) => pager_count(d.pages.len(), site.pagination(d)),
@@ -160,6 +166,9 @@ pub fn plan(site: &Site, for_hosts: bool) -> Result<Vec<Planned>> {
                 output_path(&pager_url(&d.url, pager)),
             );
         }
+        if card::is_drawn(site, d) {
+            push(Job::Card { id }, card::output_path(site, d));
+        }
         for (alias, path) in d.aliases.iter().enumerate() {
             push(Job::Alias { id, alias }, output_path(path));
         }
@@ -168,7 +177,7 @@ pub fn plan(site: &Site, for_hosts: bool) -> Result<Vec<Planned>> {
         }
     }
     for (t, tax) in site.taxonomies.iter().enumerate() {
-        if tax.terms.is_empty() {
+        if !tax.has_list() {
             continue;
         }
         push(Job::TaxonomyList { taxonomy: t }, output_path(&tax.url));
@@ -208,7 +217,7 @@ pub fn plan(site: &Site, for_hosts: bool) -> Result<Vec<Planned>> {
     if site.config.default_language_in_subdir {
         push(Job::Chooser, "index.html".to_string());
     }
-    let mut problems = Vec::new();
+    let mut problems: Vec<Result<()>> = missing_own_cards(site).map(Err).collect();
     for (calendar, cal) in site.config.calendars.iter().enumerate() {
         for lang in 0..site.languages.len() {
             let events = match calendar::events(site, cal, lang) {
@@ -293,6 +302,24 @@ pub fn linked_asset_copies(
             })
         })
         .collect()
+}
+
+/// An error for every document whose `extra.card` names an image that is neither in its
+/// bundle nor in `static/`.
+fn missing_own_cards(site: &Site) -> impl Iterator<Item = Error> + '_ {
+    site.documents().filter_map(|(_, d)| {
+        let own = card::own_card(d)?;
+        if card::own_card_url(site, d, own).is_some() {
+            return None;
+        }
+        Some(Error::invalid(
+            Diagnostic::new(
+                content_path(&d.source.rel_path),
+                format!("extra.card names `{own}`, which is neither a file of this page's bundle nor in static/"),
+            )
+            .with_help("put the image next to the page's index.md or in static/, or remove extra.card to get a drawn card"),
+        ))
+    })
 }
 
 /// `_headers`, `_redirects`, `.nojekyll` and `CNAME` as `[hosting]` asks; a site's own static

@@ -2,8 +2,10 @@
 // in every language (the decoded mailto: body is the letter text, the editable letter updates the
 // link), every page's share block (each share URL carries the localised message and the page URL,
 // no tracking parameter, no third-party proxy), the .ics files (parsed: CRLF, folding, required
-// properties), the mobile header (headline and primary action above the fold at 360×640) and the
-// handout (one A4 page with the V.i.S.d.P. line, without the screen-only wording).
+// properties), the mobile header (headline and primary action above the fold at 360×640), the side
+// column (beside the text at 1280 px on every page that has one, so no page is half empty; the
+// take-part box only there) and the handout (one A4 page with the V.i.S.d.P. line and a QR code
+// that decodes to the site, without the screen-only wording).
 //
 //   node --test tests/browser/site-action.test.mjs
 import { after, before, test } from 'node:test';
@@ -230,7 +232,7 @@ test('mobile: headline and primary action are above the fold at 360×640 in ever
 });
 
 test('handout: the demands print on one A4 page with the V.i.S.d.P. line and a QR code, in every language', async () => {
-  const baseUrl = fs.readFileSync(path.join(here, '..', '..', 'site.toml'), 'utf8').match(/^base_url\s*=\s*"([^"]+)"/m)[1].replace(/\/$/, '');
+  // the handout's QR code is drawn by ludd's qr() from base_url (here the test server's origin)
   const actionPaths = {
     '/forderungen/': '/mitmachen/',
     '/en/demands/': '/en/take-action/',
@@ -256,14 +258,14 @@ test('handout: the demands print on one A4 page with the V.i.S.d.P. line and a Q
       assert.match(printed.visdp[0], /^V\.i\.S\.d\.P\.: \S/);
       assert.equal(printed.wordmark, 1, `${urlPath}: the wordmark prints`);
       assert.ok(!printed.text.includes('Zum Ausdrucken als einseitiger Handzettel'), `${urlPath}: no screen-only wording on paper`);
-      // the QR code prints and leads to the take-action page of the site (base_url of site.toml)
+      // the QR code (inline SVG from qr()) prints and leads to the take-action page of this build
       await page.addScriptTag({ path: path.join(here, 'node_modules', 'jsqr', 'dist', 'jsQR.js') });
       const qr = await page.evaluate(async () => {
-        const code = document.querySelector('.handout-foot .handout-qr');
-        if (!code) return { error: 'no QR code in the handout' };
+        const code = document.querySelector('.handout-foot svg.qr');
+        if (!code) return { error: 'no inline QR code (qr()) in the handout' };
         if (getComputedStyle(code).display === 'none') return { error: 'the QR code does not print' };
         const img = new Image();
-        img.src = code.currentSrc || code.src;
+        img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(new XMLSerializer().serializeToString(code));
         await img.decode();
         const canvas = document.createElement('canvas');
         canvas.width = canvas.height = 400;
@@ -272,11 +274,14 @@ test('handout: the demands print on one A4 page with the V.i.S.d.P. line and a Q
         g.fillRect(0, 0, 400, 400);
         g.drawImage(img, 40, 40, 320, 320);
         const data = g.getImageData(0, 0, 400, 400);
-        return { text: window.jsQR(data.data, 400, 400)?.data ?? null, alt: code.alt };
+        const rect = code.getBoundingClientRect();
+        return { text: window.jsQR(data.data, 400, 400)?.data ?? null, label: code.getAttribute('aria-label'), role: code.getAttribute('role'), width: rect.width };
       });
       assert.equal(qr.error, undefined, `${urlPath}: ${qr.error}`);
-      assert.ok(qr.alt, `${urlPath}: the QR code has a text alternative`);
-      assert.equal(qr.text, baseUrl + actionPaths[urlPath], `${urlPath}: the QR code decodes to the take-action page`);
+      assert.equal(qr.role, 'img', `${urlPath}: the QR code is an image to assistive technology`);
+      assert.ok(qr.label && qr.label.includes(site.server.origin + actionPaths[urlPath]), `${urlPath}: the QR code's text alternative names its URL: ${qr.label}`);
+      assert.ok(qr.width >= 80, `${urlPath}: the QR code prints at least 80 CSS px (about 21 mm) wide: ${qr.width}`);
+      assert.equal(qr.text, site.server.origin + actionPaths[urlPath], `${urlPath}: the QR code decodes to the take-action page of the site`);
       const pdf = await page.pdf({ format: 'A4' });
       fs.writeFileSync(path.join(SHOTS, `handout${urlPath.replace(/\//g, '-')}.pdf`), pdf);
       const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page(?![a-zA-Z])/g) || []).length;
@@ -284,5 +289,50 @@ test('handout: the demands print on one A4 page with the V.i.S.d.P. line and a Q
     } finally {
       await context.close();
     }
+  }
+});
+
+test('side column: beside the text at 1280 px on every page with one, the take-part box only on wide screens', async () => {
+  const pages = htmlFiles(site.dir).filter((rel) => fs.readFileSync(path.join(site.dir, rel), 'utf8').includes('class="page-body"'));
+  assert.ok(pages.length >= 30, `pages with a side column: ${pages.length}`);
+  const wide = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const narrow = await browser.newContext({ viewport: { width: 375, height: 812 } });
+  try {
+    const [w, n] = [await wide.newPage(), await narrow.newPage()];
+    for (const rel of pages) {
+      const urlPath = urlPathOf(rel);
+      await w.goto(site.server.origin + urlPath, { waitUntil: 'load' });
+      const g = await w.evaluate(() => {
+        const r = (el) => el && el.getBoundingClientRect();
+        const main = r(document.querySelector('.page-main'));
+        const side = document.querySelector('.page-side');
+        const wrap = r(document.querySelector('.page-body'));
+        return {
+          rtl: document.documentElement.dir === 'rtl',
+          main: main && { left: main.left, right: main.right, top: main.top },
+          side: side && getComputedStyle(side).display !== 'none' ? { left: r(side).left, right: r(side).right, top: r(side).top, height: r(side).height } : null,
+          wrap: wrap && { left: wrap.left, right: wrap.right },
+          box: !!document.querySelector('.side-action') && getComputedStyle(document.querySelector('.side-action')).display !== 'none',
+          isAction: document.body.classList.contains('action-page'),
+        };
+      });
+      assert.ok(g.side && g.side.height > 0, `${urlPath} @1280: the side column shows`);
+      const beside = g.rtl ? g.side.right <= g.main.left : g.side.left >= g.main.right;
+      assert.ok(beside && Math.abs(g.side.top - g.main.top) < 2, `${urlPath} @1280: the side column sits beside the text: ${JSON.stringify(g)}`);
+      const used = Math.max(g.side.right, g.main.right) - Math.min(g.side.left, g.main.left);
+      assert.ok(used >= 0.95 * (g.wrap.right - g.wrap.left), `${urlPath} @1280: text and side column fill the page's width (${used} of ${g.wrap.right - g.wrap.left} px)`);
+      assert.equal(g.box, !g.isAction, `${urlPath} @1280: the take-part box shows everywhere but on the take-action page`);
+    }
+    for (const urlPath of ['/artikel/', '/en/demands/', '/fr/sources/', '/ar/matalib/']) {
+      await n.goto(site.server.origin + urlPath, { waitUntil: 'load' });
+      const m = await n.evaluate(() => ({
+        box: getComputedStyle(document.querySelector('.side-action')).display,
+        band: getComputedStyle(document.querySelector('.action-band')).display,
+      }));
+      assert.deepEqual(m, { box: 'none', band: 'block' }, `${urlPath} @375: the band after the content takes the box's place`);
+    }
+  } finally {
+    await wide.close();
+    await narrow.close();
   }
 });
