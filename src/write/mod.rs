@@ -339,8 +339,13 @@ impl Staging {
             && let Ok(meta) = fs::symlink_metadata(&first)
             && link(&first, &dest).is_ok()
         {
+            use std::os::unix::fs::MetadataExt;
             self.record(rel, meta.len());
-            self.written.fetch_add(1, Ordering::Relaxed);
+            // Unchanged when the previous output had this very file there too.
+            let kept = fs::symlink_metadata(&old)
+                .is_ok_and(|o| (o.dev(), o.ino()) == (meta.dev(), meta.ino()));
+            let counter = if kept { &self.unchanged } else { &self.written };
+            counter.fetch_add(1, Ordering::Relaxed);
             return Ok(());
         }
         let mut file = crate::load::files::open(source).map_err(|e| Error::read(source, e))?;
