@@ -176,10 +176,22 @@ pub fn remove_leftovers(output: &Path) {
         }
         let path = entry.path();
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        if is_dir && (ownership::has_marker(&path) || fs::remove_dir(&path).is_ok()) {
+        // Killed while its marker was being written, a staging folder holds at most that
+        // marker's temporary file.
+        if is_dir && (ownership::has_marker(&path) || holds_only_temp_files(&path)) {
             let _ = remove_owned_tree(&path);
         }
     }
+}
+
+/// Whether `dir` holds nothing but temporary files of [`atomic`] (or nothing at all).
+fn holds_only_temp_files(dir: &Path) -> bool {
+    fs::read_dir(dir).is_ok_and(|entries| {
+        entries.flatten().all(|e| {
+            e.file_type().is_ok_and(|t| t.is_file())
+                && atomic::is_temp_name(&e.file_name().to_string_lossy())
+        })
+    })
 }
 
 /// Whether a process with id `pid` exists.
