@@ -56,6 +56,8 @@ pub fn build_with(options: &BuildOptions, config: Config) -> Result<BuildReport>
     if let Some(state) = BuildState::read(&output).filter(|s| {
         s.inputs == inputs && !s.expired_at(jiff::Timestamp::now()) && s.output_intact(&output)
     }) {
+        // A build killed after it wrote the state may have left its old tree behind.
+        write::remove_leftovers(&output);
         let weights = weigh_if_small(&output, &state.files)?;
         return Ok(BuildReport {
             pages_per_language: state.pages,
@@ -94,6 +96,7 @@ pub fn build_with(options: &BuildOptions, config: Config) -> Result<BuildReport>
             Error::Invalid(list) => Error::Invalid(crate::error::merge_repeated(list)),
             other => other,
         })?;
+    rendered.render_linked_assets(&StagingSink(&staging))?;
     rendered.render_late_images(&StagingSink(&staging))?;
     let (stats, files, cleanup) = staging.commit()?;
     // From here on the new output is in place: nothing may fail the build any more.

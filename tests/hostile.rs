@@ -263,6 +263,44 @@ fn front_matter_nested_10000_deep_is_refused() {
     }
 }
 
+/// YAML nested 100,000 and 200,000 levels deep, in flow and block form, in front matter and in
+/// a data file: refused by the depth pre-scan with the file, the line and what to do. serde_yaml
+/// alone took 20 s and 100 s on these; the bound below only proves the refusal is not
+/// quadratic, it is no speed requirement.
+#[test]
+fn yaml_nested_100000_deep_is_refused_at_once() {
+    let site = site_with(&[]);
+    for deep in [100_000, 200_000] {
+        let flow = format!("[{}", "[".repeat(deep));
+        let maps = "{a: ".repeat(deep);
+        let dashes = format!("\n  - {}x", "- ".repeat(deep));
+        for (form, value) in [
+            ("flow lists", flow),
+            ("flow maps", maps),
+            ("dashes", dashes),
+        ] {
+            site.write(
+                "content/tief.md",
+                format!("---\ntitle: Tief\nextra:\n  x: {value}\n---\n\nText.\n"),
+            );
+            let start = std::time::Instant::now();
+            let run = build(&site);
+            let took = start.elapsed();
+            refused_naming(
+                run,
+                "content/tief.md:",
+                &["nested more than 128 levels", "flatten"],
+            );
+            assert!(took < Duration::from_secs(5), "{form} {deep}: {took:?}");
+        }
+    }
+    site.write("content/tief.md", page("Tief", "Text."));
+    site.write("data/tief.yaml", format!("x: {}", "[".repeat(100_000)));
+    let start = std::time::Instant::now();
+    refused_naming(build(&site), "data/tief.yaml:1", &["nested more than 128"]);
+    assert!(start.elapsed() < Duration::from_secs(5));
+}
+
 #[test]
 fn shortcodes_nested_10000_deep_are_refused() {
     let body = "{% hinweis() %}".repeat(DEEP) + "tief" + &"{% end %}".repeat(DEEP);
@@ -278,6 +316,23 @@ fn shortcodes_nested_10000_deep_are_refused() {
     if !run.status.success() {
         refused_naming(run, "content/tief.md", &["shortcode"]);
     }
+}
+
+/// A page template with two nested `range(end=100000)` loops would write 10^10 characters: the
+/// process used to allocate 2.4 GB and abort. Now the rendering stops at the output limit with
+/// an error naming the template, and the previous output stays.
+#[test]
+fn a_template_with_runaway_output_is_stopped_with_an_error() {
+    let site = site_with(&[]);
+    build(&site).ok();
+    let before = tree(&site.out());
+    site.write("templates/page.html", runaway_template());
+    refused_naming(
+        build(&site),
+        "templates/page.html",
+        &["produced more than 64 MB of output", "loop"],
+    );
+    assert_eq!(tree(&site.out()), before, "the previous output stays");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -450,3 +450,106 @@ fn shortcodes_link_fingerprinted_assets_too() {
         assert!(!out.join(format!("img/logo.{hash}.svg")).exists());
     }
 }
+
+/// The basic fixture with a logo that a shortcode in `seite.md` links through `asset()`, and a
+/// 4 MB download in `static/` that no template links that way.
+fn site_with_logo_and_download() -> (TestSite, Vec<u8>) {
+    let site = TestSite::new("basic");
+    site.write("static/img/logo.svg", LOGO);
+    let download: Vec<u8> = (0..4u32 << 20).map(|i| (i % 251) as u8).collect();
+    site.write("static/material/kampagne.zip", &download);
+    site.write(
+        "templates/shortcodes/logo.html",
+        "<img class=\"logo\" src=\"{{ asset(path='img/logo.svg') }}\" alt=\"\">",
+    );
+    site.edit("content/seite.md", |s| {
+        s.replace("Ein Absatz.", "Ein Absatz.\n\n{{ logo() }}")
+    });
+    (site, download)
+}
+
+const LOGO: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\"/>";
+
+/// The fingerprinted name of a static file at `rel` with `bytes`.
+fn fingerprinted_name(rel: &str, bytes: &[u8]) -> String {
+    let hash = &blake3::hash(bytes).to_hex()[..10];
+    let (stem, ext) = rel.rsplit_once('.').expect("extension");
+    format!("{stem}.{hash}.{ext}")
+}
+
+#[test]
+fn only_static_files_linked_by_asset_get_a_fingerprinted_copy() {
+    use std::os::unix::fs::MetadataExt;
+    let (site, download) = site_with_logo_and_download();
+    site.build_ok();
+    let out = tree(&site.out());
+    // The download is in the output once: no hashed copy of it.
+    let copies: Vec<&String> = out
+        .iter()
+        .filter(|(_, bytes)| **bytes == download)
+        .map(|(path, _)| path)
+        .collect();
+    assert_eq!(copies, ["material/kampagne.zip"]);
+    // The logo has its hashed copy, written once: a hard link of the plain file.
+    let logo = fingerprinted_name("img/logo.svg", LOGO.as_bytes());
+    assert_eq!(out.get(&logo).map(Vec::as_slice), Some(LOGO.as_bytes()));
+    let inode = |rel: &str| {
+        std::fs::metadata(site.out().join(rel))
+            .expect("metadata")
+            .ino()
+    };
+    assert_eq!(inode(&logo), inode("img/logo.svg"));
+    // `_headers` marks exactly the linked copy immutable.
+    let immutable: Vec<String> = header_rules(&site.read("_headers"))[1..]
+        .iter()
+        .map(|(path, _)| path.clone())
+        .collect();
+    assert_eq!(immutable, [format!("/{logo}")]);
+    // `ludd check` renders the same outputs: the page's link to the copy is not broken.
+    let check = site.run(&["check"]).no_panic();
+    let said = format!("{}{}", check.stdout, check.stderr);
+    assert!(!said.contains(&logo), "{said}");
+}
+
+/// An incremental rebuild renders only what changed: a fingerprinted copy linked by a page that
+/// is not rendered again stays, and a changed file's new copy replaces the old one.
+#[test]
+fn incremental_rebuilds_keep_the_copies_of_linked_files() {
+    let (site, download) = site_with_logo_and_download();
+    let out = site.tmp().join("watch");
+    let options = ludd::engine::BuildOptions {
+        root: site.root.clone(),
+        mode: ludd::engine::Mode::Publish,
+        ..Default::default()
+    };
+    let (mut session, first) = ludd::engine::session::Session::start(options, out.clone());
+    first.expect("first build");
+    let logo = fingerprinted_name("img/logo.svg", LOGO.as_bytes());
+    let download_copy = fingerprinted_name("material/kampagne.zip", &download);
+    assert!(out.join(&logo).is_file());
+    assert!(!out.join(&download_copy).exists());
+
+    // A new model in which `seite.md`'s page is current and not rendered again.
+    site.edit("content/andere.md", |s| {
+        s.replace("\"Andere\"", "\"Anders\"")
+    });
+    let changes = session
+        .rebuild(&[site.path("content/andere.md")])
+        .expect("rebuild");
+    assert!(
+        !changes.written.iter().any(|p| p.starts_with("seite/")),
+        "{changes:?}"
+    );
+    assert!(out.join(&logo).is_file(), "{changes:?}");
+    assert!(read_text(&out.join("_headers")).contains(&logo));
+
+    let new_logo = LOGO.replace("/>", "><title>Logo</title></svg>");
+    site.write("static/img/logo.svg", &new_logo);
+    let changes = session
+        .rebuild(&[site.path("static/img/logo.svg")])
+        .expect("rebuild");
+    let renamed = fingerprinted_name("img/logo.svg", new_logo.as_bytes());
+    assert!(out.join(&renamed).is_file(), "{changes:?}");
+    assert!(!out.join(&logo).exists(), "{changes:?}");
+    assert!(read_text(&out.join("seite/index.html")).contains(&renamed));
+}

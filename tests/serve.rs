@@ -504,6 +504,34 @@ fn edits_errors_and_fixes_reach_open_pages() {
     );
 }
 
+/// A template whose loops would write 10^10 characters used to abort the whole server; now
+/// its rendering stops at the output limit, the error overlay names the template, the server
+/// keeps serving the last good page, and fixing the template clears the error.
+#[test]
+fn a_runaway_template_shows_the_overlay_and_the_server_survives() {
+    let server = Server::start();
+    let events = server.events();
+    server.wait_for(&events, "hello", |_| true);
+    let good = std::fs::read_to_string(server.site.join("templates/page.html")).unwrap();
+    server.write("templates/page.html", &common::runaway_template());
+    let error = server.wait_for(&events, "error", |_| true);
+    let first = &error["diagnostics"][0];
+    assert_eq!(first["file"], "templates/page.html", "{error}");
+    assert!(
+        first["message"]
+            .as_str()
+            .unwrap()
+            .contains("more than 64 MB of output"),
+        "{error}"
+    );
+    let page = server.get("/hallo/");
+    assert_eq!(page.status, 200, "the server is still up");
+    assert!(page.body.contains("Ende der Seite."), "the last good page");
+    server.write("templates/page.html", &good);
+    server.wait_for(&events, "change", |_| true);
+    assert_eq!(server.get("/hallo/").status, 200);
+}
+
 #[test]
 fn a_stylesheet_edit_swaps_css_without_page_changes() {
     let server = Server::start();
@@ -564,6 +592,42 @@ fn editor_temp_files_and_new_folders() {
         names(v, "removed").contains(&"neu/index.html".to_string())
     });
     assert_eq!(server.get("/neu/").status, 404);
+}
+
+/// `sed -i` writes `content/sedXXXXXX` and renames it over the file it edits, and other tools
+/// create files that are gone a moment later: repeated quickly, none of it may show an error;
+/// the last edit arrives.
+#[test]
+fn sed_style_edits_and_vanishing_files_never_show_an_error() {
+    let server = Server::start();
+    let events = server.events();
+    server.wait_for(&events, "hello", |_| true);
+    let content = server.site.join("content");
+    for i in 0..20 {
+        let temp = content.join(format!("sed{:06}", 100_000 + i));
+        std::fs::write(&temp, format!("---\ntitle: Hallo\n---\nFassung {i}.\n")).unwrap();
+        std::fs::rename(&temp, content.join("hallo.md")).unwrap();
+        let brief = content.join("kurz.md");
+        std::fs::write(&brief, "---\ntitle: Kurz\n---\nGleich weg.\n").unwrap();
+        std::thread::sleep(Duration::from_millis(5 * (i % 4)));
+        std::fs::remove_file(&brief).unwrap();
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let (name, data) = events
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .unwrap_or_else(|_| panic!("the last edit never arrived; log:\n{}", server.log()));
+        assert_ne!(name, "error", "{data}\nlog:\n{}", server.log());
+        if name == "change" && server.get("/hallo/").body.contains("Fassung 19.") {
+            break;
+        }
+    }
+    assert!(
+        !server.log().contains("error:"),
+        "no error in the log:\n{}",
+        server.log()
+    );
 }
 
 #[test]

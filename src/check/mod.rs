@@ -195,8 +195,9 @@ pub fn check(options: &BuildOptions) -> Result<CheckReport> {
         ..options.clone()
     };
     // Like a build, every content and template problem at once.
-    let (rendered, mut problems) = Engine::prepare_partial(&options, Config::load(&options.root)?)?;
-    let outputs = match outputs::render_all(&rendered) {
+    let (mut rendered, mut problems) =
+        Engine::prepare_partial(&options, Config::load(&options.root)?)?;
+    let outputs = match outputs::render_all(&mut rendered) {
         Ok(outputs) if problems.is_empty() => outputs,
         Ok(_) => return Err(Error::Invalid(merge_repeated(problems))),
         Err(Error::Invalid(mut list)) => {

@@ -90,8 +90,9 @@ impl Sink for InMemory {
 }
 
 /// Renders every planned output in parallel, keeping every error found.
-pub fn render_all(engine: &Engine) -> Result<Outputs> {
-    let done = engine.render_outputs(Which::All, &InMemory)?;
+pub fn render_all(engine: &mut Engine) -> Result<Outputs> {
+    let mut done = engine.render_outputs(Which::All, &InMemory)?;
+    done.extend(engine.render_linked_assets(&InMemory)?);
     let mut outputs: HashMap<String, OutputFile> = done
         .into_iter()
         .filter_map(|d| Some((engine.plan[d.index].path.clone(), d.receipt?)))

@@ -7,7 +7,9 @@
 //! One loop renders outputs: [`Engine::render_outputs`]. For each planned output it prepares
 //! the inputs (recording the rendered Markdown it read, see [`crate::render::deps`]), asks the
 //! sink whether an output with that fingerprint is already in place, and if not renders it and
-//! gives it to the sink.
+//! gives it to the sink. What can only be planned once every template ran (the fingerprinted
+//! copies of the static files `asset()` linked, and `_headers`, which lists them) is rendered
+//! after all the rest: [`Engine::render_linked_assets`].
 
 pub mod session;
 pub mod sink;
@@ -114,7 +116,8 @@ pub struct Engine {
     pub shared: SharedValues,
     /// Every output file.
     pub plan: Vec<Planned>,
-    /// Output paths of the fingerprinted static copies (see [`render::hosting`]).
+    /// Output paths of the fingerprinted static copies planned so far (see
+    /// [`Engine::render_linked_assets`] and [`render::hosting`]).
     pub fingerprinted: Vec<String>,
     /// Warnings so far.
     pub warnings: Warnings,
@@ -221,6 +224,11 @@ impl Engine {
                 .map_err(|e| e.diagnostic(&options.root))?,
             ),
         )?;
+        if let Some(previous) = previous {
+            templates
+                .linked_assets
+                .keep(&previous.templates.linked_assets);
+        }
         let environment = render::markdown_environment(&site, &templates);
         let previous_markdown = previous.map(|p| PreviousMarkdown {
             site: &p.site,
@@ -244,7 +252,7 @@ impl Engine {
                     SharedValues::new(&site, &contents),
                 )
             },
-            || plan::plan(&site, &asset_hashes, mode.for_hosts()),
+            || plan::plan(&site, mode.for_hosts()),
         );
         match anchors {
             Err(Error::Invalid(mut list)) => problems.append(&mut list),
@@ -253,7 +261,6 @@ impl Engine {
         let mut plan = plan?;
         // The images the Markdown (and its shortcodes) showed are outputs like any other.
         plan.extend(image_jobs(&plan, &templates));
-        let fingerprinted = plan::fingerprinted_paths(&plan);
         lap("plan");
         let engine = Engine {
             mode,
@@ -264,7 +271,7 @@ impl Engine {
             markdown_environment: environment,
             shared,
             plan,
-            fingerprinted,
+            fingerprinted: Vec::new(),
             warnings,
             timings,
         };
@@ -325,7 +332,8 @@ impl Engine {
     }
 
     /// Renders the `which` outputs into `sink`, in parallel, and reports each one. An
-    /// incremental sink gets only the outputs whose fingerprints it does not have.
+    /// incremental sink gets only the outputs whose fingerprints it does not have. `_headers`
+    /// is not among [`Which::All`]: [`Engine::render_linked_assets`] renders it.
     pub fn render_outputs<S: Sink>(&self, which: Which, sink: &S) -> Result<Vec<Done<S::Receipt>>> {
         let file_fingerprint = |path: &Path| self.file_fingerprint(path);
         let input = RenderInput {
@@ -361,7 +369,11 @@ impl Engine {
             })
         };
         let results: Vec<Result<Done<S::Receipt>>> = match which {
-            Which::All => (0..self.plan.len()).into_par_iter().map(one).collect(),
+            Which::All => (0..self.plan.len())
+                .into_par_iter()
+                .filter(|&i| !is_last(&self.plan[i].job))
+                .map(one)
+                .collect(),
             Which::Only(indices) => indices.par_iter().map(|&i| one(i)).collect(),
         };
         collect_all(results)
@@ -374,8 +386,9 @@ impl Engine {
     /// listings too. Afterwards the engine cannot render pages again.
     pub fn render_all_once<S: Sink>(&mut self, sink: &S) -> Result<Vec<Done<S::Receipt>>> {
         let site = &self.site;
-        let (content, rest): (Vec<usize>, Vec<usize>) =
-            (0..self.plan.len()).partition(|&i| match self.plan[i].job {
+        let (content, rest): (Vec<usize>, Vec<usize>) = (0..self.plan.len())
+            .filter(|&i| !is_last(&self.plan[i].job))
+            .partition(|&i| match self.plan[i].job {
                 Job::Doc { id, .. } => !site.docs[id].is_section(),
                 Job::Feed { .. } | Job::TermFeed { .. } => true,
                 _ => false,
@@ -395,6 +408,25 @@ impl Engine {
         let rest = self.render_outputs(Which::Only(&rest), sink);
         Ok(collect_all([first, rest])?.into_iter().flatten().collect())
     }
+
+    /// After the other outputs were rendered: plans the fingerprinted copies of the static
+    /// files `asset()` linked that the plan does not hold yet, and renders them and
+    /// `_headers` (which names them) into `sink`.
+    pub fn render_linked_assets<S: Sink>(&mut self, sink: &S) -> Result<Vec<Done<S::Receipt>>> {
+        let copies = plan::linked_asset_copies(
+            &self.site,
+            &self.plan,
+            &self.asset_hashes,
+            &self.templates.linked_assets,
+        );
+        let first = self.plan.len();
+        self.plan.extend(copies);
+        self.fingerprinted = plan::fingerprinted_paths(&self.plan);
+        let last: Vec<usize> = (0..self.plan.len())
+            .filter(|&i| i >= first || is_last(&self.plan[i].job))
+            .collect();
+        self.render_outputs(Which::Only(&last), sink)
+    }
 }
 
 /// `Ok` without problems, else the problems as an error.
@@ -404,6 +436,12 @@ fn fail_with(problems: Vec<Diagnostic>) -> Result<()> {
     } else {
         Err(Error::Invalid(problems))
     }
+}
+
+/// Whether `job` is rendered after every other output: `_headers` lists the fingerprinted
+/// copies, known only then.
+fn is_last(job: &Job) -> bool {
+    matches!(job, Job::Headers)
 }
 
 /// The processed images used so far that `plan` does not hold yet, as planned outputs.

@@ -124,8 +124,13 @@ impl Session {
         let mut changes = match self.write_changed_outputs(candidates.as_deref()) {
             Ok(changes) => changes,
             Err(e) => {
-                // What is on disk is uncertain now: the next rebuild starts from scratch.
+                // What is on disk is uncertain now: the next rebuild starts from scratch and
+                // renders every output again (which also notes again the files `asset()`
+                // links), writing only what differs from the bytes on disk.
                 self.last_good = None;
+                for file in self.files.values_mut() {
+                    file.fingerprint = None;
+                }
                 return Err(e);
             }
         };
@@ -248,7 +253,8 @@ impl Session {
             dir: &self.out_dir,
             files: &self.files,
         };
-        let done = last.engine.render_outputs(which, &sink)?;
+        let mut done = last.engine.render_outputs(which, &sink)?;
+        done.extend(last.engine.render_linked_assets(&sink)?);
         let plan = &last.engine.plan;
         let mut changes = Changes::default();
         for d in done {

@@ -80,9 +80,7 @@ impl Sink for Folder<'_> {
     fn accept(&self, planned: &Planned, output: Output) -> Result<Written> {
         let bytes = match output {
             Output::Bytes(b) => b,
-            Output::Copy(src) => {
-                crate::load::files::read(&src).map_err(|e| Error::read(&src, e))?
-            }
+            Output::Copy(src) => return self.copy(planned, &src),
         };
         let hash = blake3::hash(&bytes);
         let dest = write::safe_join(self.dir, &planned.path)?;
@@ -102,6 +100,37 @@ impl Sink for Folder<'_> {
         Ok(Written {
             bytes: hash,
             changed: true,
+        })
+    }
+}
+
+impl Folder<'_> {
+    /// Copies the input file `src` to `planned`'s path unless the same bytes are there,
+    /// streamed: a large static file is never held in memory.
+    fn copy(&self, planned: &Planned, src: &Path) -> Result<Written> {
+        use std::io::Seek;
+        let read = |e| Error::read(src, e);
+        let mut file = crate::load::files::open(src).map_err(read)?;
+        let hash = blake3::Hasher::new()
+            .update_reader(&mut file)
+            .map_err(read)?
+            .finalize();
+        let dest = write::safe_join(self.dir, &planned.path)?;
+        let same = match self.files.get(&planned.path).and_then(|f| f.bytes) {
+            Some(known) => known == hash,
+            None => {
+                let size = file.metadata().map_err(read)?.len();
+                file.rewind().map_err(read)?;
+                write::same_file_bytes(&dest, &mut file, size)
+            }
+        };
+        if !same {
+            file.rewind().map_err(read)?;
+            write::atomic_copy(&dest, &mut file)?;
+        }
+        Ok(Written {
+            bytes: hash,
+            changed: !same,
         })
     }
 }

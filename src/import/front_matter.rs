@@ -66,7 +66,9 @@ pub fn parse(text: &str) -> Result<Parsed, String> {
     };
     let value: Value = match format {
         Format::Yaml if header.trim().is_empty() => Value::Object(Map::new()),
-        Format::Yaml => serde_yaml::from_str(&header).map_err(|e| format!("invalid YAML: {e}"))?,
+        Format::Yaml => {
+            crate::load::yaml::from_str(&header).map_err(|e| format!("invalid YAML: {e}"))?
+        }
         Format::Toml => {
             let table: toml::Table =
                 toml::from_str(&header).map_err(|e| format!("invalid TOML: {}", e.message()))?;

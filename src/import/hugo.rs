@@ -33,7 +33,7 @@ fn read_config(path: &Path) -> Result<Value> {
             .map(|t| crate::load::front_matter::toml_to_json(toml::Value::Table(t)))
             .map_err(|e| e.message().to_string()),
         "json" => serde_json::from_str(&text).map_err(|e| e.to_string()),
-        _ => serde_yaml::from_str(&text).map_err(|e| e.to_string()),
+        _ => crate::load::yaml::from_str(&text).map_err(|e| e.to_string()),
     };
     value.map(lower_keys).map_err(|e| {
         Error::invalid(Diagnostic::new(

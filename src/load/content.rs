@@ -180,7 +180,7 @@ pub fn load_partial(root: &Path, settings: &ContentSettings) -> Result<(Content,
     let (markdown, assets, skipped) = walk(root, &content_dir)?;
     check_language_folders(&markdown, settings)?;
     let bundle_dirs = bundle_dirs(markdown.iter().map(|(rel, _)| rel.as_str()), settings);
-    let results: Vec<Result<SourceDoc>> = markdown
+    let results: Vec<Result<Option<SourceDoc>>> = markdown
         .par_iter()
         .map(|(rel, path)| read_doc(rel, path, settings, &bundle_dirs))
         .collect();
@@ -189,7 +189,9 @@ pub fn load_partial(root: &Path, settings: &ContentSettings) -> Result<(Content,
     let mut unreadable = Vec::new();
     for ((rel, _), result) in markdown.iter().zip(results) {
         match result {
-            Ok(doc) => docs.push(doc),
+            Ok(Some(doc)) => docs.push(doc),
+            // Gone before it was read (see `read_doc`).
+            Ok(None) => {}
             Err(Error::Invalid(mut list)) => {
                 problems.append(&mut list);
                 unreadable.push(rel.clone());
@@ -245,7 +247,10 @@ pub fn reread_bodies(
     for (index, path) in found {
         let old = &previous.docs[index];
         // The folder structure is unchanged, so the file's kind is too: no bundle check needed.
-        let new = read_doc(&old.rel_path, path, settings, &[])?;
+        // Gone since it changed: `reload` drops it.
+        let Some(new) = read_doc(&old.rel_path, path, settings, &[])? else {
+            return Ok(None);
+        };
         if new.header != old.header || new.kind != old.kind {
             return Ok(None);
         }
@@ -355,12 +360,7 @@ pub fn reload(
             docs.push(d.clone());
         }
     }
-    docs.extend(collect_all(
-        markdown
-            .par_iter()
-            .map(|(rel, path)| read_doc(rel, path, settings, &bundle_dirs))
-            .collect::<Vec<_>>(),
-    )?);
+    docs.extend(read_docs(&markdown, settings, &bundle_dirs)?);
     docs.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
     assets.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
     skipped.sort();
@@ -481,24 +481,39 @@ pub fn split_lang<'a>(
     (stem, None)
 }
 
+/// Reads the Markdown files `markdown` (relative path, path to read) in parallel, leaving out
+/// those that are gone (see [`read_doc`]); every error is kept.
+fn read_docs(
+    markdown: &[(String, PathBuf)],
+    settings: &ContentSettings,
+    bundle_dirs: &[String],
+) -> Result<Vec<SourceDoc>> {
+    let docs = collect_all(
+        markdown
+            .par_iter()
+            .map(|(rel, path)| read_doc(rel, path, settings, bundle_dirs))
+            .collect::<Vec<_>>(),
+    )?;
+    Ok(docs.into_iter().flatten().collect())
+}
+
+/// Reads and splits one Markdown file. `None` when it is gone: listed by the walk, deleted or
+/// renamed before it was read, as editors and tools do with their temporary files (`sed -i`
+/// writes a new file and renames it over the old one). It is then simply not part of the site,
+/// like a file deleted a moment earlier; the change that removed it triggers the next rebuild.
 fn read_doc(
     rel_path: &str,
     path: &Path,
     settings: &ContentSettings,
     bundle_dirs: &[String],
-) -> Result<SourceDoc> {
+) -> Result<Option<SourceDoc>> {
     let (languages, default_language) = (&settings.languages, settings.default_language.as_str());
     let display = Path::new(CONTENT_DIR).join(rel_path);
-    let bytes = crate::load::files::read(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            Error::invalid(
-                Diagnostic::new(&display, "file vanished during the build")
-                    .with_help("build again"),
-            )
-        } else {
-            Error::io("read", &display, e)
-        }
-    })?;
+    let bytes = match crate::load::files::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io("read", &display, e)),
+    };
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let line = line_of_offset(&String::from_utf8_lossy(&e.as_bytes()[..valid]), valid);
@@ -587,7 +602,7 @@ fn read_doc(
     let header = split.header.to_string();
     let body: std::sync::Arc<str> = split.body.into();
     let body_hash = crate::hash::hash_text(split.body);
-    Ok(SourceDoc {
+    Ok(Some(SourceDoc {
         rel_path: rel_path.to_string(),
         kind,
         lang,
@@ -599,7 +614,7 @@ fn read_doc(
         body_hash,
         body_line,
         header,
-    })
+    }))
 }
 
 #[cfg(test)]
@@ -630,5 +645,27 @@ mod tests {
             assert!(is_ignored_file(name), "{name}");
         }
         assert!(!is_ignored_file("a.md"));
+    }
+
+    /// A file the walk listed that is gone when it is read (an editor's temporary file,
+    /// renamed away) is left out without an error; every other file is read.
+    #[test]
+    fn files_gone_before_they_are_read_are_left_out() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let page = tmp.path().join("seite.md");
+        std::fs::write(&page, "---\ntitle: Seite\n---\nText.\n").expect("write");
+        let settings = ContentSettings {
+            languages: vec!["de".into()],
+            default_language: "de".into(),
+            taxonomies: Vec::new(),
+            content_dirs: Vec::new(),
+        };
+        let listed = vec![
+            ("entwurf.md".to_string(), tmp.path().join("entwurf.md")),
+            ("seite.md".to_string(), page),
+        ];
+        let docs = read_docs(&listed, &settings, &[]).expect("no error for a vanished file");
+        let names: Vec<&str> = docs.iter().map(|d| d.rel_path.as_str()).collect();
+        assert_eq!(names, ["seite.md"]);
     }
 }

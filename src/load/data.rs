@@ -184,9 +184,13 @@ fn parse(text: &str, ext: &str, path: &Path) -> Result<Value> {
                 let line = e.span().map(|s| line_of_offset(text, s.start));
                 syntax_error(path, line, e.message(), "TOML")
             }),
-        "yaml" | "yml" => serde_yaml::from_str::<Value>(text).map_err(|e| {
-            let line = e.location().map(|l| l.line());
-            syntax_error(path, line, &e.to_string(), "YAML")
+        "yaml" | "yml" => crate::load::yaml::from_str::<Value>(text).map_err(|e| match e.help() {
+            // Too deep: refused before parsing, with what to do about it.
+            Some(help) => Diagnostic::new(path, format!("malformed YAML: {}", e.message()))
+                .at_optional_line(e.line())
+                .with_help(help)
+                .into(),
+            None => syntax_error(path, e.line(), &e.message(), "YAML"),
         }),
         "json" => serde_json::from_str::<Value>(text).map_err(|e| {
             syntax_error(

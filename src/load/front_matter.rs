@@ -292,13 +292,12 @@ fn parse_yaml(header: &str, path: &Path) -> Result<Map<String, Value>> {
     if header.trim().is_empty() {
         return Ok(Map::new());
     }
-    let value: Value = serde_yaml::from_str(header).map_err(|e| {
-        let line = e.location().map(|l| l.line() + 1);
-        let message = e.to_string();
-        let message = message.split(" at line ").next().unwrap_or(&message).to_string();
-        Diagnostic::new(path, format!("invalid YAML front matter: {message}"))
+    let value: Value = crate::load::yaml::from_str(header).map_err(|e| {
+        // The header starts on the file's second line.
+        let line = e.line().map(|l| l + 1);
+        Diagnostic::new(path, format!("invalid YAML front matter: {}", e.message()))
             .at_optional_line(line)
-            .with_help("front matter is `key: value` lines between two `---` lines; quote values that contain `:` or `#`")
+            .with_help(e.help().unwrap_or_else(|| "front matter is `key: value` lines between two `---` lines; quote values that contain `:` or `#`".to_string()))
     })?;
     into_table(value, path)
 }

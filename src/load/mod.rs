@@ -9,6 +9,7 @@ pub mod front_matter;
 pub mod inputs;
 pub mod keys;
 pub mod theme;
+pub mod yaml;
 
 use crate::error::Result;
 use crate::layout;

@@ -3,13 +3,13 @@
 //! one owner of output paths; rendering a job is [`super::output`]'s.
 
 use super::images::card;
-use super::templates::AssetHashes;
+use super::templates::{AssetHashes, LinkedAssets};
 use super::{calendar, hosting, sitemap};
 use crate::error::{Diagnostic, Error, Result};
 use crate::layout::content_path;
 use crate::model::urls::asset_url;
 use crate::model::{DocId, Site};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// One output file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -82,7 +82,8 @@ pub enum Job {
         /// Index of the file in the document's assets.
         asset: usize,
     },
-    /// A static file's copy under its fingerprinted name (see [`hosting`]).
+    /// A static file's copy under its fingerprinted name (see [`hosting`]), for the files
+    /// `asset()` linked ([`linked_asset_copies`]).
     Fingerprinted {
         /// Index of the static file.
         index: usize,
@@ -143,10 +144,11 @@ pub fn pager_url(base: &str, k: usize) -> String {
     }
 }
 
-/// Lists every output of the site. `hashes` name the fingerprinted copies of static files;
-/// the preview server (`for_hosts` false) needs neither them nor the host files: its pages
-/// link `?h=` URLs (see `templates`), and its live reload swaps style sheets by those.
-pub fn plan(site: &Site, hashes: &AssetHashes, for_hosts: bool) -> Result<Vec<Planned>> {
+/// Lists every output of the site but the fingerprinted copies of static files, which only
+/// the files that `asset()` links get ([`linked_asset_copies`], planned once every template
+/// ran). The preview server (`for_hosts` false) needs no host files: its pages link `?h=`
+/// URLs (see `templates`), and its live reload swaps style sheets by those.
+pub fn plan(site: &Site, for_hosts: bool) -> Result<Vec<Planned>> {
     // URLs carry base_url's path; the output folder does not.
     let output_path = |url: &str| site.output_path(url);
     let mut jobs = Vec::new();
@@ -257,8 +259,7 @@ pub fn plan(site: &Site, hashes: &AssetHashes, for_hosts: bool) -> Result<Vec<Pl
     if for_hosts {
         plan_host_files(site, &mut jobs);
     }
-    let generated: std::collections::HashSet<String> =
-        jobs.iter().map(|p| p.path.clone()).collect();
+    let generated: HashSet<String> = jobs.iter().map(|p| p.path.clone()).collect();
     for (index, f) in site.theme.static_files.iter().enumerate() {
         // A static file never replaces a generated page.
         if !generated.contains(&f.rel_path) {
@@ -266,16 +267,41 @@ pub fn plan(site: &Site, hashes: &AssetHashes, for_hosts: bool) -> Result<Vec<Pl
                 job: Job::Static { index },
                 path: f.rel_path.clone(),
             });
-            if let Some(hash) = hashes.0.get(&f.rel_path).filter(|_| for_hosts) {
-                jobs.push(Planned {
-                    job: Job::Fingerprinted { index },
-                    path: hosting::fingerprinted_path(&f.rel_path, hash),
-                });
-            }
         }
     }
     check_collisions(site, &jobs)?;
     Ok(jobs)
+}
+
+/// The fingerprinted copies of the static files `asset()` linked that `plan` does not hold yet
+/// (a static file a generated page replaced has none, and no copy replaces an output).
+pub fn linked_asset_copies(
+    site: &Site,
+    plan: &[Planned],
+    hashes: &AssetHashes,
+    linked: &LinkedAssets,
+) -> Vec<Planned> {
+    let planned: HashSet<&str> = plan.iter().map(|p| p.path.as_str()).collect();
+    let copied: HashSet<usize> = plan
+        .iter()
+        .filter_map(|p| match p.job {
+            Job::Static { index } => Some(index),
+            _ => None,
+        })
+        .collect();
+    site.theme
+        .static_files
+        .iter()
+        .enumerate()
+        .filter(|(index, f)| copied.contains(index) && linked.contains(&f.rel_path))
+        .filter_map(|(index, f)| {
+            let path = hosting::fingerprinted_path(&f.rel_path, hashes.0.get(&f.rel_path)?);
+            (!planned.contains(path.as_str())).then_some(Planned {
+                job: Job::Fingerprinted { index },
+                path,
+            })
+        })
+        .collect()
 }
 
 /// An error for every document whose `extra.card` names an image that is neither in its

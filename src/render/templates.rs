@@ -104,10 +104,45 @@ pub struct Templates {
     pub files: HashMap<String, PathBuf>,
     /// Template name → fingerprint (see [`template_fingerprints`]).
     fingerprints: HashMap<String, u64>,
+    /// Template name → the output buffer to start a rendering with (as Tera sizes its own).
+    size_hints: HashMap<String, usize>,
     /// See [`Templates::environment`]: without and with the document URLs.
     environment: (u64, u64),
     /// The image processor behind `image()` and the Markdown `<picture>`s.
     pub images: Arc<crate::render::images::Images>,
+    /// The static files `asset()` linked by their fingerprinted names so far.
+    pub linked_assets: Arc<LinkedAssets>,
+}
+
+/// The static files that `asset()` linked by their fingerprinted names (a build, not the
+/// preview): only these get a fingerprinted copy, so a large download in `static/` that no
+/// template links that way is written once. Filled while templates render; read after every
+/// output was rendered.
+#[derive(Debug, Default)]
+pub struct LinkedAssets(std::sync::Mutex<std::collections::BTreeSet<String>>);
+
+impl LinkedAssets {
+    fn note(&self, rel_path: &str) {
+        if let Ok(mut linked) = self.0.lock()
+            && !linked.contains(rel_path)
+        {
+            linked.insert(rel_path.to_string());
+        }
+    }
+
+    /// Whether static file `rel_path` was linked.
+    pub fn contains(&self, rel_path: &str) -> bool {
+        self.0.lock().is_ok_and(|l| l.contains(rel_path))
+    }
+
+    /// Notes every file `earlier` noted: an incremental rebuild renders only what changed,
+    /// so the files linked by the outputs it keeps are known only from the rendering before.
+    pub fn keep(&self, earlier: &LinkedAssets) {
+        let earlier = earlier.0.lock().map(|l| l.clone()).unwrap_or_default();
+        if let Ok(mut linked) = self.0.lock() {
+            linked.extend(earlier);
+        }
+    }
 }
 
 impl Templates {
@@ -129,7 +164,12 @@ impl Templates {
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
         let environment = environment(site, &assets, fingerprinted);
-        register(&mut tera, site, assets, warnings, fingerprinted);
+        let linked_assets = Arc::new(LinkedAssets::default());
+        let functions = Functions {
+            assets,
+            linked: fingerprinted.then(|| Arc::clone(&linked_assets)),
+        };
+        register(&mut tera, site, functions, warnings);
         crate::render::images::functions::register(&mut tera, site, &images);
         let sources: Vec<&TemplateSource> = site.theme.templates.iter().collect();
         tera.add_raw_templates(sources.iter().map(|t| (t.name.as_str(), t.text.as_str())))
@@ -138,8 +178,15 @@ impl Templates {
             tera,
             files,
             fingerprints: template_fingerprints(&site.theme.templates),
+            size_hints: site
+                .theme
+                .templates
+                .iter()
+                .map(|t| (t.name.clone(), (t.text.len() * 2).next_power_of_two()))
+                .collect(),
             environment,
             images,
+            linked_assets,
         })
     }
 
@@ -182,23 +229,76 @@ impl Templates {
         self.tera.contains_template(name)
     }
 
-    /// Renders `name` with `context`.
+    /// Renders `name` with `context`, refusing to produce more than [`MAX_OUTPUT`] bytes.
     pub fn render(&self, name: &str, context: &tera::Context) -> Result<String> {
-        self.tera
-            .render(name, context)
-            .map_err(|e| tera_error(&e, &self.files))
+        let mut out = CappedOutput {
+            bytes: Vec::with_capacity(self.size_hints.get(name).copied().unwrap_or(0)),
+            exceeded: false,
+        };
+        match self.tera.render_to(name, context, &mut out) {
+            Ok(()) => String::from_utf8(out.bytes).map_err(|_| {
+                Diagnostic::new(self.file(name), "template output is not valid UTF-8").into()
+            }),
+            Err(_) if out.exceeded => Err(Diagnostic::new(
+                self.file(name),
+                format!(
+                    "template `{name}` produced more than {} MB of output, so its rendering was stopped",
+                    MAX_OUTPUT >> 20
+                ),
+            )
+            .with_help(
+                "look for a loop that runs away (two nested `range(end=100000)` loops write billions of characters); a page is rarely more than a few hundred kB",
+            )
+            .into()),
+            Err(e) => Err(tera_error(&e, &self.files)),
+        }
     }
+
+    /// The file template `name` was read from, for messages.
+    fn file(&self, name: &str) -> PathBuf {
+        template_file(&self.files, name)
+    }
+}
+
+/// The most bytes one rendering of a template may produce: pages are kilobytes, and a runaway
+/// loop would otherwise fill the memory until the process is aborted (taking `ludd serve`
+/// down with it).
+pub const MAX_OUTPUT: usize = 64 << 20;
+
+/// A rendering's output, refusing writes past [`MAX_OUTPUT`].
+struct CappedOutput {
+    bytes: Vec<u8>,
+    /// Whether a write was refused.
+    exceeded: bool,
+}
+
+impl std::io::Write for CappedOutput {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > MAX_OUTPUT {
+            self.exceeded = true;
+            return Err(std::io::Error::other("template output limit reached"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The file template `name` was read from (`templates/<name>` when unknown).
+fn template_file(files: &HashMap<String, PathBuf>, name: &str) -> PathBuf {
+    files
+        .get(name)
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from(format!("templates/{name}")))
 }
 
 /// Converts a Tera error into a diagnostic that names the template file and line.
 pub fn tera_error(e: &tera::Error, files: &HashMap<String, PathBuf>) -> Error {
     use std::error::Error as _;
-    let file = |name: &str| {
-        files
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| PathBuf::from(format!("templates/{name}")))
-    };
+    let file = |name: &str| template_file(files, name);
     let mut cause = e.source().map(|s| format!(": {s}")).unwrap_or_default();
     if cause.len() > 400 {
         cause.truncate(400);
@@ -349,13 +449,17 @@ fn current_lang(state: &State) -> String {
         .unwrap_or_default()
 }
 
-fn register(
-    tera: &mut Tera,
-    site: &Arc<Site>,
+/// What `asset()` reads and notes.
+struct Functions {
+    /// The static files' content hashes.
     assets: Arc<AssetHashes>,
-    warnings: &Warnings,
-    fingerprinted: bool,
-) {
+    /// Where to note the files linked by fingerprinted name; `None`: link `?h=` URLs (the
+    /// preview).
+    linked: Option<Arc<LinkedAssets>>,
+}
+
+fn register(tera: &mut Tera, site: &Arc<Site>, functions: Functions, warnings: &Warnings) {
+    let Functions { assets, linked } = functions;
     let s = Arc::clone(site);
     tera.register_function(
         "url",
@@ -384,13 +488,16 @@ fn register(
             } else {
                 base_path.as_str()
             };
-            match assets.0.get(clean) {
-                Some(hash) if !fingerprinted => Ok(preview_asset_url(base, clean, hash)),
-                Some(hash) => Ok(format!(
-                    "{base}/{}",
-                    super::hosting::fingerprinted_path(clean, hash)
-                )),
-                None => Err(tera::Error::message(format!(
+            match (assets.0.get(clean), &linked) {
+                (Some(hash), None) => Ok(preview_asset_url(base, clean, hash)),
+                (Some(hash), Some(linked)) => {
+                    linked.note(clean);
+                    Ok(format!(
+                        "{base}/{}",
+                        super::hosting::fingerprinted_path(clean, hash)
+                    ))
+                }
+                (None, _) => Err(tera::Error::message(format!(
                     "asset `{path}` not found in static/ (theme or site)"
                 ))),
             }

@@ -35,6 +35,10 @@ pub struct Staging {
     written: AtomicUsize,
     unchanged: AtomicUsize,
     files: std::sync::Mutex<Vec<(String, u64)>>,
+    /// Input file → where it was copied in the staging folder: a file copied to a second
+    /// path (a static file's fingerprinted copy) is hard-linked to the first, never written
+    /// twice.
+    copies: std::sync::Mutex<std::collections::HashMap<PathBuf, PathBuf>>,
 }
 
 /// The absolute, lexically normalised output folder for `output_dir` (relative to `root`),
@@ -172,10 +176,22 @@ pub fn remove_leftovers(output: &Path) {
         }
         let path = entry.path();
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        if is_dir && (ownership::has_marker(&path) || fs::remove_dir(&path).is_ok()) {
-            let _ = fs::remove_dir_all(&path);
+        // Killed while its marker was being written, a staging folder holds at most that
+        // marker's temporary file.
+        if is_dir && (ownership::has_marker(&path) || holds_only_temp_files(&path)) {
+            let _ = remove_owned_tree(&path);
         }
     }
+}
+
+/// Whether `dir` holds nothing but temporary files of [`atomic`] (or nothing at all).
+fn holds_only_temp_files(dir: &Path) -> bool {
+    fs::read_dir(dir).is_ok_and(|entries| {
+        entries.flatten().all(|e| {
+            e.file_type().is_ok_and(|t| t.is_file())
+                && atomic::is_temp_name(&e.file_name().to_string_lossy())
+        })
+    })
 }
 
 /// Whether a process with id `pid` exists.
@@ -207,7 +223,7 @@ impl std::fmt::Debug for Cleanup {
 impl Cleanup {
     fn start(path: PathBuf) -> Cleanup {
         let removed = path.clone();
-        let thread = std::thread::spawn(move || fs::remove_dir_all(&removed));
+        let thread = std::thread::spawn(move || remove_owned_tree(&removed));
         Cleanup(std::sync::Arc::new(Removal(std::sync::Mutex::new(Some((
             path, thread,
         ))))))
@@ -240,10 +256,36 @@ impl Drop for Removal {
     }
 }
 
+/// Removes the folder `dir`, which carries ludd's marker, with the marker last: a removal
+/// that is interrupted (the process killed) leaves a folder that still says it is ludd's, so
+/// the next build removes the rest ([`remove_leftovers`]).
+fn remove_owned_tree(dir: &Path) -> std::io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_name() == ownership::MARKER {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            fs::remove_dir_all(entry.path())?;
+        } else {
+            fs::remove_file(entry.path())?;
+        }
+    }
+    match fs::remove_file(dir.join(ownership::MARKER)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    fs::remove_dir(dir)
+}
+
 impl Staging {
     /// Starts a staging folder next to `output`, after removing the leftovers of killed builds.
     /// Refused unless ludd owns `output` (see [`ownership::check_owned`]).
     pub fn begin(output: &Path) -> Result<Staging> {
+        Staging::begin_inner(output).map_err(|e| explain_full_disk(output, e))
+    }
+
+    fn begin_inner(output: &Path) -> Result<Staging> {
         ownership::check_owned(output, "output folder", CHOOSE_OTHER)?;
         let parent = output.parent().unwrap_or(Path::new("."));
         fs::create_dir_all(parent).map_err(|e| Error::io("create directory", parent, e))?;
@@ -264,11 +306,17 @@ impl Staging {
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
             files: std::sync::Mutex::new(Vec::new()),
+            copies: std::sync::Mutex::new(std::collections::HashMap::new()),
         })
     }
 
     /// Writes `bytes` at `rel` (e.g. `en/article/index.html`).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        self.write_inner(rel, bytes)
+            .map_err(|e| explain_full_disk(&self.output, e))
+    }
+
+    fn write_inner(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         let dest = safe_join(self.staging.path(), rel)?;
         let old = safe_join(&self.output, rel)?;
         self.record(rel, bytes.len() as u64);
@@ -291,21 +339,42 @@ impl Staging {
     /// Copies the input file `source` to `rel`, streamed: a large file is never read into
     /// memory. Kept as a hard link to the previous output when the bytes are the same.
     pub fn copy(&self, rel: &str, source: &Path) -> Result<()> {
+        self.copy_inner(rel, source)
+            .map_err(|e| explain_full_disk(&self.output, e))
+    }
+
+    fn copy_inner(&self, rel: &str, source: &Path) -> Result<()> {
         let dest = safe_join(self.staging.path(), rel)?;
         let old = safe_join(&self.output, rel)?;
+        let copied = self.copies.lock().ok().and_then(|c| c.get(source).cloned());
+        if let Some(first) = copied
+            && let Ok(meta) = fs::symlink_metadata(&first)
+            && link(&first, &dest).is_ok()
+        {
+            use std::os::unix::fs::MetadataExt;
+            self.record(rel, meta.len());
+            // Unchanged when the previous output had this very file there too.
+            let kept = fs::symlink_metadata(&old)
+                .is_ok_and(|o| (o.dev(), o.ino()) == (meta.dev(), meta.ino()));
+            let counter = if kept { &self.unchanged } else { &self.written };
+            counter.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
+        }
         let mut file = crate::load::files::open(source).map_err(|e| Error::read(source, e))?;
         let size = file.metadata().map_err(|e| Error::read(source, e))?.len();
         self.record(rel, size);
         if self.has_previous && same_file_bytes(&old, &mut file, size) && link(&old, &dest).is_ok()
         {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
-            return Ok(());
+        } else {
+            use std::io::Seek;
+            file.rewind().map_err(|e| Error::read(source, e))?;
+            atomic_copy(&dest, &mut file)?;
+            self.written.fetch_add(1, Ordering::Relaxed);
         }
-        use std::io::Seek;
-        file.rewind().map_err(|e| Error::read(source, e))?;
-        create_parent(&dest)?;
-        atomic::copy(&dest, &mut file).map_err(|e| Error::io("write", &dest, e))?;
-        self.written.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut copies) = self.copies.lock() {
+            copies.insert(source.to_path_buf(), dest);
+        }
         Ok(())
     }
 
@@ -355,6 +424,53 @@ impl Staging {
             }
         }
     }
+}
+
+/// `error`, or when it is a write that failed for want of space (`ENOSPC`, `EDQUOT`), a
+/// message that names the output folder and its disk and says what to do.
+fn explain_full_disk(output: &Path, error: Error) -> Error {
+    let Error::Io {
+        action,
+        path,
+        source,
+    } = &error
+    else {
+        return error;
+    };
+    let full = [rustix::io::Errno::NOSPC, rustix::io::Errno::DQUOT]
+        .iter()
+        .any(|e| source.raw_os_error() == Some(e.raw_os_error()));
+    if !full {
+        return error;
+    }
+    let disk = output.parent().unwrap_or(output);
+    let size = rustix::fs::statvfs(disk)
+        .map(|s| {
+            let block = s.f_frsize;
+            format!(
+                " ({} in all, {} free)",
+                megabytes(s.f_blocks * block),
+                megabytes(s.f_bavail * block)
+            )
+        })
+        .unwrap_or_default();
+    Diagnostic::new(
+        output,
+        format!(
+            "the disk that holds the output folder ({}) is full{size}: cannot {action} `{}`: {source}",
+            disk.display(),
+            path.display()
+        ),
+    )
+    .with_help(format!(
+        "free some space on that disk, or {CHOOSE_OTHER}; the new site is written beside the old one, which it replaces only when it is complete"
+    ))
+    .into()
+}
+
+/// `bytes` in MB with one decimal.
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
 }
 
 /// What [`Staging::commit`] returns: the counts, every file with its size (sorted), and the
@@ -410,6 +526,15 @@ pub fn same_file_bytes(old: &Path, file: &mut fs::File, size: u64) -> bool {
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
     create_parent(path)?;
     atomic::write(path, bytes).map_err(|e| Error::io("write", path, e))
+}
+
+/// Copies everything `source` holds to `path` ([`atomic::copy`]: streamed, never a partial
+/// file), creating its folder if needed.
+pub fn atomic_copy(path: &Path, source: &mut fs::File) -> Result<()> {
+    create_parent(path)?;
+    atomic::copy(path, source)
+        .map(|_| ())
+        .map_err(|e| Error::io("write", path, e))
 }
 
 fn same_bytes(old: &Path, bytes: &[u8]) -> bool {

@@ -500,3 +500,12 @@ pub(crate) fn header<B>(response: &ureq::http::Response<B>, name: &str) -> Strin
         .unwrap_or_default()
         .to_string()
 }
+
+/// A page template whose two nested `range(end=100000)` loops would write 10^10 lines of 1 kB
+/// (the loop body is long so that the limit is reached after few iterations of a debug build).
+pub(crate) fn runaway_template() -> String {
+    format!(
+        "{{% extends \"base.html\" %}}{{% block content %}}{{% for i in range(end=100000) %}}{{% for j in range(end=100000) %}}{}\n{{% endfor %}}{{% endfor %}}{{% endblock content %}}",
+        "x".repeat(1000)
+    )
+}
