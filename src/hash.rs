@@ -70,6 +70,13 @@ pub fn hash_value(value: &tera::Value, h: &mut impl Hasher) {
     }
 }
 
+/// The digest of a template value: [`hash_value`] into a hasher of its own.
+pub fn value_digest(value: &tera::Value) -> u64 {
+    let mut h = DefaultHasher::new();
+    hash_value(value, &mut h);
+    h.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

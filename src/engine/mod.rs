@@ -352,10 +352,14 @@ impl Engine {
 
 /// The processed images used so far that `plan` does not hold yet, as planned outputs.
 fn image_jobs(plan: &[Planned], templates: &Templates) -> Vec<Planned> {
+    let outputs = templates.images.outputs();
+    if outputs.is_empty() {
+        // The common case after a text edit of a site without processed images: no index
+        // of the whole plan to build.
+        return Vec::new();
+    }
     let planned: std::collections::HashSet<&str> = plan.iter().map(|p| p.path.as_str()).collect();
-    templates
-        .images
-        .outputs()
+    outputs
         .into_iter()
         .filter(|(path, _)| !planned.contains(path.as_str()))
         .map(|(path, file)| Planned {

@@ -3,14 +3,18 @@
 //! (Tera values are reference-counted), so a section never re-serialises its pages per render.
 //! Rendered Markdown is read through [`Reads`] only, which records each read (see
 //! [`super::deps`]); a context is a [`Ctx`], which is hashed whole for the output's fingerprint.
+//! A shared value that many contexts hold (a listing summary) is hashed once and stands in the
+//! fingerprint by that digest: a listing of a thousand pages costs a thousand digests, not a
+//! thousand summaries walked again for every output that shows them.
 
 use super::deps::Reads;
-use crate::hash::hash_value;
+use crate::hash::{hash_of, hash_value, value_digest};
 use crate::model::menus::{MenuEntry, MenuLabel, MenuTarget};
 use crate::model::{Doc, DocId, Language, Site};
 use crate::render::DocContent;
 use crate::render::markdown::TocEntry;
 use std::hash::{Hash, Hasher};
+use std::ops::Range;
 use std::sync::OnceLock;
 use tera::Value;
 
@@ -18,32 +22,89 @@ use tera::Value;
 /// so that it can be hashed before it becomes a [`tera::Context`].
 #[derive(Default)]
 pub struct Ctx {
-    pairs: Vec<(&'static str, Value)>,
+    /// Key, value, and the value's digest when the code that built it knows one (see
+    /// [`Ctx::insert_digested`]).
+    pairs: Vec<(&'static str, Value, Option<u64>)>,
 }
 
 impl Ctx {
     /// Sets `key` to `value` (a later insert of the same key wins, as in Tera).
     pub fn insert(&mut self, key: &'static str, value: Value) {
-        self.pairs.push((key, value));
+        self.pairs.push((key, value, None));
     }
 
-    /// Feeds every key and value into `h`.
+    /// [`Ctx::insert`] of a value whose digest is known: `digest` (when given) stands for
+    /// `value` in [`Ctx::hash_into`], so it must change whenever anything a template can see
+    /// in `value` changes. Built from [`Summaries::digest`] and [`value_digest`]s of the rest.
+    pub fn insert_digested(&mut self, key: &'static str, value: Value, digest: Option<u64>) {
+        self.pairs.push((key, value, digest));
+    }
+
+    /// Feeds every key and value (or its digest) into `h`.
     pub fn hash_into(&self, h: &mut impl Hasher) {
         self.pairs.len().hash(h);
-        for (k, v) in &self.pairs {
+        for (k, v, digest) in &self.pairs {
             k.hash(h);
-            hash_value(v, h);
+            match digest {
+                Some(d) => (1u8, d).hash(h),
+                None => {
+                    0u8.hash(h);
+                    hash_value(v, h);
+                }
+            }
         }
     }
 
     /// The Tera context.
     pub fn into_tera(self) -> tera::Context {
         let mut ctx = tera::Context::new();
-        for (k, v) in self.pairs {
+        for (k, v, _) in self.pairs {
             ctx.insert_value(k, v);
         }
         ctx
     }
+}
+
+/// Listing summaries in the order a listing shows them, each with its digest (its
+/// [`value_digest`]) when the reads are recorded, that is when the output gets a fingerprint.
+pub struct Summaries {
+    /// The summaries.
+    pub values: Vec<Value>,
+    /// Their digests, one per value (`None`: not fingerprinted).
+    digests: Option<Vec<u64>>,
+}
+
+impl Summaries {
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// A digest of the summaries in `range` (`None`: not fingerprinted).
+    pub fn digest(&self, range: Range<usize>) -> Option<u64> {
+        self.digests.as_ref().map(|d| hash_of(&d[range]))
+    }
+}
+
+/// The map value `base` with `key` set to the summaries in `range`, and the digest of the
+/// whole when the summaries have digests: they enter it by their digests, not walked again.
+pub fn with_summaries(
+    base: Value,
+    key: &'static str,
+    summaries: &Summaries,
+    range: Range<usize>,
+) -> (Value, Option<u64>) {
+    let digest = summaries
+        .digest(range.clone())
+        .map(|list| hash_of(&(value_digest(&base), key, list)));
+    let mut map = base.into_map().unwrap_or_default();
+    map.insert(key.into(), summaries.values[range].to_vec().into());
+    (Value::from(map), digest)
 }
 
 /// The same output in one language, as the translation links show it.
@@ -91,12 +152,19 @@ pub struct SharedValues {
     /// Each document's listing summary (no content), built when a listing first shows it: a
     /// build renders the pages before the listings, so the summaries take the memory that the
     /// pages' HTML leaves.
-    summaries: Vec<OnceLock<Value>>,
+    summaries: Vec<SummaryCell>,
     /// Each document's listing summary marked as a fallback, built likewise.
-    fallback_summaries: Vec<OnceLock<Value>>,
+    fallback_summaries: Vec<SummaryCell>,
     /// `{ name, url }` of every taxonomy term, by taxonomy and term index: built once and shared
     /// by the summary of every document that has the term.
     terms: Vec<Vec<Value>>,
+}
+
+/// One document's listing summary and its digest, each built when first asked for.
+#[derive(Default)]
+struct SummaryCell {
+    value: OnceLock<Value>,
+    digest: OnceLock<u64>,
 }
 
 /// One menu entry.
@@ -149,23 +217,43 @@ impl SharedValues {
             menu,
             menu_values,
             menus,
-            summaries: site.docs.iter().map(|_| OnceLock::new()).collect(),
-            fallback_summaries: site.docs.iter().map(|_| OnceLock::new()).collect(),
+            summaries: site.docs.iter().map(|_| SummaryCell::default()).collect(),
+            fallback_summaries: site.docs.iter().map(|_| SummaryCell::default()).collect(),
             terms: term_values(site),
         }
     }
 
-    /// Document `id`'s listing summary; `is_fallback` marks it as shown in another language.
-    pub fn summary(&self, site: &Site, reads: &Reads, id: DocId, is_fallback: bool) -> Value {
-        let cell = if is_fallback {
-            &self.fallback_summaries[id]
-        } else {
-            &self.summaries[id]
-        };
-        // Read (and recorded) even when the value was built before.
-        let listing = reads.listing(id);
-        cell.get_or_init(|| obj(doc_pairs(site, listing, &self.terms, id, is_fallback)))
-            .clone()
+    /// The listing summaries of `docs` (document, whether it is shown in another language), with
+    /// their digests when `reads` are recorded.
+    pub fn summaries(
+        &self,
+        site: &Site,
+        reads: &Reads,
+        docs: impl IntoIterator<Item = (DocId, bool)>,
+    ) -> Summaries {
+        let record = reads.records();
+        let mut values = Vec::new();
+        let mut digests = Vec::new();
+        for (id, is_fallback) in docs {
+            let cell = if is_fallback {
+                &self.fallback_summaries[id]
+            } else {
+                &self.summaries[id]
+            };
+            // Read (and recorded) even when the value was built before.
+            let listing = reads.listing(id);
+            let value = cell
+                .value
+                .get_or_init(|| obj(doc_pairs(site, listing, &self.terms, id, is_fallback)));
+            if record {
+                digests.push(*cell.digest.get_or_init(|| value_digest(value)));
+            }
+            values.push(value.clone());
+        }
+        Summaries {
+            values,
+            digests: record.then_some(digests),
+        }
     }
 
     /// The `menu` of language `lang` with the entries that contain `path` marked current.
@@ -206,8 +294,8 @@ impl SharedValues {
     /// its listing summaries are built again when next shown and, when it is a menu entry, that
     /// language's menu is built again now.
     pub fn refresh_doc(&mut self, site: &Site, contents: &[std::sync::Arc<DocContent>], id: DocId) {
-        self.summaries[id] = OnceLock::new();
-        self.fallback_summaries[id] = OnceLock::new();
+        self.summaries[id] = SummaryCell::default();
+        self.fallback_summaries[id] = SummaryCell::default();
         for (items, values) in self.menu.iter().zip(self.menu_values.iter_mut()) {
             if items.iter().any(|m| m.id == id) {
                 *values = items
@@ -698,4 +786,66 @@ pub fn head_links(site: &Site, place: &Place) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summaries(titles: &[&str]) -> Summaries {
+        let values: Vec<Value> = titles
+            .iter()
+            .map(|t| obj([("title", (*t).into())]))
+            .collect();
+        let digests = values.iter().map(value_digest).collect();
+        Summaries {
+            values,
+            digests: Some(digests),
+        }
+    }
+
+    fn fingerprint(base: &str, list: &Summaries, range: Range<usize>) -> u64 {
+        let (value, digest) = with_summaries(obj([("name", base.into())]), "pages", list, range);
+        assert!(digest.is_some(), "digested summaries give a digest");
+        let mut ctx = Ctx::default();
+        ctx.insert_digested("term", value, digest);
+        let mut h = std::hash::DefaultHasher::new();
+        ctx.hash_into(&mut h);
+        h.finish()
+    }
+
+    #[test]
+    fn a_digest_changes_with_every_part_a_template_sees() {
+        let a = summaries(&["x", "y", "z"]);
+        let same = fingerprint("t", &a, 0..3);
+        assert_eq!(same, fingerprint("t", &summaries(&["x", "y", "z"]), 0..3));
+        assert_ne!(same, fingerprint("t", &summaries(&["x", "Y", "z"]), 0..3));
+        assert_ne!(same, fingerprint("u", &a, 0..3));
+        assert_ne!(same, fingerprint("t", &a, 0..2));
+        assert_ne!(same, fingerprint("t", &summaries(&["y", "x", "z"]), 0..3));
+    }
+
+    #[test]
+    fn a_value_with_summaries_holds_them_in_range() {
+        let (value, _) = with_summaries(
+            obj([("name", "t".into())]),
+            "pages",
+            &summaries(&["x", "y", "z"]),
+            1..3,
+        );
+        let field =
+            |v: &Value, k: &'static str| v.as_map()?.get(&tera::value::Key::from(k)).cloned();
+        let pages = field(&value, "pages").unwrap_or_else(Value::none);
+        let titles: Vec<String> = pages
+            .as_array()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|p| Some(field(p, "title")?.as_str()?.to_string()))
+            .collect();
+        assert_eq!(titles, ["y", "z"]);
+        assert_eq!(
+            field(&value, "name").as_ref().and_then(Value::as_str),
+            Some("t")
+        );
+    }
 }

@@ -83,6 +83,11 @@ impl<'a> Reads<'a> {
         }
     }
 
+    /// Whether the reads are recorded (the output gets a fingerprint).
+    pub fn records(&self) -> bool {
+        self.recorded.is_some()
+    }
+
     fn note(&self, doc: DocId, part: Part) {
         if let Some(r) = &self.recorded {
             r.borrow_mut().push(Dep { doc, part });
@@ -140,9 +145,10 @@ impl Dependents {
     pub fn record(&mut self, output: usize, deps: &[Dep]) {
         let output = output as u32;
         for d in deps {
+            // Kept sorted and each reader once, however often the output is rendered again.
             let list = &mut self.readers[d.doc][d.part as usize];
-            if list.last() != Some(&output) {
-                list.push(output);
+            if let Err(at) = list.binary_search(&output) {
+                list.insert(at, output);
             }
         }
     }
@@ -155,16 +161,5 @@ impl Dependents {
             .iter()
             .flatten()
             .map(|&i| i as usize)
-    }
-
-    /// Sorts and deduplicates every reader list (after [`Dependents::record`] was called for
-    /// outputs out of order).
-    pub fn tidy(&mut self) {
-        for lists in &mut self.readers {
-            for list in lists {
-                list.sort_unstable();
-                list.dedup();
-            }
-        }
     }
 }

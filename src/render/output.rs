@@ -4,7 +4,9 @@
 //! [`super::deps`]); [`RenderInput::fingerprint`] hashes that; [`RenderInput::finish`] produces
 //! the bytes. An incremental rebuild prepares and fingerprints, and finishes only what changed.
 
-use super::context::{self, Counterpart, Ctx, Place, SharedValues, base_context, obj, opt};
+use super::context::{
+    self, Counterpart, Ctx, Place, SharedValues, Summaries, base_context, obj, opt,
+};
 use super::deps::{Dep, Reads};
 use super::escape::html as escape;
 use super::plan::{Job, Planned, pager_count, pager_url};
@@ -273,11 +275,9 @@ impl<'a> RenderInput<'a> {
             None => TemplateName::Page.to_string(),
         };
         if d.is_section() {
-            let pages: Vec<Value> = d
-                .pages
-                .iter()
-                .map(|l| self.shared.summary(site, reads, l.id, l.is_fallback))
-                .collect();
+            let pages =
+                self.shared
+                    .summaries(site, reads, d.pages.iter().map(|l| (l.id, l.is_fallback)));
             let subsections: Vec<Value> = d
                 .subsections
                 .iter()
@@ -300,12 +300,14 @@ impl<'a> RenderInput<'a> {
                 })
                 .collect();
             if let Some(n) = site.pagination(d) {
-                ctx.insert("paginator", paginator(&pages, n, pager, &d.url));
+                let (value, digest) = paginator(&pages, n, pager, &d.url);
+                ctx.insert_digested("paginator", value, digest);
             }
             let mut map = value.into_map().unwrap_or_default();
-            map.insert("pages".into(), pages.into());
             map.insert("subsections".into(), subsections.into());
-            ctx.insert("section", Value::from(map));
+            let (section, digest) =
+                context::with_summaries(Value::from(map), "pages", &pages, 0..pages.len());
+            ctx.insert_digested("section", section, digest);
         } else {
             ctx.insert("page", value);
         }
@@ -423,23 +425,20 @@ impl<'a> RenderInput<'a> {
         };
         let mut ctx = base_context(site, self.shared, reads, &place, self.mode.is_preview());
         ctx.insert("taxonomy", taxonomy_value(site, t));
-        let pages: Vec<Value> = tm
-            .pages
-            .iter()
-            .map(|&p| self.shared.summary(site, reads, p, false))
-            .collect();
+        let pages = self
+            .shared
+            .summaries(site, reads, tm.pages.iter().map(|&p| (p, false)));
         if let Some(n) = tax.config.paginate_by {
-            ctx.insert("paginator", paginator(&pages, n, pager, &tm.url));
+            let (value, digest) = paginator(&pages, n, pager, &tm.url);
+            ctx.insert_digested("paginator", value, digest);
         }
-        ctx.insert(
-            "term",
-            obj([
-                ("name", tm.name.as_str().into()),
-                ("slug", tm.slug.as_str().into()),
-                ("url", tm.url.as_str().into()),
-                ("pages", pages.into()),
-            ]),
-        );
+        let term = obj([
+            ("name", tm.name.as_str().into()),
+            ("slug", tm.slug.as_str().into()),
+            ("url", tm.url.as_str().into()),
+        ]);
+        let (term, digest) = context::with_summaries(term, "pages", &pages, 0..pages.len());
+        ctx.insert_digested("term", term, digest);
         Prepared::Template {
             name: TemplateName::TaxonomySingle.to_string(),
             context: ctx,
@@ -547,13 +546,13 @@ fn taxonomy_value(site: &Site, t: usize) -> Value {
     ])
 }
 
-/// The `paginator` value for pager `current` (from 1).
-fn paginator(pages: &[Value], per: usize, current: usize, base: &str) -> Value {
+/// The `paginator` value for pager `current` (from 1), with its digest (see
+/// [`context::with_summaries`]).
+fn paginator(pages: &Summaries, per: usize, current: usize, base: &str) -> (Value, Option<u64>) {
     let count = pager_count(pages.len(), Some(per));
     let start = (current - 1).saturating_mul(per).min(pages.len());
     let end = start.saturating_add(per).min(pages.len());
-    obj([
-        ("pages", pages[start..end].to_vec().into()),
+    let rest = obj([
         ("current_index", current.into()),
         ("number_pagers", count.into()),
         ("paginate_by", per.into()),
@@ -568,7 +567,8 @@ fn paginator(pages: &[Value], per: usize, current: usize, base: &str) -> Value {
             "next",
             opt((current < count).then(|| pager_url(base, current + 1))),
         ),
-    ])
+    ]);
+    context::with_summaries(rest, "pages", pages, start..end)
 }
 
 /// A redirect page: meta refresh, canonical link, and a plain link for people.
