@@ -396,9 +396,7 @@ impl Engine {
 
 /// Published documents per language.
 pub fn pages_per_language(site: &Site) -> Vec<(String, usize)> {
-    site.languages
-        .iter()
-        .enumerate()
+    site.each_language()
         .map(|(i, l)| {
             (
                 l.code.clone(),

@@ -1,7 +1,7 @@
 //! Taxonomies: per language, the terms used by pages (tags and any declared taxonomy), with their
 //! URLs and pages.
 
-use super::{Doc, DocId, Language};
+use super::{Doc, DocId, LangId, Language, TaxonomyId, TermId};
 use crate::load::config::{Config, TaxonomyConfig};
 use crate::slug::slugify_in;
 use std::collections::BTreeMap;
@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 pub struct Taxonomy {
     /// Its configuration.
     pub config: TaxonomyConfig,
-    /// Language index.
-    pub lang: usize,
+    /// Its language.
+    pub lang: LangId,
     /// URL of the term list (`/en/tags/`).
     pub url: String,
     /// Terms, sorted by slug.
@@ -35,7 +35,7 @@ pub struct Term {
 /// Builds every taxonomy for every language and records each page's terms.
 pub fn collect(docs: &mut [Doc], config: &Config, languages: &[Language]) -> Vec<Taxonomy> {
     let mut out = Vec::new();
-    for (lang, language) in languages.iter().enumerate() {
+    for (lang, language) in LangId::all(languages.len()).zip(languages) {
         for tc in &config.taxonomies {
             let mut terms: BTreeMap<String, Term> = BTreeMap::new();
             let url = format!(
@@ -80,8 +80,8 @@ pub fn collect(docs: &mut [Doc], config: &Config, languages: &[Language]) -> Vec
                         .then_with(|| docs[a].source.rel_path.cmp(&docs[b].source.rel_path))
                 });
             }
-            let index = out.len();
-            for (ti, t) in terms.iter().enumerate() {
+            let index = TaxonomyId(out.len());
+            for (ti, t) in TermId::all(terms.len()).zip(&terms) {
                 for &p in &t.pages {
                     docs[p].terms.push((index, ti));
                 }

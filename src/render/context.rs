@@ -10,7 +10,7 @@
 use super::deps::Reads;
 use crate::hash::{hash_of, hash_value, value_digest};
 use crate::model::menus::{MenuEntry, MenuLabel, MenuTarget};
-use crate::model::{Doc, DocId, Language, Site};
+use crate::model::{Doc, DocId, LangId, Language, Site};
 use crate::render::DocContent;
 use crate::render::markdown::TocEntry;
 use std::hash::{Hash, Hasher};
@@ -190,7 +190,7 @@ impl SharedValues {
                 ])
             })
             .collect();
-        let menu: Vec<Vec<MenuItem>> = (0..site.languages.len())
+        let menu: Vec<Vec<MenuItem>> = LangId::all(site.languages.len())
             .map(|l| menu_items(site, l))
             .collect();
         let menu_values = menu
@@ -207,7 +207,7 @@ impl SharedValues {
             .iter()
             .map(|l| Value::from_serializable(&site.data.for_language(&l.code)))
             .collect();
-        let menus = (0..site.languages.len())
+        let menus = LangId::all(site.languages.len())
             .map(|l| menus_values(site, contents, l))
             .collect();
         SharedValues {
@@ -257,7 +257,7 @@ impl SharedValues {
     }
 
     /// The `menu` of language `lang` with the entries that contain `path` marked current.
-    pub fn menu(&self, site: &Site, reads: &Reads, lang: usize, path: &str) -> Vec<Value> {
+    pub fn menu(&self, site: &Site, reads: &Reads, lang: LangId, path: &str) -> Vec<Value> {
         let mut menu = self.menu_values[lang].clone();
         for (value, m) in menu.iter_mut().zip(&self.menu[lang]) {
             let title = reads.title(m.id);
@@ -270,7 +270,7 @@ impl SharedValues {
 
     /// `menus` of language `lang` with the entries that link or contain `path` marked current.
     /// Reads (and records) the title of every page a menu links.
-    pub fn menus(&self, site: &Site, reads: &Reads, lang: usize, path: &str) -> Value {
+    pub fn menus(&self, site: &Site, reads: &Reads, lang: LangId, path: &str) -> Value {
         let mut menus = tera::Map::with_capacity(self.menus[lang].len());
         for ((name, values), m) in self.menus[lang].iter().zip(&site.menus[lang]) {
             let mut values = values.clone();
@@ -304,7 +304,7 @@ impl SharedValues {
                     .collect();
             }
         }
-        for (lang, menus) in site.menus.iter().enumerate() {
+        for (lang, menus) in LangId::all(site.menus.len()).zip(&site.menus) {
             if menus
                 .iter()
                 .flat_map(|m| &m.entries)
@@ -320,7 +320,7 @@ impl SharedValues {
 fn menus_values(
     site: &Site,
     contents: &[std::sync::Arc<DocContent>],
-    lang: usize,
+    lang: LangId,
 ) -> Vec<(String, Vec<Value>)> {
     site.menus[lang]
         .iter()
@@ -347,7 +347,7 @@ fn menus_values(
 fn menu_entry_value(
     site: &Site,
     title: Option<&str>,
-    lang: usize,
+    lang: LangId,
     e: &MenuEntry,
     is_current: bool,
 ) -> Value {
@@ -449,7 +449,7 @@ fn site_value(site: &Site, l: &Language) -> Value {
 }
 
 /// Top-level sections and pages of the home page in language `lang`, by weight.
-fn menu_items(site: &Site, lang: usize) -> Vec<MenuItem> {
+fn menu_items(site: &Site, lang: LangId) -> Vec<MenuItem> {
     let Some(home) = site.homes[lang] else {
         return Vec::new();
     };
@@ -462,8 +462,8 @@ fn menu_items(site: &Site, lang: usize) -> Vec<MenuItem> {
             is_fallback: false,
         })
         .collect();
-    if let Some(default_home) =
-        site.homes[Site::DEFAULT_LANGUAGE].filter(|_| site.languages[lang].fallback && lang != 0)
+    if let Some(default_home) = site.homes[Site::DEFAULT_LANGUAGE]
+        .filter(|_| site.languages[lang].fallback && lang != Site::DEFAULT_LANGUAGE)
     {
         for &sub in &site.docs[default_home].subsections {
             if site.docs[sub].translations[lang].is_none() {
@@ -614,7 +614,7 @@ fn toc_value(toc: &[TocEntry]) -> Value {
 /// What differs per rendered output: where it is and which document it shows in which languages.
 pub struct Place<'a> {
     /// Language index.
-    pub lang: usize,
+    pub lang: LangId,
     /// Root-relative URL of this output.
     pub path: &'a str,
     /// For each language, this output's counterpart.
@@ -649,7 +649,7 @@ impl Place<'_> {
     }
 
     /// Counterparts of a generated page that exists in every language at `prefix + suffix`.
-    pub fn generated<'a>(site: &Site, lang: usize, path: &'a str, suffix: &str) -> Place<'a> {
+    pub fn generated<'a>(site: &Site, lang: LangId, path: &'a str, suffix: &str) -> Place<'a> {
         let translations = site
             .languages
             .iter()
@@ -683,11 +683,9 @@ pub fn base_context(
     ctx.insert("language", shared.language[place.lang].clone());
     ctx.insert("data", shared.data[place.lang].clone());
     let translations: Vec<Value> = site
-        .languages
-        .iter()
+        .each_language()
         .zip(&place.translations)
-        .enumerate()
-        .map(|(i, (l, t))| {
+        .map(|((i, l), t)| {
             obj([
                 ("code", l.code.as_str().into()),
                 ("name", l.name.as_str().into()),

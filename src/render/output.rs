@@ -14,7 +14,7 @@ use super::templates::{TemplateName, Templates};
 use super::{DocContent, calendar, feeds, hosting, sitemap};
 use crate::error::{Diagnostic, Result};
 use crate::hash::hash_bytes;
-use crate::model::{DocId, Site};
+use crate::model::{DocId, LangId, Site, TaxonomyId, TermId};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -327,17 +327,18 @@ impl<'a> RenderInput<'a> {
         })
     }
 
-    fn taxonomy_list(&self, t: usize, reads: &Reads<'a>) -> Prepared<'a> {
+    fn taxonomy_list(&self, t: TaxonomyId, reads: &Reads<'a>) -> Prepared<'a> {
         let site = self.site;
         let tax = &site.taxonomies[t];
         // A language whose taxonomy has no terms has no list page: fall back like a document does.
-        let list_in = |l: usize| {
+        let list_in = |l: LangId| {
             site.taxonomies
                 .iter()
                 .find(|x| x.lang == l && x.config.name == tax.config.name && !x.terms.is_empty())
         };
-        let fallback = list_in(0).map_or_else(|| tax.url.clone(), |x| x.url.clone());
-        let translations = (0..site.languages.len())
+        let fallback =
+            list_in(Site::DEFAULT_LANGUAGE).map_or_else(|| tax.url.clone(), |x| x.url.clone());
+        let translations = LangId::all(site.languages.len())
             .map(|l| match list_in(l) {
                 Some(x) => Counterpart {
                     url: x.url.clone(),
@@ -378,26 +379,26 @@ impl<'a> RenderInput<'a> {
         }
     }
 
-    fn term(&self, t: usize, term: usize, pager: usize, reads: &Reads<'a>) -> Prepared<'a> {
+    fn term(&self, t: TaxonomyId, term: TermId, pager: usize, reads: &Reads<'a>) -> Prepared<'a> {
         let site = self.site;
         let tax = &site.taxonomies[t];
         let tm = &tax.terms[term];
         let url = pager_url(&tm.url, pager);
         // The same term in each language; else the default language's term page; else that
         // language's term list; else the current page.
-        let term_in = |l: usize| {
+        let term_in = |l: LangId| {
             site.taxonomies
                 .iter()
                 .find(|x| x.lang == l && x.config.name == tax.config.name)
                 .and_then(|x| x.terms.iter().find(|o| o.slug == tm.slug))
         };
-        let list_in = |l: usize| {
+        let list_in = |l: LangId| {
             site.taxonomies
                 .iter()
                 .find(|x| x.lang == l && x.config.name == tax.config.name && !x.terms.is_empty())
                 .map(|x| x.url.clone())
         };
-        let translations = (0..site.languages.len())
+        let translations = LangId::all(site.languages.len())
             .map(|l| match term_in(l) {
                 Some(o) => Counterpart {
                     url: o.url.clone(),
@@ -448,16 +449,14 @@ impl<'a> RenderInput<'a> {
 
     /// A 404 page in `lang`; the root one (`root`) also lists every other language's message
     /// as `other_languages` (code, name, dir, home URL) for the template to show.
-    fn not_found(&self, lang: usize, root: bool, reads: &Reads<'a>) -> Prepared<'a> {
+    fn not_found(&self, lang: LangId, root: bool, reads: &Reads<'a>) -> Prepared<'a> {
         let site = self.site;
         // The root 404 stands in for the language's own: same canonical URL and alternates.
         let path = format!("{}/404.html", site.languages[lang].prefix);
         let place = Place::generated(site, lang, &path, "/404.html");
         let mut ctx = base_context(site, self.shared, reads, &place, self.mode.is_preview());
         let others: Vec<Value> = site
-            .languages
-            .iter()
-            .enumerate()
+            .each_language()
             .filter(|(l, _)| root && *l != lang)
             .map(|(l, language)| {
                 let home = site.homes[l].map_or_else(
@@ -483,9 +482,7 @@ impl<'a> RenderInput<'a> {
     fn chooser(&self, reads: &Reads<'a>) -> Result<Prepared<'a>> {
         let site = self.site;
         let translations: Vec<Counterpart> = site
-            .languages
-            .iter()
-            .enumerate()
+            .each_language()
             .map(|(l, lang)| match site.homes[l] {
                 Some(h) => Counterpart {
                     url: site.docs[h].url.clone(),
@@ -503,7 +500,7 @@ impl<'a> RenderInput<'a> {
         if self.templates.has(&name) {
             let root = site.root_url();
             let place = Place {
-                lang: 0,
+                lang: Site::DEFAULT_LANGUAGE,
                 path: &root,
                 translations,
             };
@@ -537,7 +534,7 @@ fn while_rendering(e: crate::error::Error, source: &std::path::Path) -> crate::e
     }
 }
 
-fn taxonomy_value(site: &Site, t: usize) -> Value {
+fn taxonomy_value(site: &Site, t: TaxonomyId) -> Value {
     let tax = &site.taxonomies[t];
     obj([
         ("name", tax.config.name.as_str().into()),
@@ -572,7 +569,7 @@ fn paginator(pages: &Summaries, per: usize, current: usize, base: &str) -> (Valu
 }
 
 /// A redirect page: meta refresh, canonical link, and a plain link for people.
-pub fn redirect_page(site: &Site, target: &str, title: &str, lang: usize) -> String {
+pub fn redirect_page(site: &Site, target: &str, title: &str, lang: LangId) -> String {
     let l = &site.languages[lang];
     let absolute = target.starts_with("https://") || target.starts_with("http://");
     let url = escape(&if absolute {
@@ -610,7 +607,7 @@ fn builtin_chooser(site: &Site, translations: &[Counterpart]) -> String {
     }
     let root = site.root_url();
     let place = Place {
-        lang: 0,
+        lang: Site::DEFAULT_LANGUAGE,
         path: &root,
         translations: translations.to_vec(),
     };
