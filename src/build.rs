@@ -2,9 +2,9 @@
 //! [`engine`](crate::engine) into a staging folder that replaces the output when everything
 //! worked, and reports what it did.
 
-use crate::engine::sink::Staging as StagingSink;
+use crate::engine::sink::{Discard, Staging as StagingSink};
 use crate::engine::{BuildOptions, Engine, pages_per_language};
-use crate::error::Result;
+use crate::error::{Diagnostic, Error, Result};
 use crate::load;
 use crate::load::config::Config;
 use crate::write::state::BuildState;
@@ -81,11 +81,19 @@ pub fn build_with(options: &BuildOptions, config: Config) -> Result<BuildReport>
         write::ownership::mark(&output)?;
     }
     BuildState::clear(&output);
-    let mut rendered = Engine::prepare(options, config)?;
+    let (mut rendered, problems) = Engine::prepare_partial(options, config)?;
+    if !problems.is_empty() {
+        return Err(with_render_problems(&mut rendered, problems));
+    }
     let mut timings = rendered.timings.clone();
     let clock = Instant::now();
     let staging = Staging::begin(&output)?;
-    rendered.render_all_once(&StagingSink(&staging))?;
+    rendered
+        .render_all_once(&StagingSink(&staging))
+        .map_err(|e| match e {
+            Error::Invalid(list) => Error::Invalid(merge_repeated(list)),
+            other => other,
+        })?;
     rendered.render_late_images(&StagingSink(&staging))?;
     let (stats, files, cleanup) = staging.commit()?;
     // From here on the new output is in place: nothing may fail the build any more.
@@ -222,4 +230,49 @@ pub fn find_root(start: &Path) -> Option<PathBuf> {
         .ancestors()
         .find(|p| p.join(load::config::CONFIG_FILE).is_file())
         .map(Path::to_path_buf)
+}
+
+/// The problems found before rendering (`problems`: content files left out, Markdown that
+/// failed, broken anchors) together with those of rendering every output (templates), as one
+/// error: nothing is written, the previous output stays as it is.
+fn with_render_problems(rendered: &mut Engine, mut problems: Vec<Diagnostic>) -> Error {
+    match rendered.render_all_once(&Discard) {
+        Ok(_) => {}
+        Err(Error::Invalid(mut list)) => problems.append(&mut list),
+        // Reading a file failed: reported with the problems found so far.
+        Err(Error::Io {
+            action,
+            path,
+            source,
+        }) => problems.push(Diagnostic::new(path, format!("cannot {action}: {source}"))),
+        Err(other) => return other,
+    }
+    Error::Invalid(merge_repeated(problems))
+}
+
+/// One diagnostic per problem: a template error met by many outputs (the same file, line and
+/// message) is reported once, saying how many more outputs met it.
+fn merge_repeated(list: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut out: Vec<(Diagnostic, usize)> = Vec::with_capacity(list.len());
+    let mut index: std::collections::HashMap<(PathBuf, Option<usize>, String), usize> =
+        std::collections::HashMap::new();
+    for d in list {
+        let key = (d.path.clone(), d.line, d.message.clone());
+        match index.get(&key) {
+            Some(&i) => out[i].1 += 1,
+            None => {
+                index.insert(key, out.len());
+                out.push((d, 0));
+            }
+        }
+    }
+    out.into_iter()
+        .map(|(mut d, more)| {
+            if more > 0 {
+                let help = d.help.take().map_or_else(String::new, |h| format!("{h}; "));
+                d.help = Some(format!("{help}the same in {more} more outputs"));
+            }
+            d
+        })
+        .collect()
 }

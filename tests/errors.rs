@@ -70,6 +70,74 @@ fn refused(site: &TestSite, before: &Tree, file: &str, line: Option<usize>, also
 const PAGE: &str = "content/seite.md";
 
 // ---------------------------------------------------------------------------------------------
+// All stages at once
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn front_matter_link_and_template_errors_are_reported_by_one_build() {
+    let (site, before) = built();
+    // tests/fixtures/three-errors: one file with broken front matter, one broken `@/` link, one
+    // broken template call, each in its own file (see its README).
+    let overlay = fixtures_dir().join("three-errors");
+    for dir in ["content", "templates"] {
+        copy_dir(&overlay.join(dir), &site.path(dir));
+    }
+    let run = refused(
+        &site,
+        &before,
+        "content/kaputt.md",
+        Some(4),
+        &[
+            "invalid YAML front matter",
+            "content/verweise.md:6: broken link `@/gibt-es-nicht.md`",
+            "templates/kaputt.html:3: template error",
+            "while rendering content/vorlage.md",
+            "3 errors",
+        ],
+    );
+    // The page with broken front matter is left out; a link to it is not an error too.
+    assert!(!run.stderr.contains("@/kaputt.md"), "{}", run.stderr);
+    let errors = |run: &Run| {
+        run.stderr
+            .lines()
+            .filter(|l| l.starts_with("error: "))
+            .count()
+    };
+    assert_eq!(errors(&run), 3, "{}", run.stderr);
+    // With the three fixed, the build works again.
+    site.remove("content/kaputt.md");
+    site.edit("content/verweise.md", |t| {
+        t.replace("(@/gibt-es-nicht.md)", "(@/seite.md)")
+            .replace("(@/kaputt.md)", "(@/andere.md)")
+    });
+    site.edit("templates/kaputt.html", |t| t.replace("laenge", "length"));
+    site.build_ok();
+    assert!(site.exists("vorlage/index.html") && site.exists("verweise/index.html"));
+}
+
+#[test]
+fn one_template_error_met_by_every_page_is_reported_once() {
+    let (site, before) = built();
+    site.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}\n{% block content %}{{ page.title | round }}{% endblock content %}\n",
+    );
+    let run = refused(
+        &site,
+        &before,
+        "templates/page.html",
+        Some(2),
+        &["more outputs"],
+    );
+    let errors = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .count();
+    assert_eq!(errors, 1, "{}", run.stderr);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Front matter
 // ---------------------------------------------------------------------------------------------
 

@@ -42,8 +42,8 @@ const SECTION: &str = r#"{% extends "base.html" %}{% block main %}<h1>{{ section
 <ul>{% for p in section.pages %}<li><a href="{{ p.url }}">{{ p.title }}</a>{{ p.is_fallback }} {{ p.word_count }} {{ p.description | default(value="") }} {{ p.summary | default(value="") }} {{ p.extra.mood | default(value="") }} {{ p.date | default(value="") }}</li>{% endfor %}</ul>
 {% if paginator %}<p>{{ paginator.current_index }}/{{ paginator.number_pagers }} {% for p in paginator.pages %}<a href="{{ p.url }}">{{ p.title }}</a>{% endfor %} {{ paginator.next | default(value="") }}</p>{% endif %}
 <ul>{% for s in section.subsections %}<li><a href="{{ s.url }}">{{ s.title }}</a> {{ s.description | default(value="") }}</li>{% endfor %}</ul>{% endblock main %}"#;
-const TERMS: &str = r#"{% extends "base.html" %}{% block main %}{% for t in terms %}<a href="{{ t.url }}">{{ t.name }} {{ t.count }}</a>{% endfor %}{% endblock main %}"#;
-const TERM: &str = r#"{% extends "base.html" %}{% block main %}<h1>{{ term.name }}</h1>{% for p in term.pages %}<a href="{{ p.url }}">{{ p.title }}</a>{% endfor %}{% endblock main %}"#;
+const TERMS: &str = r#"{% extends "base.html" %}{% block main %}<h1>{{ taxonomy.title | default(value="") }}</h1>{{ taxonomy.content | default(value="") }}{% for t in terms %}<a href="{{ t.url }}">{{ t.name }} {{ t.count }}</a>{% endfor %}{% endblock main %}"#;
+const TERM: &str = r#"{% extends "base.html" %}{% block main %}<h1>{{ term.name }} {{ term.title | default(value="") }} {{ term.description | default(value="") }}</h1>{{ term.content | default(value="") }}{% for p in term.pages %}<a href="{{ p.url }}">{{ p.title }}</a>{% endfor %}{% endblock main %}"#;
 const NOT_FOUND: &str = r#"{% extends "base.html" %}{% block main %}<h1>404</h1>{% for l in other_languages %}<p lang="{{ l.code }}"><a href="{{ l.home_url }}">{{ t(key="hello", lang=l.code) }}</a></p>{% endfor %}{% endblock main %}"#;
 
 fn write(path: &Path, text: &str) {
@@ -216,7 +216,7 @@ fn mutate(root: &Path, rng: &mut Rng, step: u64) -> Vec<PathBuf> {
     let section = sections[rng.below(3)];
     let i = rng.below(5);
     let lang = ["de", "en"][rng.below(2)];
-    match rng.below(17) {
+    match rng.below(18) {
         10 | 11 | 14 => body_edit(root, rng, section, i, lang, step),
         12 => {
             // Free-form `[extra]`, shown by every page.
@@ -265,6 +265,27 @@ fn mutate(root: &Path, rng: &mut Rng, step: u64) -> Vec<PathBuf> {
                 &p,
                 &format!("---\nweight: 5\n---\n# Über {step}\n\nText.\n"),
             );
+            vec![p]
+        }
+        17 => {
+            // A term's or the taxonomy's own page (content/tags/<term>/_index.md, shown by the
+            // generated page): new text, a new title, or none.
+            let dir = ["tags/x", "tags/y", "tags/z", "tags"][rng.below(4)];
+            let suffix = if lang == "de" { "" } else { ".en" };
+            let p = root.join(format!("content/{dir}/_index{suffix}.md"));
+            match rng.below(3) {
+                0 => {
+                    let _ = fs::remove_file(&p);
+                }
+                1 => write(
+                    &p,
+                    &format!("---\ntitle: Thema\n---\n## Über {step}\n\nText {step}.\n"),
+                ),
+                _ => write(
+                    &p,
+                    &format!("---\ntitle: Thema {step}\ndescription: \"T {step}\"\n---\nText.\n"),
+                ),
+            }
             vec![p]
         }
         0..=2 => {

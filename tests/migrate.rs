@@ -776,3 +776,118 @@ fn site_toml_reports_every_unknown_key_with_the_ludd_name() {
     }
     assert!(err.contains("4 errors"), "{err}");
 }
+
+/// `tests/fixtures/terms` with the repository's default theme.
+fn terms_site() -> TestSite {
+    let site = TestSite::new("terms");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/campaign"),
+        &site.path("themes/campaign"),
+    );
+    site
+}
+
+#[test]
+fn term_pages_taxonomies_in_any_case_per_language_and_feeds_per_taxonomy() {
+    let site = terms_site();
+    let build = site.build_ok();
+    assert!(
+        build.stdout.contains("pages per language: en 7, fr 3"),
+        "{}",
+        build.stdout
+    );
+    // content/tags/climate/_index.md is the term page's title, description and content, at
+    // the term's URL (no collision with the generated page).
+    let climate = site.html("tags/climate/index.html");
+    assert_eq!(text(one(&climate, "main h1")), "Climate and data centres");
+    assert_eq!(
+        text(one(&climate, "main .lead")),
+        "Where the servers go, and what they use."
+    );
+    assert_eq!(text(one(&climate, "main .prose h2")), "Why it matters");
+    assert_eq!(
+        attr(&climate, "main .prose a", "href"),
+        "/posts/two/",
+        "the term page's own links resolve"
+    );
+    assert_eq!(select(&climate, "main .post-list li").len(), 2);
+    assert!(
+        site.read("tags/climate/index.html")
+            .contains("<title>Climate and data centres"),
+        "the document title is the term page's"
+    );
+    // The taxonomy's own page (content/tags/_index.md) is the term list's.
+    let tags = site.html("tags/index.html");
+    assert_eq!(text(one(&tags, "main h1")), "All our topics");
+    assert_eq!(text(one(&tags, "main .prose p")), "Pick a topic.");
+    // A term with a page but no tagged page yet is listed, as Hugo does.
+    let listed: Vec<String> = select(&tags, "main .term-list a")
+        .into_iter()
+        .map(text)
+        .collect();
+    assert_eq!(listed, ["Climate", "Energy", "Jobs"]);
+    assert_eq!(
+        text(one(&site.html("tags/energy/index.html"), "main h1")),
+        "Energy"
+    );
+    // `tags` and `Tags` in front matter are the taxonomy `Tags`; its URL segment is `tags`.
+    let one_page = site.html("posts/one/index.html");
+    let terms: Vec<String> = select(&one_page, "ul.tags a")
+        .into_iter()
+        .map(|a| a.value().attr("href").unwrap_or("").to_string())
+        .collect();
+    assert_eq!(terms, ["/tags/climate/", "/tags/jobs/", "/series/basics/"]);
+    assert_eq!(attr(&one_page, "main .prose a", "href"), "/tags/climate/");
+    // Feeds per taxonomy: `Tags` has them, `series` does not.
+    assert!(site.exists("tags/climate/atom.xml"));
+    assert!(site.exists("series/basics/index.html"));
+    assert!(!site.exists("series/basics/atom.xml"));
+    // French declares only `etiquettes`, with a term page of its own.
+    let climat = site.html("fr/etiquettes/climat/index.html");
+    assert_eq!(text(one(&climat, "main h1")), "Le climat");
+    assert_eq!(attr(&climat, "html", "lang"), "fr");
+    assert!(!site.exists("fr/tags/index.html"));
+    assert!(!site.exists("fr/etiquettes/climat/atom.xml"));
+    // Term pages are not sections of their own: not in the menu, once in the sitemap.
+    let home = site.html("index.html");
+    assert!(select(&home, "nav a[href=\"/tags/climate/\"]").is_empty());
+    assert_eq!(
+        site.read("sitemap.xml").matches("/tags/climate/<").count(),
+        1
+    );
+    assert_eq!(
+        common::linkcheck::broken_links(&site.out(), "https://example.org"),
+        Vec::<String>::new()
+    );
+    site.run(&["check"]).ok();
+}
+
+#[test]
+fn taxonomies_are_checked_per_language() {
+    let site = terms_site();
+    // French has no `tags`: the key is unknown there, with the taxonomies it does have.
+    site.write(
+        "content/posts/deux.fr.md",
+        "---\ntitle: Deux\ntags: [Climat]\n---\nTexte.\n",
+    );
+    let run = site.build(&[]).failed();
+    assert!(
+        run.stderr.contains("content/posts/deux.fr.md")
+            && run.stderr.contains("unknown front matter key `tags`")
+            && run.stderr.contains("etiquettes"),
+        "{}",
+        run.stderr
+    );
+    site.remove("content/posts/deux.fr.md");
+    // Two names that differ only in case would share one URL.
+    site.edit("site.toml", |t| {
+        t.replace("{ name = \"series\", feed = false }", "{ name = \"tags\" }")
+    });
+    let run = site.build(&[]).failed();
+    assert!(
+        run.stderr.contains("site.toml")
+            && run.stderr.contains("taxonomy `tags` is declared twice"),
+        "{}",
+        run.stderr
+    );
+}

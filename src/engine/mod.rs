@@ -12,7 +12,7 @@
 pub mod session;
 pub mod sink;
 
-use crate::error::{Result, collect_all};
+use crate::error::{Diagnostic, Error, Result, collect_all};
 use crate::hash::hash_of;
 use crate::load;
 use crate::load::config::Config;
@@ -123,12 +123,34 @@ impl Engine {
     /// Loads, models and renders the Markdown of the site at `options.root`, whose `site.toml`
     /// was parsed into `config`.
     pub fn prepare(options: &BuildOptions, config: Config) -> Result<Engine> {
-        let start = Instant::now();
-        let project = load::load_with(&options.root, config)?;
-        let loaded = start.elapsed();
-        let mut engine = Engine::from_project(project, options, None)?;
-        engine.timings.insert(0, ("load", loaded));
+        let (engine, problems) = Engine::prepare_partial(options, config)?;
+        fail_with(problems)?;
         Ok(engine)
+    }
+
+    /// [`Engine::prepare`] that goes on past the problems of single documents (content files
+    /// that cannot be read are left out, Markdown that fails renders empty, broken anchors are
+    /// noted) and returns them, so that rendering the outputs can find the template problems
+    /// too and one build reports them all. An engine with problems must never publish.
+    pub fn prepare_partial(
+        options: &BuildOptions,
+        config: Config,
+    ) -> Result<(Engine, Vec<Diagnostic>)> {
+        let start = Instant::now();
+        let (project, mut problems) = load::load_partial_with(&options.root, config)?;
+        let loaded = start.elapsed();
+        let (mut engine, more) = match Engine::from_project_partial(project, options, None) {
+            Ok(done) => done,
+            // What stops the model (or the templates) is reported with the files left out.
+            Err(Error::Invalid(mut list)) => {
+                problems.append(&mut list);
+                return Err(Error::Invalid(problems));
+            }
+            Err(e) => return Err(e),
+        };
+        problems.extend(more);
+        engine.timings.insert(0, ("load", loaded));
+        Ok((engine, problems))
     }
 
     /// Models and renders a loaded project, reusing `previous` Markdown where nothing changed.
@@ -137,6 +159,18 @@ impl Engine {
         options: &BuildOptions,
         previous: Option<&Engine>,
     ) -> Result<Engine> {
+        let (engine, problems) = Engine::from_project_partial(project, options, previous)?;
+        fail_with(problems)?;
+        Ok(engine)
+    }
+
+    /// [`Engine::from_project`] that returns the problems of single documents beside the
+    /// engine (see [`Engine::prepare_partial`]).
+    pub fn from_project_partial(
+        project: load::Project,
+        options: &BuildOptions,
+        previous: Option<&Engine>,
+    ) -> Result<(Engine, Vec<Diagnostic>)> {
         let mode = options.mode;
         let model_options = ModelOptions {
             drafts: options.drafts,
@@ -173,11 +207,15 @@ impl Engine {
             Arc::clone(&asset_hashes),
             &warnings,
             mode.for_hosts(),
-            Arc::new(crate::render::images::Images::new(
-                &options.root,
-                site.config.base_path(),
-                site.config.images.clone(),
-            )),
+            Arc::new(
+                crate::render::images::Images::new(
+                    &options.root,
+                    site.config.base_path(),
+                    site.config.images.clone(),
+                )
+                .with_cards(site.theme.card.as_ref())
+                .map_err(|e| e.diagnostic(&options.root))?,
+            ),
         )?;
         let environment = render::markdown_environment(&site, &templates);
         let previous_markdown = previous.map(|p| PreviousMarkdown {
@@ -186,7 +224,7 @@ impl Engine {
             environment: p.markdown_environment,
         });
         lap("templates");
-        let contents = render::render_markdown(
+        let (contents, mut problems) = render::render_markdown_partial(
             &site,
             bodies,
             &templates,
@@ -204,13 +242,16 @@ impl Engine {
             },
             || plan::plan(&site, &asset_hashes, mode.for_hosts()),
         );
-        anchors?;
+        match anchors {
+            Err(Error::Invalid(mut list)) => problems.append(&mut list),
+            other => other?,
+        }
         let mut plan = plan?;
         // The images the Markdown (and its shortcodes) showed are outputs like any other.
         plan.extend(image_jobs(&plan, &templates));
         let fingerprinted = plan::fingerprinted_paths(&plan);
         lap("plan");
-        Ok(Engine {
+        let engine = Engine {
             mode,
             site,
             templates,
@@ -222,7 +263,8 @@ impl Engine {
             fingerprinted,
             warnings,
             timings,
-        })
+        };
+        Ok((engine, problems))
     }
 
     /// Fingerprint of a static or content file: its content hash when it is a static file,
@@ -334,7 +376,7 @@ impl Engine {
                 Job::Feed { .. } | Job::TermFeed { .. } => true,
                 _ => false,
             });
-        let mut done = self.render_outputs(Which::Only(&content), sink)?;
+        let first = self.render_outputs(Which::Only(&content), sink);
         let site = Arc::clone(&self.site);
         self.contents
             .par_iter_mut()
@@ -345,8 +387,18 @@ impl Engine {
                     c.html = tera::Value::none();
                 }
             });
-        done.extend(self.render_outputs(Which::Only(&rest), sink)?);
-        Ok(done)
+        // The rest is rendered even when a page failed: one build reports every problem.
+        let rest = self.render_outputs(Which::Only(&rest), sink);
+        Ok(collect_all([first, rest])?.into_iter().flatten().collect())
+    }
+}
+
+/// `Ok` without problems, else the problems as an error.
+fn fail_with(problems: Vec<Diagnostic>) -> Result<()> {
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(problems))
     }
 }
 
@@ -394,13 +446,16 @@ impl Engine {
     }
 }
 
-/// Published documents per language.
+/// Published documents per language: those with a page of their own (not `render = false`).
 pub fn pages_per_language(site: &Site) -> Vec<(String, usize)> {
     site.each_language()
         .map(|(i, l)| {
             (
                 l.code.clone(),
-                site.docs.iter().filter(|d| d.lang == i).count(),
+                site.docs
+                    .iter()
+                    .filter(|d| d.lang == i && d.source.front_matter.renders())
+                    .count(),
             )
         })
         .collect()

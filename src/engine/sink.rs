@@ -25,6 +25,18 @@ impl Sink for Staging<'_> {
     }
 }
 
+/// Takes every output and keeps none: a build that already failed renders its outputs only to
+/// find their problems too.
+pub struct Discard;
+
+impl Sink for Discard {
+    type Receipt = ();
+
+    fn accept(&self, _: &Planned, _: Output) -> Result<()> {
+        Ok(())
+    }
+}
+
 /// What is in a [`Folder`] at one output path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InPlace {

@@ -144,56 +144,27 @@ pub struct Context<'a> {
     pub tool: &'a str,
 }
 
-/// Keys ludd reads as they are.
-const LUDD_KEYS: &[&str] = &[
-    "title",
-    "description",
-    "date",
-    "updated",
-    "draft",
-    "weight",
-    "slug",
-    "aliases",
-    "translation_key",
-    "extra",
-];
-
-/// Keys renamed to a ludd key (when that key is not set already).
+/// Keys renamed to a ludd key (when that key is not set already): Hugo's and Zola's spellings
+/// of what ludd reads natively.
 const RENAMED: &[(&str, &str)] = &[
     ("lastmod", "updated"),
     ("modified", "updated"),
     ("summary", "description"),
     ("translationKey", "translation_key"),
     ("translationkey", "translation_key"),
+    ("publishDate", "publish_date"),
+    ("publishdate", "publish_date"),
+    ("pubdate", "publish_date"),
+    ("pubDate", "publish_date"),
+    ("expiryDate", "expiry_date"),
+    ("expirydate", "expiry_date"),
+    ("unpublishdate", "expiry_date"),
+    ("url", "path"),
 ];
 
-/// Keys whose behaviour ludd does not have: kept under `extra` and reported.
+/// Keys that name the old theme's templates or features ludd has no equivalent of: kept under
+/// `extra` and reported.
 const BEHAVIOUR: &[(&str, &str)] = &[
-    (
-        "publishDate",
-        "a publication date (the page is published now)",
-    ),
-    (
-        "publishdate",
-        "a publication date (the page is published now)",
-    ),
-    ("pubdate", "a publication date (the page is published now)"),
-    ("expiryDate", "an expiry date (the page stays published)"),
-    ("expirydate", "an expiry date (the page stays published)"),
-    ("unpublishdate", "an expiry date (the page stays published)"),
-    (
-        "url",
-        "an exact URL (the page gets its URL from its file name)",
-    ),
-    (
-        "path",
-        "an exact URL (the page gets its URL from its file name)",
-    ),
-    ("redirect_to", "a section redirect"),
-    ("render", "`render = false`"),
-    ("headless", "headless bundles"),
-    ("_build", "build options"),
-    ("build", "build options"),
     ("cascade", "cascading front matter"),
     ("outputs", "other output formats"),
     ("transparent", "transparent sections"),
@@ -208,6 +179,13 @@ const BEHAVIOUR: &[(&str, &str)] = &[
     ),
     ("type", "content types of the old theme"),
 ];
+
+/// Whether ludd reads `key` as it is in a section (`is_section`) or a page: one list, the load
+/// stage's ([`crate::load::config::RESERVED_FRONT_MATTER_KEYS`]).
+fn is_ludd_key(key: &str, is_section: bool) -> bool {
+    crate::load::config::RESERVED_FRONT_MATTER_KEYS.contains(&key)
+        && (is_section || !crate::load::front_matter::SECTION_ONLY_KEYS.contains(&key))
+}
 
 /// Converts the keys of one file to ludd's; notes every change.
 pub fn convert(
@@ -233,7 +211,11 @@ pub fn convert(
             out.insert(name, terms);
         }
     }
-    for (key, value) in keys {
+    // ludd's own keys first, so that a renamed key never replaces one written natively.
+    let (native, other): (Vec<_>, Vec<_>) = keys
+        .into_iter()
+        .partition(|(k, _)| is_ludd_key(k, cx.is_section) && k != "template");
+    for (key, value) in native.into_iter().chain(other) {
         // Hugo's `menu` entries become menus in site.toml (see `hugo`).
         if cx.tool == "Hugo" && (key == "menu" || key == "menus") {
             continue;
@@ -258,8 +240,13 @@ pub fn convert(
             }
             continue;
         }
-        if key == "paginate_by" && cx.is_section {
-            out.insert(key, value);
+        if let Some(what) = hugo_no_page(&key, &value) {
+            if out.contains_key("render") {
+                extra.insert(key, value);
+            } else {
+                notes.change(cx.file, line(&key), format!("{what} → `render: false`"));
+                out.insert("render".into(), Value::Bool(false));
+            }
             continue;
         }
         if let Some((_, to)) = RENAMED.iter().find(|(from, _)| *from == key) {
@@ -270,21 +257,15 @@ pub fn convert(
                     format!("`{key}` moved to extra (`{to}` is set)"),
                 );
                 extra.insert(key, value);
-            } else {
+            } else if let Some(v) = checked(to, value, cx, line(&key), notes, &mut extra) {
                 notes.change(cx.file, line(&key), format!("`{key}` → `{to}`"));
-                out.insert((*to).to_string(), value);
+                out.insert((*to).to_string(), v);
             }
             continue;
         }
         if key == "linkTitle" || key == "linktitle" {
             notes.change(cx.file, line(&key), "`linkTitle` → `extra.link_title`");
             extra.insert("link_title".into(), value);
-            continue;
-        }
-        if LUDD_KEYS.contains(&key.as_str()) {
-            if let Some(v) = checked(&key, value, cx, line(&key), notes, &mut extra) {
-                out.insert(key, v);
-            }
             continue;
         }
         if let Some((_, what)) = BEHAVIOUR.iter().find(|(k, _)| *k == key) {
@@ -296,6 +277,12 @@ pub fn convert(
             extra.insert(key, value);
             continue;
         }
+        if is_ludd_key(&key, cx.is_section) {
+            if let Some(v) = checked(&key, value, cx, line(&key), notes, &mut extra) {
+                out.insert(key, v);
+            }
+            continue;
+        }
         notes.change(
             cx.file,
             line(&key),
@@ -305,9 +292,7 @@ pub fn convert(
     }
     // Hugo takes the date from publishDate when `date` is missing.
     if !out.contains_key("date")
-        && let Some(d) = ["publishDate", "publishdate", "pubdate"]
-            .iter()
-            .find_map(|k| extra.get(*k).cloned())
+        && let Some(d) = out.get("publish_date").cloned()
     {
         out.insert("date".into(), d);
     }
@@ -315,6 +300,24 @@ pub fn convert(
         out.insert("extra".into(), Value::Object(extra));
     }
     out
+}
+
+/// Hugo's ways of saying a page has no page of its own (`headless: true`, `build: {render:
+/// never}` or `link`, and `_build`), described for the note; `None` for anything else.
+fn hugo_no_page(key: &str, value: &Value) -> Option<String> {
+    let never = |v: &Value| match v {
+        Value::Bool(b) => !b,
+        Value::String(s) => matches!(s.to_ascii_lowercase().as_str(), "never" | "link" | "false"),
+        _ => false,
+    };
+    match key {
+        "headless" if value.as_bool() == Some(true) => Some("`headless: true`".into()),
+        "build" | "_build" => value
+            .get("render")
+            .filter(|r| never(r))
+            .map(|r| format!("`{key}: {{render: {r}}}`")),
+        _ => None,
+    }
 }
 
 /// A ludd key's value if it has the type ludd expects; otherwise moved to `extra` with a note.
@@ -335,7 +338,7 @@ fn checked(
             }
             _ => false,
         },
-        "date" | "updated" => match &value {
+        "date" | "updated" | "publish_date" | "expiry_date" => match &value {
             Value::String(s) if s.trim().is_empty() => {
                 notes.change(cx.file, line, format!("empty `{key}` removed"));
                 return None;
@@ -343,7 +346,8 @@ fn checked(
             Value::String(s) => crate::load::front_matter::Date::parse(s).is_some(),
             _ => false,
         },
-        "draft" => value.is_boolean(),
+        "draft" | "render" => value.is_boolean(),
+        "path" | "redirect_to" => value.as_str().is_some_and(|s| !s.trim().is_empty()),
         "weight" => value.is_i64(),
         "aliases" => match value {
             Value::String(s) => {
@@ -415,8 +419,17 @@ mod tests {
         assert_eq!(out["tags"], serde_json::json!(["x"]));
         assert_eq!(out["extra"]["link_title"], "L");
         assert_eq!(out["extra"]["toc"], true);
-        assert_eq!(notes.problems.len(), 1);
-        assert_eq!(notes.problems[0].line, Some(7));
+        // A native key now, with its line in the notes.
+        assert_eq!(out["expiry_date"], "2030-01-01");
+        assert!(notes.problems.is_empty(), "{:?}", notes.problems);
+        assert!(
+            notes
+                .changes
+                .iter()
+                .any(|c| c.line == Some(7) && c.message.contains("`expiryDate` → `expiry_date`")),
+            "{:?}",
+            notes.changes
+        );
         assert_eq!(p.body, "Body\n");
         assert_eq!(p.body_line, 10);
     }
@@ -436,5 +449,49 @@ mod tests {
         let j = parse("{\"title\": \"J\"}\nBody").expect("json");
         assert_eq!(j.keys["title"], "J");
         assert_eq!(j.body, "\nBody");
+    }
+
+    #[test]
+    fn dates_urls_and_pageless_pages_map_to_native_keys() {
+        let hugo = "---\ntitle: A\npublishDate: 2024-05-01\nunpublishdate: 2031-01-01\nurl: /press/a/\nheadless: true\n---\n";
+        let p = parse(hugo).expect("parse");
+        let mut notes = Notes::default();
+        let cx = Context {
+            file: Path::new("content/a.md"),
+            is_section: false,
+            taxonomies: &[],
+            tool: "Hugo",
+        };
+        let out = convert(p.keys, &p.header, &cx, &mut notes);
+        assert_eq!(out["publish_date"], "2024-05-01");
+        // Hugo's date falls back to publishDate.
+        assert_eq!(out["date"], "2024-05-01");
+        assert_eq!(out["expiry_date"], "2031-01-01");
+        assert_eq!(out["path"], "/press/a/");
+        assert_eq!(out["render"], false);
+        assert!(out.get("extra").is_none(), "{out:?}");
+        let build = parse("---\ntitle: B\n_build:\n  render: never\n---\n").expect("parse");
+        let out = convert(build.keys, &build.header, &cx, &mut notes);
+        assert_eq!(out["render"], false);
+        let zola = "+++\ntitle = \"S\"\npath = \"about\"\nrender = false\nredirect_to = \"docs/start\"\ntemplate = \"info.html\"\n+++\n";
+        let p = parse(zola).expect("parse");
+        let cx = Context {
+            is_section: true,
+            tool: "Zola",
+            ..cx
+        };
+        let out = convert(p.keys, &p.header, &cx, &mut notes);
+        assert_eq!(out["path"], "about");
+        assert_eq!(out["render"], false);
+        assert_eq!(out["redirect_to"], "docs/start");
+        // The old theme's template names stay out of ludd's `template`.
+        assert_eq!(out["extra"]["template"], "info.html");
+        assert!(out.get("template").is_none());
+        // A value ludd could not read goes to extra, reported.
+        let bad = parse("---\ntitle: C\nexpiryDate: soon\n---\n").expect("parse");
+        let before = notes.problems.len();
+        let out = convert(bad.keys, &bad.header, &cx, &mut notes);
+        assert_eq!(out["extra"]["expiry_date"], "soon");
+        assert_eq!(notes.problems.len(), before + 1);
     }
 }

@@ -307,6 +307,7 @@ pub fn plan(root: &Path, notes: &mut Notes) -> Result<Plan> {
                 new_rel: f.new_rel.clone(),
                 hugo_shortcodes: true,
                 alias_base: Some(alias_base(&f.new_rel, &f.lang, &default)),
+                lang_prefix: alias_base(&f.new_rel, &f.lang, &default).0,
             },
             &taxonomy_names,
             "Hugo",

@@ -227,6 +227,9 @@ pub struct ContentFile<'a> {
     /// Hugo: (language prefix like `/fa` or empty, the page's parent URL like `/blog/`), which
     /// relative aliases and the aliases of other languages are taken from.
     pub alias_base: Option<(String, String)>,
+    /// The language prefix (`/fa`, empty in the default language) that the old tool's exact
+    /// URL (`url`, `path`) includes and ludd's `path` does not.
+    pub lang_prefix: String,
 }
 
 /// Converts one Markdown file (front matter and, for Hugo, shortcodes) into the plan.
@@ -261,34 +264,14 @@ pub fn convert_content(
         tool,
     };
     let mut keys = front_matter::convert(parsed.keys, &parsed.header, &cx, notes);
-    if is_section
-        && keys.get("extra").and_then(|e| e.get("render")) == Some(&serde_json::Value::Bool(false))
-    {
-        notes.change(
-            &file.shown,
-            front_matter::line_of(&parsed.header, "render"),
-            "section with `render = false`: its _index file is left out, so it has no page of its own (its pages stay; its files are moved to static/)",
-        );
-        if let Some(dir) = file.new_rel.rsplit_once('/').map(|(d, _)| d.to_string()) {
-            let prefix = format!("content/{dir}/");
-            let moved: Vec<String> = plan
-                .copies
-                .keys()
-                .filter(|k| {
-                    k.strip_prefix(&prefix)
-                        .is_some_and(|rest| !rest.contains('/'))
-                })
-                .cloned()
-                .collect();
-            for k in moved {
-                if let Some(src) = plan.copies.remove(&k) {
-                    plan.copies
-                        .insert(format!("static/{}", &k["content/".len()..]), src);
-                }
-            }
-        }
-        return None;
-    }
+    language_relative_path(
+        &mut keys,
+        &file.lang_prefix,
+        &file.shown,
+        front_matter::line_of(&parsed.header, "url")
+            .or_else(|| front_matter::line_of(&parsed.header, "path")),
+        notes,
+    );
     if let Some(base) = &file.alias_base {
         rewrite_aliases(
             &mut keys,
@@ -313,6 +296,45 @@ pub fn convert_content(
         front_matter::write(&keys, &body),
     );
     Some(keys)
+}
+
+/// Hugo's `url` and Zola's `path` (both now `path`) as ludd's, which is below the page's
+/// language prefix: `/fa/about/` (Hugo) or `fa/about` (Zola) on a Persian page is ludd's
+/// `/about/`. One of another language's page that does not start with its prefix moves under
+/// it (noted).
+fn language_relative_path(
+    keys: &mut serde_json::Map<String, serde_json::Value>,
+    prefix: &str,
+    file: &Path,
+    line: Option<usize>,
+    notes: &mut Notes,
+) {
+    let Some(serde_json::Value::String(path)) = keys.get_mut("path") else {
+        return;
+    };
+    if prefix.is_empty() {
+        return;
+    }
+    let rooted = format!("/{}", path.trim_start_matches('/'));
+    let inner = rooted
+        .strip_prefix(prefix)
+        .filter(|rest| rest.is_empty() || rest.starts_with('/'));
+    match inner {
+        Some(rest) => {
+            let rest = if rest.is_empty() { "/" } else { rest };
+            notes.change(
+                file,
+                line,
+                format!("path `{path}` → `{rest}` (ludd adds the language prefix `{prefix}`)"),
+            );
+            *path = rest.to_string();
+        }
+        None => notes.change(
+            file,
+            line,
+            format!("path `{path}` is served under the language prefix: {prefix}{rooted}"),
+        ),
+    }
 }
 
 /// Hugo's aliases as ludd's root-relative ones: a relative alias is relative to the page's

@@ -214,9 +214,7 @@ pub fn plan(root: &Path, notes: &mut Notes) -> Result<Plan> {
         .collect();
     let codes: Vec<String> = languages.iter().map(|(c, _)| c.clone()).collect();
     let content = root.join("content");
-    let mut files = files_below(&content);
-    // Other files first: a section left out (`render = false`) moves its files to static/.
-    files.sort_by_key(|(rel, _)| rel.ends_with(".md"));
+    let files = files_below(&content);
     for (rel, file) in files {
         let shown = Path::new("content").join(&rel);
         if !rel.ends_with(".md") {
@@ -231,6 +229,7 @@ pub fn plan(root: &Path, notes: &mut Notes) -> Result<Plan> {
             }
         };
         let text = normalise_calls(&text, &shown, notes);
+        let lang_prefix = lang_prefix(&rel, codes.get(1..).unwrap_or(&[]));
         super::convert_content(
             &ContentFile {
                 shown,
@@ -238,6 +237,7 @@ pub fn plan(root: &Path, notes: &mut Notes) -> Result<Plan> {
                 new_rel: rel,
                 hugo_shortcodes: false,
                 alias_base: None,
+                lang_prefix,
             },
             &taxonomy_names,
             "Zola",
@@ -289,6 +289,17 @@ pub fn add_homes(plan: &mut Plan, codes: &[String], site: &toml::Table, notes: &
             None,
             format!("home page for `{code}` written (the old tool generates it)"),
         );
+    }
+}
+
+/// `/<code>` for a file of another language than the default (`about.fr.md`,
+/// `about/index.fr.md`), empty otherwise.
+fn lang_prefix(rel: &str, others: &[String]) -> String {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let stem = name.strip_suffix(".md").unwrap_or(name);
+    match stem.rsplit_once('.') {
+        Some((_, code)) if others.iter().any(|o| o == code) => format!("/{code}"),
+        _ => String::new(),
     }
 }
 

@@ -56,6 +56,10 @@ pub struct LanguageConfig {
     /// Menus of this language; each replaces the top-level menu of the same name.
     #[serde(default)]
     pub menus: MenusConfig,
+    /// This language's taxonomies, replacing the top-level list (as Zola's
+    /// `[languages.fr] taxonomies = […]`); absent: the top-level list.
+    #[serde(default)]
+    pub taxonomies: Option<Vec<TaxonomyConfig>>,
 }
 
 /// One menu entry (`[[menus.main]]`): a page of the site or a URL, with a label and a weight.
@@ -186,7 +190,9 @@ impl<'de> Deserialize<'de> for Languages {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct TaxonomyConfig {
-    /// Front matter key and URL segment ("tags").
+    /// Front matter key, in any case (`tags`, `Tags`; front matter may write it in any case
+    /// too); its slug is the URL segment (`/tags/`) and the folder of its term pages
+    /// (`content/tags/<term>/_index.md`).
     pub name: String,
     /// Terms' pages per listing page.
     pub paginate_by: Option<usize>,
@@ -391,6 +397,8 @@ pub const CSP_DIRECTIVES: &[&str] = &[
     "frame-src",
     "manifest-src",
     "worker-src",
+    // A sign-up form that posts to the campaign's own server on another host.
+    "form-action",
 ];
 
 /// Where `ludd deploy` sends the output.
@@ -915,33 +923,12 @@ impl Config {
                 )),
             );
         }
-        let mut seen = Vec::new();
-        for t in &self.taxonomies {
-            let ok = !t.name.is_empty()
-                && t.name
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
-            if !ok
-                || RESERVED_FRONT_MATTER_KEYS.contains(&t.name.as_str())
-                || seen.contains(&&t.name)
-            {
-                problems.push(
-                    Diagnostic::new(CONFIG_FILE, format!("taxonomy name `{}` cannot be used", t.name))
-                        .at_optional_line(at("taxonomies"))
-                        .with_help("use a unique lowercase name (a-z, 0-9, -, _) that is not a front matter key"),
-                );
+        problems.extend(taxonomy_problems(&self.taxonomies, "taxonomies", text));
+        for (code, l) in &self.languages.0 {
+            if let Some(list) = &l.taxonomies {
+                let at = format!("languages.{code}.taxonomies");
+                problems.extend(taxonomy_problems(list, &at, text));
             }
-            if t.paginate_by == Some(0) {
-                problems.push(
-                    Diagnostic::new(
-                        CONFIG_FILE,
-                        format!("taxonomy `{}` has paginate_by = 0", t.name),
-                    )
-                    .at_optional_line(at("paginate_by"))
-                    .with_help("use a positive number, or remove the key"),
-                );
-            }
-            seen.push(&t.name);
         }
         problems.extend(menu_problems(&self.menus, "menus", text));
         for (code, l) in &self.languages.0 {
@@ -990,6 +977,14 @@ impl Config {
         &full[..full.len() - path.len()]
     }
 
+    /// The taxonomies of language `code`: its own `taxonomies` list, else the top-level one.
+    pub fn taxonomies_of(&self, code: &str) -> &[TaxonomyConfig] {
+        self.languages
+            .get(code)
+            .and_then(|l| l.taxonomies.as_deref())
+            .unwrap_or(&self.taxonomies)
+    }
+
     /// Language codes, default language first, the others in the order they are written.
     pub fn language_codes(&self) -> Vec<String> {
         let mut codes: Vec<String> = self.languages.keys().cloned().collect();
@@ -1008,7 +1003,55 @@ pub fn base_path_of(url: &str) -> &str {
         .trim_end_matches('/')
 }
 
-/// Front matter keys that a taxonomy may not shadow.
+/// Problems of one list of taxonomies; `at` names the list in messages (`taxonomies`,
+/// `languages.fr.taxonomies`). A name may be in any case, but two names with one URL segment
+/// (`Tags` and `tags`) or a name that is a front matter key (`Title`) cannot be told apart.
+fn taxonomy_problems(list: &[TaxonomyConfig], at: &str, text: &str) -> Vec<Diagnostic> {
+    let line = find_key_line(text, at).or_else(|| find_key_line(text, "taxonomies"));
+    let mut problems = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for t in list {
+        let slug = crate::slug::slugify(&t.name);
+        let usable = !slug.is_empty()
+            && t.name
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+            && !RESERVED_FRONT_MATTER_KEYS
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case(&t.name));
+        if !usable {
+            problems.push(
+                Diagnostic::new(CONFIG_FILE, format!("taxonomy name `{}` cannot be used", t.name))
+                    .at_optional_line(line)
+                    .with_help("use a name of letters, digits, - and _ (in any case) that is not a front matter key"),
+            );
+        } else if seen.contains(&slug) {
+            problems.push(
+                Diagnostic::new(
+                    CONFIG_FILE,
+                    format!("taxonomy `{}` is declared twice in {at}", t.name),
+                )
+                .at_optional_line(line)
+                .with_help("names that differ only in case share one URL: keep one of them"),
+            );
+        }
+        if t.paginate_by == Some(0) {
+            problems.push(
+                Diagnostic::new(
+                    CONFIG_FILE,
+                    format!("taxonomy `{}` has paginate_by = 0", t.name),
+                )
+                .at_optional_line(find_key_line(text, "paginate_by").or(line))
+                .with_help("use a positive number, or remove the key"),
+            );
+        }
+        seen.push(slug);
+    }
+    problems
+}
+
+/// Front matter keys that a taxonomy may not shadow, and that `ludd import` writes as they are
+/// (the one list of ludd's own front matter keys).
 pub const RESERVED_FRONT_MATTER_KEYS: &[&str] = &[
     "title",
     "description",
@@ -1097,5 +1140,33 @@ mod tests {
         assert!(is_language_code("pt-BR"));
         assert!(!is_language_code("../x"));
         assert!(!is_language_code("German"));
+    }
+
+    #[test]
+    fn taxonomies_in_any_case_and_per_language() {
+        let text = format!(
+            "{MINIMAL}taxonomies = [{{ name = \"Tags\" }}, {{ name = \"series\", feed = false }}]\n[languages.de]\n[languages.fr]\ntaxonomies = [{{ name = \"etiquettes\" }}]\n"
+        );
+        let c = Config::parse(&text).expect("valid");
+        let names = |code: &str| -> Vec<String> {
+            c.taxonomies_of(code)
+                .iter()
+                .map(|t| t.name.clone())
+                .collect()
+        };
+        assert_eq!(names("de"), ["Tags", "series"]);
+        assert_eq!(names("fr"), ["etiquettes"]);
+        assert!(!c.taxonomies_of("de")[1].feed);
+        for (list, wanted) in [
+            (
+                "[{ name = \"tags\" }, { name = \"Tags\" }]",
+                "declared twice",
+            ),
+            ("[{ name = \"Title\" }]", "cannot be used"),
+            ("[{ name = \"a/b\" }]", "cannot be used"),
+        ] {
+            let err = Config::parse(&format!("{MINIMAL}taxonomies = {list}\n")).expect_err(list);
+            assert!(err.to_string().contains(wanted), "{list}: {err}");
+        }
     }
 }

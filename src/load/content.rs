@@ -76,6 +76,9 @@ pub struct Content {
     pub assets: Vec<ContentAsset>,
     /// Device files, FIFOs and sockets found in `content/`: never read, shown as warnings.
     pub skipped: Vec<PathBuf>,
+    /// Markdown files (paths relative to `content/`) that could not be read, left out of
+    /// `docs` by [`load_partial`]; empty after [`load`].
+    pub unreadable: Vec<String>,
 }
 
 pub use crate::layout::is_ignored_file;
@@ -87,13 +90,21 @@ pub struct ContentSettings {
     pub languages: Vec<String>,
     /// The default language.
     pub default_language: String,
-    /// Configured taxonomy names.
-    pub taxonomies: Vec<String>,
+    /// Configured taxonomy names per language code (see [`ContentSettings::taxonomies_of`]).
+    pub taxonomies: Vec<(String, Vec<String>)>,
     /// (folder below `content/`, language code) of languages with a `content_dir`.
     pub content_dirs: Vec<(String, String)>,
 }
 
 impl ContentSettings {
+    /// The taxonomy names files of language `lang` may use.
+    pub fn taxonomies_of(&self, lang: &str) -> &[String] {
+        self.taxonomies
+            .iter()
+            .find(|(code, _)| code == lang)
+            .map_or(&[], |(_, names)| names.as_slice())
+    }
+
     /// The language whose `content_dir` holds `rel_path`, and the path inside that folder.
     pub fn in_content_dir<'a>(&'a self, rel_path: &'a str) -> Option<(&'a str, &'a str)> {
         self.content_dirs.iter().find_map(|(dir, code)| {
@@ -143,8 +154,21 @@ fn check_language_folders(
     }
 }
 
-/// Reads the whole content tree.
+/// Reads the whole content tree; any file that cannot be read fails it.
 pub fn load(root: &Path, settings: &ContentSettings) -> Result<Content> {
+    let (content, problems) = load_partial(root, settings)?;
+    if problems.is_empty() {
+        Ok(content)
+    } else {
+        Err(Error::Invalid(problems))
+    }
+}
+
+/// Reads the whole content tree, leaving out the Markdown files whose text or front matter is
+/// invalid (their paths in [`Content::unreadable`]) and returning their problems, so that a
+/// build can go on to find the problems of the other files too. Only what stops reading the
+/// tree at all (no `content/`, an I/O error) is an error.
+pub fn load_partial(root: &Path, settings: &ContentSettings) -> Result<(Content, Vec<Diagnostic>)> {
     let content_dir = root.join(CONTENT_DIR);
     if !content_dir.is_dir() {
         return Err(
@@ -156,17 +180,32 @@ pub fn load(root: &Path, settings: &ContentSettings) -> Result<Content> {
     let (markdown, assets, skipped) = walk(root, &content_dir)?;
     check_language_folders(&markdown, settings)?;
     let bundle_dirs = bundle_dirs(markdown.iter().map(|(rel, _)| rel.as_str()), settings);
-    let docs = collect_all(
-        markdown
-            .par_iter()
-            .map(|(rel, path)| read_doc(rel, path, settings, &bundle_dirs))
-            .collect::<Vec<_>>(),
-    )?;
-    Ok(Content {
-        docs,
-        assets,
-        skipped,
-    })
+    let results: Vec<Result<SourceDoc>> = markdown
+        .par_iter()
+        .map(|(rel, path)| read_doc(rel, path, settings, &bundle_dirs))
+        .collect();
+    let mut docs = Vec::with_capacity(results.len());
+    let mut problems = Vec::new();
+    let mut unreadable = Vec::new();
+    for ((rel, _), result) in markdown.iter().zip(results) {
+        match result {
+            Ok(doc) => docs.push(doc),
+            Err(Error::Invalid(mut list)) => {
+                problems.append(&mut list);
+                unreadable.push(rel.clone());
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((
+        Content {
+            docs,
+            assets,
+            skipped,
+            unreadable,
+        },
+        problems,
+    ))
 }
 
 /// The most common edit, a change to the text of existing Markdown files, re-read without
@@ -329,6 +368,7 @@ pub fn reload(
         docs,
         assets,
         skipped,
+        unreadable: Vec::new(),
     })
 }
 
@@ -447,11 +487,7 @@ fn read_doc(
     settings: &ContentSettings,
     bundle_dirs: &[String],
 ) -> Result<SourceDoc> {
-    let (languages, default_language, taxonomies) = (
-        &settings.languages,
-        settings.default_language.as_str(),
-        &settings.taxonomies,
-    );
+    let (languages, default_language) = (&settings.languages, settings.default_language.as_str());
     let display = Path::new(CONTENT_DIR).join(rel_path);
     let bytes = crate::load::files::read(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
@@ -530,6 +566,7 @@ fn read_doc(
             (DocKind::Page, dir.to_string(), base.to_string())
         }
     };
+    let taxonomies = settings.taxonomies_of(&lang);
     let split = front_matter::split(&text, &display, taxonomies, kind == DocKind::Section)?;
     let group = match &split.front_matter.translation_key {
         Some(key) => format!("key:{key}"),

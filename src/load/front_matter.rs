@@ -345,7 +345,8 @@ pub fn toml_to_json(value: toml::Value) -> Value {
     }
 }
 
-const SECTION_ONLY_KEYS: &[&str] = &["sort_by", "paginate_by"];
+/// Keys only a section's `_index.md` may set.
+pub const SECTION_ONLY_KEYS: &[&str] = &["sort_by", "paginate_by"];
 
 fn typed(
     mut raw: Map<String, Value>,
@@ -366,6 +367,10 @@ fn typed(
         .filter(|k| is_section || !SECTION_ONLY_KEYS.contains(k))
         .collect();
     valid.extend(taxonomies.iter().map(String::as_str));
+    taxonomy_keys_as_declared(&mut raw, taxonomies);
+    if let Some(Value::Object(nested)) = raw.get_mut("taxonomies") {
+        taxonomy_keys_as_declared(nested, taxonomies);
+    }
     // Every unknown key of the file at once.
     let unknown: Vec<Diagnostic> = raw
         .keys()
@@ -473,6 +478,24 @@ fn typed(
         }
     }
     Ok(fm)
+}
+
+/// Renames keys that name a taxonomy in another case (`Tags` for `tags`, as Hugo, which
+/// lowercases every key, reads them) to the declared name.
+fn taxonomy_keys_as_declared(raw: &mut Map<String, Value>, taxonomies: &[String]) {
+    let renames: Vec<(String, String)> = raw
+        .keys()
+        .filter(|k| !taxonomies.contains(k))
+        .filter_map(|k| {
+            let declared = taxonomies.iter().find(|t| t.eq_ignore_ascii_case(k))?;
+            Some((k.clone(), declared.clone()))
+        })
+        .collect();
+    for (from, to) in renames {
+        if let Some(v) = raw.remove(&from) {
+            raw.entry(to).or_insert(v);
+        }
+    }
 }
 
 /// Where a key is written; looked up only when an error needs it.

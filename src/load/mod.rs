@@ -34,17 +34,36 @@ pub fn load(root: &Path) -> Result<Project> {
 
 /// Reads everything under `root` but `site.toml`, whose parsed `config` the caller has.
 pub fn load_with(root: &Path, config: config::Config) -> Result<Project> {
+    let (project, problems) = load_partial_with(root, config)?;
+    if problems.is_empty() {
+        Ok(project)
+    } else {
+        Err(crate::error::Error::Invalid(problems))
+    }
+}
+
+/// [`load_with`], but content files that cannot be read are left out (see
+/// [`content::load_partial`]) and their problems returned beside the project, for a build that
+/// reports the problems of every stage at once. Theme and data problems are errors (with the
+/// content's problems among them): nothing can be rendered without them.
+pub fn load_partial_with(
+    root: &Path,
+    config: config::Config,
+) -> Result<(Project, Vec<crate::error::Diagnostic>)> {
     let settings = content_settings(&config);
     let (content, theme) = rayon::join(
-        || content::load(root, &settings),
+        || content::load_partial(root, &settings),
         || theme::load(root, config.theme.as_deref(), config.line_of("theme")),
     );
     let data = data::load(root, &settings.languages);
     // Every problem at once: content, theme and data are independent.
-    let (content, theme, data) = match (content, theme, data) {
+    let ((content, deferred), theme, data) = match (content, theme, data) {
         (Ok(c), Ok(t), Ok(d)) => (c, t, d),
         (c, t, d) => {
-            let mut problems = Vec::new();
+            let mut problems = match &c {
+                Ok((_, deferred)) => deferred.clone(),
+                Err(_) => Vec::new(),
+            };
             for e in [c.err(), t.err(), d.err()].into_iter().flatten() {
                 match e {
                     crate::error::Error::Invalid(mut list) => problems.append(&mut list),
@@ -54,12 +73,13 @@ pub fn load_with(root: &Path, config: config::Config) -> Result<Project> {
             return Err(crate::error::Error::Invalid(problems));
         }
     };
-    Ok(Project {
+    let project = Project {
         config,
         content,
         theme,
         data,
-    })
+    };
+    Ok((project, deferred))
 }
 
 /// How `config` says content files are read.
@@ -67,7 +87,15 @@ pub fn content_settings(config: &config::Config) -> content::ContentSettings {
     content::ContentSettings {
         languages: config.language_codes(),
         default_language: config.default_language.clone(),
-        taxonomies: config.taxonomies.iter().map(|t| t.name.clone()).collect(),
+        taxonomies: config
+            .language_codes()
+            .into_iter()
+            .map(|code| {
+                let names = config.taxonomies_of(&code).iter();
+                let names = names.map(|t| t.name.clone()).collect();
+                (code, names)
+            })
+            .collect(),
         content_dirs: config
             .languages
             .0
@@ -96,7 +124,7 @@ pub fn classify(root: &Path, path: &Path) -> Option<ChangeKind> {
     let first = rel.components().next()?.as_os_str().to_str()?;
     match first {
         layout::CONTENT => Some(ChangeKind::Content),
-        layout::TEMPLATES | layout::THEMES | layout::I18N | layout::STATIC => {
+        layout::TEMPLATES | layout::THEMES | layout::I18N | layout::STATIC | layout::CARDS => {
             Some(ChangeKind::Theme)
         }
         layout::DATA => Some(ChangeKind::Data),

@@ -31,6 +31,18 @@ pub struct StaticFile {
 /// UI strings: language → key → text.
 pub type UiStrings = BTreeMap<String, BTreeMap<String, String>>;
 
+/// The share card template (`cards/card.svg`, the site's own overriding the theme's) and the
+/// fonts it may use (`cards/fonts/*.ttf|otf` of the theme and the site).
+#[derive(Debug, Clone, Default)]
+pub struct CardSource {
+    /// The template, as named in messages.
+    pub path: PathBuf,
+    /// Its text.
+    pub svg: String,
+    /// Fonts: (path as named in messages, bytes), by file name.
+    pub fonts: Vec<(PathBuf, Vec<u8>)>,
+}
+
 /// Everything that shapes the look: templates, UI strings, static files.
 #[derive(Debug, Clone, Default)]
 pub struct Theme {
@@ -40,6 +52,8 @@ pub struct Theme {
     pub ui_strings: UiStrings,
     /// Static files, the site's overriding the theme's.
     pub static_files: Vec<StaticFile>,
+    /// The share card template, if the theme or site has one.
+    pub card: Option<CardSource>,
     /// Device files, FIFOs and sockets found among them: never read, shown as warnings.
     pub skipped: Vec<PathBuf>,
 }
@@ -61,10 +75,21 @@ pub fn load(root: &Path, theme: Option<&str>, theme_line: Option<usize>) -> Resu
     let mut templates = BTreeMap::new();
     let mut ui_strings = UiStrings::new();
     let mut static_files = BTreeMap::new();
+    let mut card: Option<(PathBuf, String)> = None;
+    let mut fonts = BTreeMap::new();
     let folders = SiteFolders::of(root);
     let mut skipped = Vec::new();
     let mut files_under = |dir: &Path| files_under(&folders, dir, &mut skipped);
     for layer in &layers {
+        for (name, path) in files_under(&layer.join(crate::layout::CARDS))? {
+            if name == "card.svg" {
+                card = Some((display_path(root, &path), read_text(root, &path)?));
+            } else if is_font(&name) {
+                let shown = display_path(root, &path);
+                let bytes = crate::load::files::read(&path).map_err(|e| Error::read(&shown, e))?;
+                fonts.insert(name, (shown, bytes));
+            }
+        }
         for (name, path) in files_under(&layer.join("templates"))? {
             let text = read_text(root, &path)?;
             templates.insert(
@@ -105,6 +130,11 @@ pub fn load(root: &Path, theme: Option<&str>, theme_line: Option<usize>) -> Resu
         templates: templates.into_values().collect(),
         ui_strings,
         static_files: static_files.into_values().collect(),
+        card: card.map(|(path, svg)| CardSource {
+            path,
+            svg,
+            fonts: fonts.into_values().collect(),
+        }),
         skipped,
     })
 }
@@ -139,6 +169,12 @@ pub(crate) fn files_under(
         out.push((name.replace('\\', "/"), file.source));
     }
     Ok(out)
+}
+
+/// Whether `name` (below `cards/`) is a font the card renderer loads: `fonts/*.ttf|otf`.
+fn is_font(name: &str) -> bool {
+    name.strip_prefix("fonts/")
+        .is_some_and(|n| n.ends_with(".ttf") || n.ends_with(".otf"))
 }
 
 /// `path` relative to the site root, for messages.

@@ -104,7 +104,8 @@ pub struct Doc {
     pub parent: Option<DocId>,
     /// For sections: listed pages in order, with whether each is a default-language fallback.
     pub pages: Vec<Listed>,
-    /// For sections: direct subsections in this language, by weight then title.
+    /// For sections: direct subsections in this language that have a page of their own, by
+    /// weight then title.
     pub subsections: Vec<DocId>,
     /// The same document in each language (index = language index).
     pub translations: Vec<Option<DocId>>,
@@ -126,6 +127,10 @@ pub struct Doc {
     /// A home page ludd made for a language without `content/_index.<lang>.md`: no content
     /// of its own, shown as a fallback.
     pub generated: bool,
+    /// The page of a taxonomy term or of a taxonomy (`content/tags/climate/_index.md`,
+    /// `content/tags/_index.md`): the generated term or term list page shows its title,
+    /// description and content at its URL (which is that page's), so it has no page of its own.
+    pub taxonomy_page: bool,
 }
 
 impl Doc {
@@ -148,7 +153,14 @@ impl Doc {
             alias_rules: Vec::new(),
             redirect: None,
             generated: false,
+            taxonomy_page: false,
         }
+    }
+
+    /// Whether the document gets a page of its own: not `render = false`, not shown by a
+    /// taxonomy's generated page.
+    pub fn has_own_page(&self) -> bool {
+        self.source.front_matter.renders() && !self.taxonomy_page
     }
 
     /// Whether this is a section (home included).
@@ -216,6 +228,9 @@ pub struct Site {
     /// The next moment a `publish_date` or `expiry_date` changes what is published: a build
     /// made now is out of date from then on.
     pub valid_until: Option<jiff::Timestamp>,
+    /// Content files (paths relative to `content/`) that could not be read and are left out;
+    /// a build with any fails with their problems (see [`crate::load::load_partial_with`]).
+    pub unreadable: Vec<String>,
 }
 
 /// Options that change what the model contains.
@@ -347,7 +362,7 @@ impl Site {
                 by_path.entry(inner.to_string()).or_insert(DocId(i));
             }
         }
-        let by_url = urls::check_unique(&docs)?;
+        let mut by_url = urls::check_unique(&docs)?;
         let homes = LangId::all(languages.len())
             .map(|l| sections.get(&(String::new(), l)).copied())
             .collect();
@@ -356,6 +371,10 @@ impl Site {
         urls::assign_aliases(&mut docs, config.base_path())?;
         resolve_redirects(&mut docs, &by_path, config.base_path())?;
         let taxonomies = taxonomy::collect(&mut docs, &config, &languages);
+        // Term and taxonomy pages answer at their generated page's URL.
+        for (i, d) in docs.iter().enumerate().filter(|(_, d)| d.taxonomy_page) {
+            by_url.insert(d.url.clone(), DocId(i));
+        }
         let mut site = Site {
             config,
             languages,
@@ -370,6 +389,7 @@ impl Site {
             menus: Vec::new(),
             upcoming,
             valid_until,
+            unreadable: content.unreadable,
         };
         site.menus = menus::resolve(&site).map_err(Error::Invalid)?;
         Ok(site)
@@ -611,7 +631,8 @@ fn attach_to_sections(docs: &mut [Doc], languages: &[Language], sections: &Secti
     let mut children_of: HashMap<DocId, Vec<DocId>> = HashMap::new();
     for (id, d) in docs.iter().enumerate() {
         if d.is_section() {
-            if let Some(p) = d.parent {
+            // A section without a page of its own (`render = false`) is never linked as one.
+            if let Some(p) = d.parent.filter(|_| d.source.front_matter.renders()) {
                 children_of.entry(p).or_default().push(DocId(id));
             }
         } else {

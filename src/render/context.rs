@@ -439,13 +439,34 @@ fn site_value(site: &Site, l: &Language) -> Value {
         (
             "taxonomies",
             site.config
-                .taxonomies
+                .taxonomies_of(&l.code)
                 .iter()
                 .map(|t| Value::from(t.name.as_str()))
                 .collect::<Vec<_>>()
                 .into(),
         ),
+        ("calendars", calendar_values(site, l)),
     ])
+}
+
+/// The `[[calendars]]` of `site.toml` for language `l`: `{data, path, name, url}`, where `url` is
+/// the root-relative URL of the calendar's folder in that language (`/en/events/`), so a theme
+/// links `url ~ "all.ics"` and `url ~ id ~ ".ics"` wherever the site puts them.
+fn calendar_values(site: &Site, l: &Language) -> Value {
+    site.config
+        .calendars
+        .iter()
+        .map(|c| {
+            let folder = c.path.trim_matches('/');
+            obj([
+                ("data", c.data.as_str().into()),
+                ("path", folder.into()),
+                ("name", c.name.as_deref().unwrap_or(&l.title).into()),
+                ("url", format!("{}/{folder}/", l.prefix).into()),
+            ])
+        })
+        .collect::<Vec<_>>()
+        .into()
 }
 
 /// Top-level sections and pages of the home page in language `lang`, by weight.
@@ -497,7 +518,15 @@ pub fn full_doc_value(site: &Site, reads: &Reads, shared: &SharedValues, id: Doc
     let listing = reads.listing(id);
     let c = reads.body(id);
     let summary = doc_pairs(site, listing, &shared.terms, id, false);
+    // Every term of every taxonomy, in declared order (a template cannot walk the
+    // `taxonomies` map in a stable order).
+    let all_terms: Vec<Value> = d
+        .terms
+        .iter()
+        .map(|&(t, term)| shared.terms[t][term].clone())
+        .collect();
     obj(summary.into_iter().chain([
+        ("terms", all_terms.into()),
         ("content", c.html.clone()),
         ("toc", toc_value(&c.toc)),
         ("previous", neighbour(site, reads, d.previous)),
@@ -597,7 +626,7 @@ fn taxonomies_value(site: &Site, terms: &[Vec<Value>], d: &Doc) -> Value {
     Value::from(map)
 }
 
-fn toc_value(toc: &[TocEntry]) -> Value {
+pub(crate) fn toc_value(toc: &[TocEntry]) -> Value {
     toc.iter()
         .map(|e| {
             obj([
@@ -682,6 +711,12 @@ pub fn base_context(
     ctx.insert("dir", lang.direction.as_str().into());
     ctx.insert("language", shared.language[place.lang].clone());
     ctx.insert("data", shared.data[place.lang].clone());
+    if let Some(card) = super::images::card::card_url(site, place.path, place.lang) {
+        ctx.insert("card", card.into());
+    }
+    if let Some(card) = super::images::card::home_card_url(site, place.lang) {
+        ctx.insert("home_card", card.into());
+    }
     let translations: Vec<Value> = site
         .each_language()
         .zip(&place.translations)

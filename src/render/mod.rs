@@ -19,7 +19,7 @@ pub(crate) mod sitemap;
 pub mod templates;
 pub mod warnings;
 
-use crate::error::{Diagnostic, Error, Result, collect_all};
+use crate::error::{Diagnostic, Error, Result};
 use crate::hash::hash_text;
 use crate::model::{DocId, Site};
 use deps::Part;
@@ -63,6 +63,27 @@ pub struct DocContent {
 }
 
 impl DocContent {
+    /// Empty content for document `id`, whose Markdown could not be rendered: its front
+    /// matter title (else its file name), no text.
+    pub fn placeholder(site: &Site, id: DocId) -> DocContent {
+        let doc = &site.docs[id];
+        DocContent {
+            title: doc
+                .front_title()
+                .map_or_else(|| doc.source.stem.clone(), str::to_string),
+            description: doc.source.front_matter.description.clone(),
+            html: tera::Value::safe_string(""),
+            summary: None,
+            toc: Vec::new(),
+            ids: HashSet::new(),
+            links: Vec::new(),
+            word_count: 0,
+            html_hash: hash_text(""),
+            body_hash: doc.source.body_hash,
+            images: Vec::new(),
+        }
+    }
+
     /// The first [`Part`] in which `self` differs from `old` (the rendering of the same
     /// document after an edit), or `None` when a template sees no difference.
     pub fn changed_part(&self, old: &DocContent) -> Option<Part> {
@@ -127,6 +148,27 @@ pub fn render_markdown(
     environment: u64,
     previous: Option<&PreviousMarkdown>,
 ) -> Result<Vec<Arc<DocContent>>> {
+    let (contents, problems) =
+        render_markdown_partial(site, bodies, templates, warnings, environment, previous)?;
+    if problems.is_empty() {
+        Ok(contents)
+    } else {
+        Err(Error::Invalid(problems))
+    }
+}
+
+/// [`render_markdown`], but a document whose Markdown fails (a broken link, a shortcode
+/// error) gets empty content ([`DocContent::placeholder`]) and its problems are returned,
+/// so that the outputs that show it can still be rendered to find their own problems. Such
+/// contents are never published: the build fails with the problems.
+pub fn render_markdown_partial(
+    site: &Site,
+    bodies: Vec<Arc<str>>,
+    templates: &Templates,
+    warnings: &Warnings,
+    environment: u64,
+    previous: Option<&PreviousMarkdown>,
+) -> Result<(Vec<Arc<DocContent>>, Vec<Diagnostic>)> {
     let previous = previous.filter(|p| p.environment == environment);
     // Each source is dropped as soon as its HTML exists, so the memory it held serves the HTML
     // of the next documents: the peak holds about one of the two, not both.
@@ -145,7 +187,19 @@ pub fn render_markdown(
             },
         )
         .collect();
-    collect_all(results)
+    let mut contents = Vec::with_capacity(results.len());
+    let mut problems = Vec::new();
+    for (id, result) in DocId::all(site.docs.len()).zip(results) {
+        match result {
+            Ok(c) => contents.push(c),
+            Err(Error::Invalid(mut list)) => {
+                problems.append(&mut list);
+                contents.push(Arc::new(DocContent::placeholder(site, id)));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((contents, problems))
 }
 
 /// The previous rendering of document `id`, if nothing it depends on changed.

@@ -47,6 +47,17 @@ pub enum Prepared<'a> {
     Copy(PathBuf),
     /// An image to copy without its metadata (see [`super::images::strip`]).
     StrippedCopy(PathBuf),
+    /// A share card: what it shows.
+    Card {
+        /// The page title.
+        title: String,
+        /// The site name in the page's language.
+        site_name: String,
+        /// Language code.
+        lang: String,
+        /// Right to left.
+        rtl: bool,
+    },
 }
 
 /// How the engine renders: for publishing (fingerprinted asset names, host files), for the
@@ -190,6 +201,16 @@ impl<'a> RenderInput<'a> {
                 })
             }
             Job::Image { file } => Ok(Prepared::Copy(file.clone())),
+            Job::Card { id } => {
+                let d = &site.docs[*id];
+                let language = &site.languages[d.lang];
+                Ok(Prepared::Card {
+                    title: reads.title(*id).to_string(),
+                    site_name: super::images::card::site_name(site, d.lang),
+                    lang: language.code.clone(),
+                    rtl: language.direction == crate::load::config::Direction::Rtl,
+                })
+            }
         }
     }
 
@@ -210,6 +231,20 @@ impl<'a> RenderInput<'a> {
             Prepared::Bytes(b) => hash_bytes(b).hash(&mut h),
             Prepared::Copy(path) | Prepared::StrippedCopy(path) => {
                 (self.file_fingerprint)(path).hash(&mut h);
+            }
+            Prepared::Card {
+                title,
+                site_name,
+                lang,
+                rtl,
+            } => {
+                let text = super::images::card::CardText {
+                    title,
+                    site_name,
+                    lang,
+                    rtl: *rtl,
+                };
+                self.templates.images.card_key(&text).hash(&mut h);
             }
         }
         h.finish()
@@ -233,15 +268,30 @@ impl<'a> RenderInput<'a> {
             Prepared::Feed(feed) => Ok(Output::Bytes(feed.render().into_bytes())),
             Prepared::Bytes(b) => Ok(Output::Bytes(b)),
             Prepared::Copy(p) => Ok(Output::Copy(p)),
+            Prepared::Card {
+                title,
+                site_name,
+                lang,
+                rtl,
+            } => {
+                let text = super::images::card::CardText {
+                    title: &title,
+                    site_name: &site_name,
+                    lang: &lang,
+                    rtl,
+                };
+                let images = &self.templates.images;
+                images
+                    .card(&text)
+                    .map(Output::Copy)
+                    .map_err(|e| e.diagnostic(images.root()).into())
+            }
             Prepared::StrippedCopy(p) => {
                 let images = &self.templates.images;
-                images.copy_bytes(&p).map(Output::Bytes).map_err(|e| {
-                    let message = e.to_string();
-                    let root = format!("{}/", images.root().display());
-                    Diagnostic::new(p.clone(), message.replace(&root, ""))
-                        .with_help(e.help())
-                        .into()
-                })
+                images
+                    .copy_bytes(&p)
+                    .map(Output::Bytes)
+                    .map_err(|e| e.diagnostic(images.root()).into())
             }
         }
     }
@@ -334,7 +384,7 @@ impl<'a> RenderInput<'a> {
         let list_in = |l: LangId| {
             site.taxonomies
                 .iter()
-                .find(|x| x.lang == l && x.config.name == tax.config.name && !x.terms.is_empty())
+                .find(|x| x.lang == l && x.config.name == tax.config.name && x.has_list())
         };
         let fallback =
             list_in(Site::DEFAULT_LANGUAGE).map_or_else(|| tax.url.clone(), |x| x.url.clone());
@@ -358,7 +408,9 @@ impl<'a> RenderInput<'a> {
             translations,
         };
         let mut ctx = base_context(site, self.shared, reads, &place, self.mode.is_preview());
-        ctx.insert("taxonomy", taxonomy_value(site, t));
+        let mut taxonomy = taxonomy_fields(site, t);
+        taxonomy.extend(page_fields(site, tax.page, reads));
+        ctx.insert("taxonomy", obj(taxonomy));
         let terms: Vec<Value> = tax
             .terms
             .iter()
@@ -395,7 +447,7 @@ impl<'a> RenderInput<'a> {
         let list_in = |l: LangId| {
             site.taxonomies
                 .iter()
-                .find(|x| x.lang == l && x.config.name == tax.config.name && !x.terms.is_empty())
+                .find(|x| x.lang == l && x.config.name == tax.config.name && x.has_list())
                 .map(|x| x.url.clone())
         };
         let translations = LangId::all(site.languages.len())
@@ -433,12 +485,13 @@ impl<'a> RenderInput<'a> {
             let (value, digest) = paginator(&pages, n, pager, &tm.url);
             ctx.insert_digested("paginator", value, digest);
         }
-        let term = obj([
+        let mut term = vec![
             ("name", tm.name.as_str().into()),
             ("slug", tm.slug.as_str().into()),
             ("url", tm.url.as_str().into()),
-        ]);
-        let (term, digest) = context::with_summaries(term, "pages", &pages, 0..pages.len());
+        ];
+        term.extend(page_fields(site, tm.page, reads));
+        let (term, digest) = context::with_summaries(obj(term), "pages", &pages, 0..pages.len());
         ctx.insert_digested("term", term, digest);
         Prepared::Template {
             name: TemplateName::TaxonomySingle.to_string(),
@@ -534,13 +587,46 @@ fn while_rendering(e: crate::error::Error, source: &std::path::Path) -> crate::e
     }
 }
 
+/// The fields of a term's or taxonomy's own page (`content/tags/climate/_index.md`) for its
+/// `term` or `taxonomy` value: `title`, `description`, `content`, `toc` and `extra`, each none
+/// without a page. Read through `reads`, so a text edit of that page reaches the output.
+fn page_fields(site: &Site, page: Option<DocId>, reads: &Reads) -> [(&'static str, Value); 5] {
+    match page {
+        Some(id) => {
+            let c = reads.body(id);
+            [
+                ("title", c.title.as_str().into()),
+                ("description", opt(c.description.as_deref())),
+                ("content", c.html.clone()),
+                ("toc", context::toc_value(&c.toc)),
+                (
+                    "extra",
+                    Value::from_serializable(&site.docs[id].source.front_matter.extra),
+                ),
+            ]
+        }
+        None => [
+            ("title", Value::none()),
+            ("description", Value::none()),
+            ("content", Value::none()),
+            ("toc", Vec::<Value>::new().into()),
+            ("extra", Value::none()),
+        ],
+    }
+}
+
 fn taxonomy_value(site: &Site, t: TaxonomyId) -> Value {
+    obj(taxonomy_fields(site, t))
+}
+
+fn taxonomy_fields(site: &Site, t: TaxonomyId) -> Vec<(&'static str, Value)> {
     let tax = &site.taxonomies[t];
-    obj([
+    vec![
         ("name", tax.config.name.as_str().into()),
         ("url", tax.url.as_str().into()),
         ("lang", site.languages[tax.lang].code.as_str().into()),
-    ])
+        ("slug", tax.slug.as_str().into()),
+    ]
 }
 
 /// The `paginator` value for pager `current` (from 1), with its digest (see

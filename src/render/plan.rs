@@ -2,6 +2,7 @@
 //! pagination of listings, and the check that no two jobs claim the same path. The plan is the
 //! one owner of output paths; rendering a job is [`super::output`]'s.
 
+use super::images::card;
 use super::templates::AssetHashes;
 use super::{calendar, hosting, sitemap};
 use crate::error::{Diagnostic, Error, Result};
@@ -94,6 +95,11 @@ pub enum Job {
     NoJekyll,
     /// `CNAME`.
     Cname,
+    /// A document's share card (see [`super::images::card`]).
+    Card {
+        /// The document.
+        id: DocId,
+    },
     /// An iCalendar file of `[[calendars]]` entry `calendar` in language `lang`: one event
     /// (its index), or all of them.
     Calendar {
@@ -147,7 +153,7 @@ pub fn plan(site: &Site, hashes: &AssetHashes, for_hosts: bool) -> Result<Vec<Pl
     let mut push = |job: Job, path: String| jobs.push(Planned { job, path });
     for (id, d) in site.documents() {
         // `render = false`: listed, but no page of its own; a redirect is one page.
-        let pagers = match (d.source.front_matter.renders(), &d.redirect) {
+        let pagers = match (d.has_own_page(), &d.redirect) {
             (false, _) => 0,
             (true, Some(_)) => 1,
             (true, None) => pager_count(d.pages.len(), site.pagination(d)),
@@ -158,6 +164,9 @@ pub fn plan(site: &Site, hashes: &AssetHashes, for_hosts: bool) -> Result<Vec<Pl
                 output_path(&pager_url(&d.url, pager)),
             );
         }
+        if card::is_drawn(site, d) {
+            push(Job::Card { id }, card::output_path(site, d));
+        }
         for (alias, path) in d.aliases.iter().enumerate() {
             push(Job::Alias { id, alias }, output_path(path));
         }
@@ -166,7 +175,7 @@ pub fn plan(site: &Site, hashes: &AssetHashes, for_hosts: bool) -> Result<Vec<Pl
         }
     }
     for (t, tax) in TaxonomyId::all(site.taxonomies.len()).zip(&site.taxonomies) {
-        if tax.terms.is_empty() {
+        if !tax.has_list() {
             continue;
         }
         push(Job::TaxonomyList { taxonomy: t }, output_path(&tax.url));
@@ -206,7 +215,7 @@ pub fn plan(site: &Site, hashes: &AssetHashes, for_hosts: bool) -> Result<Vec<Pl
     if site.config.default_language_in_subdir {
         push(Job::Chooser, "index.html".to_string());
     }
-    let mut problems = Vec::new();
+    let mut problems: Vec<Result<()>> = missing_own_cards(site).map(Err).collect();
     for (calendar, cal) in site.config.calendars.iter().enumerate() {
         for lang in LangId::all(site.languages.len()) {
             let events = match calendar::events(site, cal, lang) {
@@ -267,6 +276,24 @@ pub fn plan(site: &Site, hashes: &AssetHashes, for_hosts: bool) -> Result<Vec<Pl
     }
     check_collisions(site, &jobs)?;
     Ok(jobs)
+}
+
+/// An error for every document whose `extra.card` names an image that is neither in its
+/// bundle nor in `static/`.
+fn missing_own_cards(site: &Site) -> impl Iterator<Item = Error> + '_ {
+    site.documents().filter_map(|(_, d)| {
+        let own = card::own_card(d)?;
+        if card::own_card_url(site, d, own).is_some() {
+            return None;
+        }
+        Some(Error::invalid(
+            Diagnostic::new(
+                content_path(&d.source.rel_path),
+                format!("extra.card names `{own}`, which is neither a file of this page's bundle nor in static/"),
+            )
+            .with_help("put the image next to the page's index.md or in static/, or remove extra.card to get a drawn card"),
+        ))
+    })
 }
 
 /// `_headers`, `_redirects`, `.nojekyll` and `CNAME` as `[hosting]` asks; a site's own static

@@ -25,7 +25,7 @@ fn sorted_urls(site: &Site) -> Vec<(&str, Source)> {
             .filter(|(_, d)| in_sitemap(d))
             .map(|(id, d)| (d.url.as_str(), Source::Doc(id))),
     );
-    for tax in site.taxonomies.iter().filter(|t| !t.terms.is_empty()) {
+    for tax in site.taxonomies.iter().filter(|t| t.has_list()) {
         urls.push((tax.url.as_str(), Source::Other));
         urls.extend(tax.terms.iter().map(|t| (t.url.as_str(), Source::Other)));
     }
@@ -66,7 +66,7 @@ fn write_entry(out: &mut String, site: &Site, url: &str, source: Source) {
 
 /// Documents with a page of their own (not `render = false`, not a `redirect_to`).
 fn in_sitemap(d: &crate::model::Doc) -> bool {
-    d.source.front_matter.renders() && d.redirect.is_none()
+    d.has_own_page() && d.redirect.is_none()
 }
 
 fn url_count(site: &Site) -> usize {
@@ -74,7 +74,7 @@ fn url_count(site: &Site) -> usize {
         + site
             .taxonomies
             .iter()
-            .filter(|t| !t.terms.is_empty())
+            .filter(|t| t.has_list())
             .map(|t| t.terms.len() + 1)
             .sum::<usize>()
 }

@@ -17,7 +17,7 @@ use std::sync::mpsc::Sender;
 use std::time::Duration;
 
 /// The folders under the site root whose contents are inputs.
-pub const WATCHED_DIRS: [&str; 6] = crate::layout::INPUT_DIRS;
+pub const WATCHED_DIRS: [&str; 7] = crate::layout::INPUT_DIRS;
 
 /// How long the watcher waits for a burst of events to settle before reporting it.
 pub const DEBOUNCE: Duration = Duration::from_millis(10);

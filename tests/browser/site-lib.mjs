@@ -53,15 +53,27 @@ export function buildSite({ root = repoRoot, output, baseUrl }) {
 }
 
 /**
- * Copies the site sources (site.toml, content/, themes/ and the site's own templates/, static/,
- * i18n/ if present) into a temp folder and adds Arabic as a right-to-left language.
+ * Copies the campaign site's sources (site.toml, content/, themes/, data/ and the site's own
+ * templates/, static/, i18n/ if present) into a new temp folder and returns it; `editConfig`
+ * (a function of the site.toml text) changes its configuration.
  */
-export function makeRtlSite() {
-  const dir = tempDir('ludd-site-rtl-src-');
+export function copySite(prefix, editConfig = (toml) => toml) {
+  const dir = tempDir(prefix);
   for (const name of ['site.toml', 'content', 'themes', 'templates', 'static', 'i18n', 'data']) {
     const from = path.join(repoRoot, name);
     if (fs.existsSync(from)) fs.cpSync(from, path.join(dir, name), { recursive: true });
   }
+  const config = path.join(dir, 'site.toml');
+  fs.writeFileSync(config, editConfig(fs.readFileSync(config, 'utf8')));
+  return dir;
+}
+
+/**
+ * Copies the site sources (site.toml, content/, themes/ and the site's own templates/, static/,
+ * i18n/ if present) into a temp folder and adds Arabic as a right-to-left language.
+ */
+export function makeRtlSite() {
+  const dir = copySite('ludd-site-rtl-src-');
   // The campaign site has Arabic (partly translated) itself; older copies get it added.
   if (!fs.readFileSync(path.join(dir, 'site.toml'), 'utf8').includes('[languages.ar]')) {
     fs.appendFileSync(
@@ -133,9 +145,10 @@ export function contentType(file) {
 /**
  * Starts a static server for `root` on 127.0.0.1 (a free port). A folder serves its index.html;
  * a missing file answers 404 with the 404.html of the language folder it is in (or the root's).
- * Returns { server, port, origin, close() }.
+ * `headers` go with every response (a Content-Security-Policy, say). Returns { server, port,
+ * origin, close() }.
  */
-export async function serveDir(root) {
+export async function serveDir(root, { headers = {} } = {}) {
   const server = http.createServer((req, res) => {
     let pathname;
     try {
@@ -170,6 +183,7 @@ export async function serveDir(root) {
       'content-type': contentType(file),
       'content-length': body.length,
       'cache-control': 'no-store',
+      ...headers,
     });
     res.end(req.method === 'HEAD' ? undefined : body);
   });

@@ -97,6 +97,17 @@ impl ImageError {
         }
     }
 
+    /// The error as a diagnostic that names its file (and the file in the message) relative
+    /// to the site root `root`.
+    pub fn diagnostic(&self, root: &std::path::Path) -> crate::error::Diagnostic {
+        let shown = |p: &std::path::Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
+        let message = self
+            .to_string()
+            .replace(&format!("{}/", root.display()), "");
+        crate::error::Diagnostic::new(self.path().map(shown).unwrap_or_default(), message)
+            .with_help(self.help())
+    }
+
     /// The file the error is about, if any.
     pub fn path(&self) -> Option<&std::path::Path> {
         match self {

@@ -9,6 +9,7 @@
 //! `<picture>` markup for Markdown images), [`functions`] (template functions) and [`qr`].
 
 pub mod cache;
+pub mod card;
 pub mod decode;
 pub mod encode;
 pub mod error;
@@ -77,6 +78,7 @@ type Slot<T> = Arc<OnceLock<Result<T, Arc<ImageError>>>>;
 /// The image processor of one build.
 pub struct Images {
     root: PathBuf,
+    cards: Option<card::CardRenderer>,
     /// The path of `base_url` (`/project`, or empty) that every variant URL starts with.
     base_path: String,
     config: ImagesConfig,
@@ -115,6 +117,7 @@ impl Images {
     pub fn new(root: &Path, base_path: &str, config: ImagesConfig) -> Images {
         Images {
             root: root.to_path_buf(),
+            cards: None,
             base_path: base_path.trim_end_matches('/').to_string(),
             config,
             cache: Cache::open(root),
@@ -122,6 +125,35 @@ impl Images {
             variants: Mutex::new(HashMap::new()),
             outputs: Mutex::new(BTreeMap::new()),
         }
+    }
+
+    /// Draws share cards from `source` (the theme's or site's `cards/card.svg`).
+    pub fn with_cards(
+        mut self,
+        source: Option<&crate::load::theme::CardSource>,
+    ) -> Result<Images, ImageError> {
+        self.cards = source.map(card::CardRenderer::new).transpose()?;
+        Ok(self)
+    }
+
+    /// The cache key of a card: equal keys, equal cards. None without a card template.
+    pub fn card_key(&self, text: &card::CardText) -> Option<String> {
+        self.cards.as_ref().map(|c| c.key(text))
+    }
+
+    /// The card for `text`, from the cache or drawn now.
+    pub fn card(&self, text: &card::CardText) -> Result<PathBuf, ImageError> {
+        let Some(renderer) = &self.cards else {
+            return Err(ImageError::Argument(
+                "this theme has no cards/card.svg".into(),
+            ));
+        };
+        let name = format!("{}.png", renderer.key(text));
+        if let Some(file) = self.cache.get(&name) {
+            return Ok(file);
+        }
+        let png = renderer.render(text)?;
+        self.cache.put(&name, &png)
     }
 
     /// The site root.
