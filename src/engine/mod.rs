@@ -424,12 +424,15 @@ fn image_jobs(plan: &[Planned], templates: &Templates) -> Vec<Planned> {
 impl Engine {
     /// The processed images that templates asked for while the outputs were rendered (a
     /// page template's `image()`), beyond the planned ones: the caller gives them to its sink.
-    pub fn late_images(&self) -> Vec<Planned> {
+    pub(crate) fn late_images(&self) -> Vec<Planned> {
         image_jobs(&self.plan, &self.templates)
     }
 
     /// Gives the late images (see [`Engine::late_images`]) to `sink`.
-    pub fn render_late_images<S: Sink>(&self, sink: &S) -> Result<Vec<(Planned, S::Receipt)>> {
+    pub(crate) fn render_late_images<S: Sink>(
+        &self,
+        sink: &S,
+    ) -> Result<Vec<(Planned, S::Receipt)>> {
         let results: Vec<Result<(Planned, S::Receipt)>> = self
             .late_images()
             .into_par_iter()

@@ -67,33 +67,28 @@ impl Ctx {
 
 /// Listing summaries in the order a listing shows them, each with its digest (its
 /// [`value_digest`]) when the reads are recorded, that is when the output gets a fingerprint.
-pub struct Summaries {
+pub(crate) struct Summaries {
     /// The summaries.
-    pub values: Vec<Value>,
+    pub(crate) values: Vec<Value>,
     /// Their digests, one per value (`None`: not fingerprinted).
     digests: Option<Vec<u64>>,
 }
 
 impl Summaries {
     /// How many there are.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.values.len()
     }
 
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
-    }
-
     /// A digest of the summaries in `range` (`None`: not fingerprinted).
-    pub fn digest(&self, range: Range<usize>) -> Option<u64> {
+    pub(crate) fn digest(&self, range: Range<usize>) -> Option<u64> {
         self.digests.as_ref().map(|d| hash_of(&d[range]))
     }
 }
 
 /// The map value `base` with `key` set to the summaries in `range`, and the digest of the
 /// whole when the summaries have digests: they enter it by their digests, not walked again.
-pub fn with_summaries(
+pub(crate) fn with_summaries(
     base: Value,
     key: &'static str,
     summaries: &Summaries,
@@ -109,7 +104,7 @@ pub fn with_summaries(
 
 /// The same output in one language, as the translation links show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Counterpart {
+pub(crate) struct Counterpart {
     /// Root-relative URL (the default language's version when `exists` is false).
     pub url: String,
     /// Whether the output exists in that language.
@@ -119,7 +114,7 @@ pub struct Counterpart {
 }
 
 /// Builds a Tera map from `(key, value)` pairs.
-pub fn obj(pairs: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
+pub(crate) fn obj(pairs: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
     // Sized up front: no rehashing while it fills (Tera copies it into its own map once more).
     let pairs = pairs.into_iter();
     let mut map = tera::Map::with_capacity(pairs.size_hint().0);
@@ -130,7 +125,7 @@ pub fn obj(pairs: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
 }
 
 /// A value, or none.
-pub fn opt(value: Option<impl Into<Value>>) -> Value {
+pub(crate) fn opt(value: Option<impl Into<Value>>) -> Value {
     value.map(Into::into).unwrap_or_else(Value::none)
 }
 
@@ -143,7 +138,7 @@ pub struct SharedValues {
     /// `data` (the data files) per language.
     pub data: Vec<Value>,
     /// `menu` entries per language.
-    pub menu: Vec<Vec<MenuItem>>,
+    pub(crate) menu: Vec<Vec<MenuItem>>,
     /// `menu` entries per language as template values, `is_current` false.
     pub menu_values: Vec<Vec<Value>>,
     /// `menus` per language: each menu's name and its entries as template values, `is_current`
@@ -168,7 +163,7 @@ struct SummaryCell {
 }
 
 /// One menu entry.
-pub struct MenuItem {
+pub(crate) struct MenuItem {
     /// Target document.
     pub id: DocId,
     /// Shown in the default language.
@@ -225,7 +220,7 @@ impl SharedValues {
 
     /// The listing summaries of `docs` (document, whether it is shown in another language), with
     /// their digests when `reads` are recorded.
-    pub fn summaries(
+    pub(crate) fn summaries(
         &self,
         site: &Site,
         reads: &Reads,
@@ -257,7 +252,7 @@ impl SharedValues {
     }
 
     /// The `menu` of language `lang` with the entries that contain `path` marked current.
-    pub fn menu(&self, site: &Site, reads: &Reads, lang: LangId, path: &str) -> Vec<Value> {
+    pub(crate) fn menu(&self, site: &Site, reads: &Reads, lang: LangId, path: &str) -> Vec<Value> {
         let mut menu = self.menu_values[lang].clone();
         for (value, m) in menu.iter_mut().zip(&self.menu[lang]) {
             let title = reads.title(m.id);
@@ -270,7 +265,7 @@ impl SharedValues {
 
     /// `menus` of language `lang` with the entries that link or contain `path` marked current.
     /// Reads (and records) the title of every page a menu links.
-    pub fn menus(&self, site: &Site, reads: &Reads, lang: LangId, path: &str) -> Value {
+    pub(crate) fn menus(&self, site: &Site, reads: &Reads, lang: LangId, path: &str) -> Value {
         let mut menus = tera::Map::with_capacity(self.menus[lang].len());
         for ((name, values), m) in self.menus[lang].iter().zip(&site.menus[lang]) {
             let mut values = values.clone();
@@ -293,7 +288,12 @@ impl SharedValues {
     /// Updates document `id`'s values after its rendered content changed (the model did not):
     /// its listing summaries are built again when next shown and, when it is a menu entry, that
     /// language's menu is built again now.
-    pub fn refresh_doc(&mut self, site: &Site, contents: &[std::sync::Arc<DocContent>], id: DocId) {
+    pub(crate) fn refresh_doc(
+        &mut self,
+        site: &Site,
+        contents: &[std::sync::Arc<DocContent>],
+        id: DocId,
+    ) {
         self.summaries[id] = SummaryCell::default();
         self.fallback_summaries[id] = SummaryCell::default();
         for (items, values) in self.menu.iter().zip(self.menu_values.iter_mut()) {
@@ -513,7 +513,12 @@ fn menu_items(site: &Site, lang: LangId) -> Vec<MenuItem> {
 }
 
 /// A document as a Tera value: its listing summary's fields plus content, toc and neighbours.
-pub fn full_doc_value(site: &Site, reads: &Reads, shared: &SharedValues, id: DocId) -> Value {
+pub(crate) fn full_doc_value(
+    site: &Site,
+    reads: &Reads,
+    shared: &SharedValues,
+    id: DocId,
+) -> Value {
     let d = &site.docs[id];
     let listing = reads.listing(id);
     let c = reads.body(id);
@@ -641,7 +646,7 @@ pub(crate) fn toc_value(toc: &[TocEntry]) -> Value {
 }
 
 /// What differs per rendered output: where it is and which document it shows in which languages.
-pub struct Place<'a> {
+pub(crate) struct Place<'a> {
     /// Language index.
     pub lang: LangId,
     /// Root-relative URL of this output.
@@ -652,7 +657,7 @@ pub struct Place<'a> {
 
 impl Place<'_> {
     /// The counterparts of a document: its translations, else the default-language version.
-    pub fn for_doc<'a>(site: &Site, reads: &Reads, id: DocId, path: &'a str) -> Place<'a> {
+    pub(crate) fn for_doc<'a>(site: &Site, reads: &Reads, id: DocId, path: &'a str) -> Place<'a> {
         let d = &site.docs[id];
         let fallback = d.translations[Site::DEFAULT_LANGUAGE].unwrap_or(id);
         let translations = d
@@ -678,7 +683,12 @@ impl Place<'_> {
     }
 
     /// Counterparts of a generated page that exists in every language at `prefix + suffix`.
-    pub fn generated<'a>(site: &Site, lang: LangId, path: &'a str, suffix: &str) -> Place<'a> {
+    pub(crate) fn generated<'a>(
+        site: &Site,
+        lang: LangId,
+        path: &'a str,
+        suffix: &str,
+    ) -> Place<'a> {
         let translations = site
             .languages
             .iter()
@@ -697,7 +707,7 @@ impl Place<'_> {
 }
 
 /// The base context every template gets. `is_preview`: rendering for the preview server.
-pub fn base_context(
+pub(crate) fn base_context(
     site: &Site,
     shared: &SharedValues,
     reads: &Reads,
@@ -771,7 +781,7 @@ fn menu_value(site: &Site, title: &str, m: &MenuItem, is_current: bool) -> Value
 }
 
 /// Canonical, hreflang alternates (reciprocal, absolute, with x-default) and the feed link.
-pub fn head_links(site: &Site, place: &Place) -> String {
+pub(crate) fn head_links(site: &Site, place: &Place) -> String {
     let mut out = String::with_capacity(512);
     let esc = super::escape::html;
     out.push_str(&format!(

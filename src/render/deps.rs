@@ -129,20 +129,20 @@ impl<'a> Reads<'a> {
 
 /// Per document and part: the outputs (plan indices) whose renderers read it.
 #[derive(Debug, Default)]
-pub struct Dependents {
+pub(crate) struct Dependents {
     readers: Vec<[Vec<u32>; 3]>,
 }
 
 impl Dependents {
     /// An empty index for `docs` documents.
-    pub fn new(docs: usize) -> Dependents {
+    pub(crate) fn new(docs: usize) -> Dependents {
         Dependents {
             readers: (0..docs).map(|_| Default::default()).collect(),
         }
     }
 
     /// Notes that output `output` read `deps`.
-    pub fn record(&mut self, output: usize, deps: &[Dep]) {
+    pub(crate) fn record(&mut self, output: usize, deps: &[Dep]) {
         let output = output as u32;
         for d in deps {
             // Kept sorted and each reader once, however often the output is rendered again.
@@ -155,7 +155,7 @@ impl Dependents {
 
     /// The outputs that may change when document `doc`'s rendered Markdown changes from `part`
     /// on (see [`Part`]).
-    pub fn affected(&self, doc: DocId, part: Part) -> impl Iterator<Item = usize> + '_ {
+    pub(crate) fn affected(&self, doc: DocId, part: Part) -> impl Iterator<Item = usize> + '_ {
         let from = part as usize;
         self.readers[doc][from..]
             .iter()

@@ -655,7 +655,7 @@ fn paginator(pages: &Summaries, per: usize, current: usize, base: &str) -> (Valu
 }
 
 /// A redirect page: meta refresh, canonical link, and a plain link for people.
-pub fn redirect_page(site: &Site, target: &str, title: &str, lang: LangId) -> String {
+pub(crate) fn redirect_page(site: &Site, target: &str, title: &str, lang: LangId) -> String {
     let l = &site.languages[lang];
     let absolute = target.starts_with("https://") || target.starts_with("http://");
     let url = escape(&if absolute {
