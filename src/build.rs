@@ -91,7 +91,7 @@ pub fn build_with(options: &BuildOptions, config: Config) -> Result<BuildReport>
     rendered
         .render_all_once(&StagingSink(&staging))
         .map_err(|e| match e {
-            Error::Invalid(list) => Error::Invalid(merge_repeated(list)),
+            Error::Invalid(list) => Error::Invalid(crate::error::merge_repeated(list)),
             other => other,
         })?;
     rendered.render_late_images(&StagingSink(&staging))?;
@@ -247,32 +247,5 @@ fn with_render_problems(rendered: &mut Engine, mut problems: Vec<Diagnostic>) ->
         }) => problems.push(Diagnostic::new(path, format!("cannot {action}: {source}"))),
         Err(other) => return other,
     }
-    Error::Invalid(merge_repeated(problems))
-}
-
-/// One diagnostic per problem: a template error met by many outputs (the same file, line and
-/// message) is reported once, saying how many more outputs met it.
-fn merge_repeated(list: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    let mut out: Vec<(Diagnostic, usize)> = Vec::with_capacity(list.len());
-    let mut index: std::collections::HashMap<(PathBuf, Option<usize>, String), usize> =
-        std::collections::HashMap::new();
-    for d in list {
-        let key = (d.path.clone(), d.line, d.message.clone());
-        match index.get(&key) {
-            Some(&i) => out[i].1 += 1,
-            None => {
-                index.insert(key, out.len());
-                out.push((d, 0));
-            }
-        }
-    }
-    out.into_iter()
-        .map(|(mut d, more)| {
-            if more > 0 {
-                let help = d.help.take().map_or_else(String::new, |h| format!("{h}; "));
-                d.help = Some(format!("{help}the same in {more} more outputs"));
-            }
-            d
-        })
-        .collect()
+    Error::Invalid(crate::error::merge_repeated(problems))
 }

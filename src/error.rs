@@ -60,6 +60,33 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// One diagnostic per problem: a template error met by many outputs (the same file, line and
+/// message) is listed once, saying how many more outputs met it.
+pub fn merge_repeated(list: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut out: Vec<(Diagnostic, usize)> = Vec::with_capacity(list.len());
+    let mut index: std::collections::HashMap<(PathBuf, Option<usize>, String), usize> =
+        std::collections::HashMap::new();
+    for d in list {
+        let key = (d.path.clone(), d.line, d.message.clone());
+        match index.get(&key) {
+            Some(&i) => out[i].1 += 1,
+            None => {
+                index.insert(key, out.len());
+                out.push((d, 0));
+            }
+        }
+    }
+    out.into_iter()
+        .map(|(mut d, more)| {
+            if more > 0 {
+                let help = d.help.take().map_or_else(String::new, |h| format!("{h}; "));
+                d.help = Some(format!("{help}the same in {more} more outputs"));
+            }
+            d
+        })
+        .collect()
+}
+
 /// Everything that can stop a build.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -213,6 +213,7 @@ fn run(cli: &Cli) -> Result<()> {
                 base_url: args.base_url.clone(),
                 output_dir: args.output.clone(),
                 mode: Mode::Publish,
+                background_images: None,
             };
             if args.watch {
                 return watch(options, args, cli);
@@ -370,6 +371,7 @@ fn run_check(args: &CheckArgs, cli: &Cli) -> Result<()> {
         base_url: args.base_url.clone(),
         output_dir: None,
         mode: Mode::Check,
+        background_images: None,
     };
     let report = ludd::check::check(&options)
         .map_err(|e| anyhow::anyhow!("{e}\ncheck failed: the site does not render"))?;

@@ -104,6 +104,16 @@ fn front_matter_link_and_template_errors_are_reported_by_one_build() {
             .count()
     };
     assert_eq!(errors(&run), 3, "{}", run.stderr);
+    // `ludd check` reports the same three.
+    let check = site.run(&["check"]).failed();
+    for wanted in [
+        "content/kaputt.md:4",
+        "content/verweise.md:6",
+        "templates/kaputt.html:3",
+    ] {
+        assert!(check.stderr.contains(wanted), "{wanted}:\n{}", check.stderr);
+    }
+    assert_eq!(errors(&check), 3, "{}", check.stderr);
     // With the three fixed, the build works again.
     site.remove("content/kaputt.md");
     site.edit("content/verweise.md", |t| {

@@ -83,6 +83,7 @@ fn hugo_fixture_converts_layout_front_matter_shortcodes_and_menus() {
         "changed: content/fr/a-propos.md:3: path `/fr/qui-sommes-nous/` → `/qui-sommes-nous/`",
         "changed: content/fr/a-propos.md:4: `publishDate` → `publish_date`",
         "changed: content/en/expired.md:4: `expiryDate` → `expiry_date`",
+        "changed: content/fr/a-propos.md:9: link `/fr/posts/hello/` → `@/posts/hello.md`",
         "changed: content/en/posts/hello.md:4: `lastmod` → `updated`",
         "changed: content/en/posts/hello.md:9: `ref \"other\"` → `@/posts/other.md`",
         "changed: content/fr/posts/hello.md: written as content/posts/hello.fr.md",
@@ -100,6 +101,11 @@ fn hugo_fixture_converts_layout_front_matter_shortcodes_and_menus() {
     assert!(about.contains("path: /qui-sommes-nous/"), "{about}");
     assert!(about.contains("publish_date: 2020-01-01"), "{about}");
     assert!(!about.contains("extra"), "{about}");
+    // A root-relative link to a content file is an `@/` link (the code span stays as it is).
+    assert!(
+        about.contains("[le premier article](@/posts/hello.md) ou écrire `[lien](/posts/hello/)`"),
+        "{about}"
+    );
     assert!(new.join("public/fr/qui-sommes-nous/index.html").is_file());
     assert!(new.join("content/expired.md").is_file());
     assert!(!new.join("public/expired").exists());
@@ -158,6 +164,16 @@ fn zola_fixture_converts_taxonomies_shortcodes_and_keeps_bundles() {
             import.stdout
         );
     }
+    // French has taxonomies of its own in Zola: written to its language table.
+    let toml = read_text(&new.join("site.toml"));
+    let fr: toml::Table =
+        toml::from_str::<toml::Table>(&toml).expect("site.toml")["languages"]["fr"]
+            .as_table()
+            .cloned()
+            .expect("[languages.fr]");
+    assert_eq!(fr["taxonomies"][0]["feed"].as_bool(), Some(false), "{toml}");
+    assert!(new.join("public/fr/tags/rust/index.html").is_file());
+    assert!(!new.join("public/fr/tags/rust/atom.xml").exists());
     // Zola's `path` (which names the language itself) and `redirect_to` are read natively.
     assert!(new.join("public/fr/a-propos/index.html").is_file());
     assert!(!new.join("public/fr/fr").exists());

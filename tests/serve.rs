@@ -79,9 +79,15 @@ impl Server {
     }
 
     fn start_with(args: &[&str]) -> Server {
+        Server::start_prepared(args, |_| {})
+    }
+
+    /// Starts on a copy of the fixture that `prepare` changed first.
+    fn start_prepared(args: &[&str], prepare: impl FnOnce(&Path)) -> Server {
         let work = tempfile::tempdir().unwrap();
         let site = work.path().join("site");
         copy_dir(&fixture(), &site);
+        prepare(&site);
         let tmp = work.path().join("tmp");
         std::fs::create_dir_all(&tmp).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_ludd"))
@@ -159,6 +165,23 @@ impl Server {
             location,
             body: response.body_mut().read_to_string().unwrap(),
         }
+    }
+
+    /// Status, content type and bytes of `path`.
+    fn get_bytes(&self, path: &str) -> (u16, String, Vec<u8>) {
+        let mut response = self
+            .agent
+            .get(format!("{}{path}", self.url))
+            .call()
+            .unwrap();
+        let content_type = common::header(&response, "content-type");
+        let bytes = response
+            .body_mut()
+            .with_config()
+            .limit(u64::MAX)
+            .read_to_vec()
+            .unwrap();
+        (response.status().as_u16(), content_type, bytes)
     }
 
     /// Sends `path` exactly as given (clients like ureq would normalize `..`).
@@ -568,4 +591,107 @@ fn polling_sees_edits_too() {
         names(v, "pages").contains(&"en/hallo/index.html".to_string())
     });
     assert!(server.get("/en/hallo/").body.contains("Polled text."));
+}
+
+/// A photo-sized JPEG (2400 × 1800, noisy like a camera's, so encoding it takes a while).
+fn big_photo() -> Vec<u8> {
+    let mut state = 0x2545_f491_u32;
+    let img = image::RgbImage::from_fn(2400, 1800, |x, y| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        let noise = (state & 0x1f) as u8;
+        image::Rgb([
+            (x / 10) as u8 ^ noise,
+            (y / 8) as u8 ^ noise,
+            ((x + y) / 17) as u8,
+        ])
+    });
+    let mut bytes = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 90)
+        .encode_image(&img)
+        .unwrap();
+    bytes
+}
+
+#[test]
+fn a_new_image_is_served_as_its_original_until_its_variants_are_ready() {
+    let server = Server::start_prepared(&["--port", "0"], |site| {
+        let config = std::fs::read_to_string(site.join("site.toml")).unwrap();
+        std::fs::write(
+            site.join("site.toml"),
+            format!("{config}\n[images]\nwidths = [800]\n"),
+        )
+        .unwrap();
+    });
+    let events = server.events();
+    server.wait_for(&events, "hello", |_| true);
+    let photo = big_photo();
+    std::fs::write(server.site.join("content/doku/foto.jpg"), &photo).unwrap();
+    server.write(
+        "content/doku/_index.md",
+        "---\ntitle: Doku\n---\nDie Dokumentation.\n\n![Ein Sturm](foto.jpg)\n",
+    );
+    // The edit is rebuilt at once: the page names the variants before they exist.
+    server.wait_for(&events, "change", |v| {
+        names(v, "written").contains(&"doku/index.html".to_string())
+    });
+    let page = server.get("/doku/");
+    let html = scraper::Html::parse_document(&page.body);
+    let webp = common::attr(&html, "picture source[type='image/webp']", "srcset");
+    let variant = webp.split(' ').next().unwrap().to_string();
+    assert!(variant.starts_with("/processed_images/foto."), "{webp}");
+    assert!(variant.ends_with(".800.webp"), "{webp}");
+    // Until the variant is made, its URL answers with the original photo.
+    let (status, content_type, bytes) = server.get_bytes(&variant);
+    assert!(
+        !server.log().contains("images processed"),
+        "the encoder finished before the first request; the photo is too small for this test:\n{}",
+        server.log()
+    );
+    assert_eq!(status, 200);
+    assert_eq!(content_type, "image/jpeg");
+    assert_eq!(bytes, photo, "the original, byte for byte");
+    // Another edit meanwhile is not held up by the encoder either.
+    server.write(
+        "content/hallo.md",
+        "---\ntitle: Hallo\n---\nWährend das Foto entsteht.\n",
+    );
+    server.wait_for(&events, "change", |v| {
+        names(v, "written").contains(&"hallo/index.html".to_string())
+    });
+    let log = server.log();
+    assert!(!log.contains("images processed"), "{log}");
+    // Then the variants arrive: an event names them (open pages that show them reload), and
+    // the URL serves the WebP.
+    let path = variant.trim_start_matches('/').to_string();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let ready = loop {
+        let Ok((event, data)) = events.recv_timeout(Duration::from_secs(5)) else {
+            assert!(
+                Instant::now() < deadline,
+                "no variant in time:\n{}",
+                server.log()
+            );
+            continue;
+        };
+        let value: serde_json::Value = serde_json::from_str(&data).unwrap();
+        if event == "change" && names(&value, "written").contains(&path) {
+            break value;
+        }
+    };
+    assert!(
+        names(&ready, "pages").is_empty(),
+        "no page changed: {ready}"
+    );
+    let (status, content_type, bytes) = server.get_bytes(&variant);
+    assert_eq!((status, content_type.as_str()), (200, "image/webp"));
+    assert!(bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP");
+    let decoded = image::load_from_memory(&bytes).unwrap();
+    assert_eq!((decoded.width(), decoded.height()), (800, 600));
+    assert!(
+        server.log().contains("images processed"),
+        "{}",
+        server.log()
+    );
 }

@@ -1,6 +1,8 @@
-"""Makes the image benchmark's 100 photos: crops and scales of the JPEG/WebP pictures that
-Debian's gnome-backgrounds and desktop-base packages ship (apt-get install gnome-backgrounds
-desktop-base), saved as JPEG at 3,000-6,000 px wide (quality 90, as phones save them).
+"""Makes the image benchmark's 100 photos: crops and scales of the JPEG photographs that
+Debian's wallpaper packages ship (apt-get install gnome-backgrounds desktop-base mate-backgrounds
+ukui-wallpapers; Debian 12's gnome-backgrounds and desktop-base hold only drawings and SVGs, so
+the photographs come from the MATE and UKUI sets), saved as JPEG at 3,000-6,000 px wide
+(quality 90, as phones save them).
 
     python3 bench/images/make_photos.py OUT_DIR [COUNT]
 """
@@ -13,10 +15,10 @@ os.makedirs(out, exist_ok=True)
 sources = sorted(
     p for p in glob.glob("/usr/share/backgrounds/**/*", recursive=True)
     + glob.glob("/usr/share/desktop-base/**/*", recursive=True)
-    if p.lower().endswith((".jpg", ".jpeg", ".webp", ".png")) and os.path.getsize(p) > 100_000
+    if p.lower().endswith((".jpg", ".jpeg")) and os.path.getsize(p) > 300_000
 )
 if not sources:
-    sys.exit("no photos: apt-get install gnome-backgrounds desktop-base")
+    sys.exit("no photos: apt-get install gnome-backgrounds desktop-base mate-backgrounds ukui-wallpapers")
 for i in range(count):
     src = Image.open(sources[i % len(sources)]).convert("RGB")
     width = 3000 + (i * 3001 // max(count - 1, 1)) % 3001  # 3000 .. 6000

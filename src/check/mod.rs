@@ -16,7 +16,7 @@ pub(crate) mod ui_strings;
 pub(crate) mod weight;
 
 use crate::engine::{BuildOptions, Engine, Mode};
-use crate::error::Result;
+use crate::error::{Error, Result, merge_repeated};
 use crate::load::config::Config;
 use crate::model::Site;
 use serde::Serialize;
@@ -194,8 +194,17 @@ pub fn check(options: &BuildOptions) -> Result<CheckReport> {
         mode: Mode::Check,
         ..options.clone()
     };
-    let rendered = Engine::prepare(&options, Config::load(&options.root)?)?;
-    let outputs = outputs::render_all(&rendered)?;
+    // Like a build, every content and template problem at once.
+    let (rendered, mut problems) = Engine::prepare_partial(&options, Config::load(&options.root)?)?;
+    let outputs = match outputs::render_all(&rendered) {
+        Ok(outputs) if problems.is_empty() => outputs,
+        Ok(_) => return Err(Error::Invalid(merge_repeated(problems))),
+        Err(Error::Invalid(mut list)) => {
+            problems.append(&mut list);
+            return Err(Error::Invalid(merge_repeated(problems)));
+        }
+        Err(e) => return Err(e),
+    };
     let site = &rendered.site;
     let context = links::SiteUrls::new(site);
     let pages = html::analyze_all(&outputs, &context);

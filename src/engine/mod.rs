@@ -48,6 +48,9 @@ pub struct BuildOptions {
     pub output_dir: Option<PathBuf>,
     /// What the output is for.
     pub mode: Mode,
+    /// The preview's background image worker: variants not cached yet are made there while
+    /// pages render at once (`ludd serve`; see [`crate::render::images::background`]).
+    pub background_images: Option<Arc<crate::render::images::background::Background>>,
 }
 
 /// Where rendered outputs go. The engine calls it from many threads at once.
@@ -213,6 +216,7 @@ impl Engine {
                     site.config.base_path(),
                     site.config.images.clone(),
                 )
+                .in_background(options.background_images.clone())
                 .with_cards(site.theme.card.as_ref())
                 .map_err(|e| e.diagnostic(&options.root))?,
             ),

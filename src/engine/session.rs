@@ -146,6 +146,42 @@ impl Session {
         Ok(changes)
     }
 
+    /// Copies the image variants the background worker made since the last call into the
+    /// served folder (see [`crate::render::images::background`]); an image that could not be
+    /// processed is an error naming it. Nothing else is rendered: the pages already name the
+    /// variants.
+    pub fn publish_ready_images(&mut self) -> Result<Changes> {
+        let start = Instant::now();
+        let Some(worker) = &self.options.background_images else {
+            return Ok(Changes::default());
+        };
+        let ready = worker.take_ready();
+        let written: Vec<Result<String>> = ready
+            .variants
+            .into_par_iter()
+            .map(|(path, file)| {
+                let bytes =
+                    std::fs::read(&file).map_err(|e| crate::error::Error::read(&file, e))?;
+                let dest = crate::write::safe_join(&self.out_dir, &path)?;
+                crate::write::atomic_write(&dest, &bytes)?;
+                worker.published(&path);
+                Ok(path)
+            })
+            .collect();
+        let failed = ready.failed.iter().map(|e| {
+            Err(crate::error::Error::invalid(
+                e.diagnostic(&self.options.root),
+            ))
+        });
+        let mut written = collect_all(written.into_iter().chain(failed))?;
+        written.sort();
+        Ok(Changes {
+            written,
+            elapsed: start.elapsed(),
+            ..Changes::default()
+        })
+    }
+
     /// The common edit, new text in existing Markdown files with their front matter unchanged,
     /// leaves the model as it is: only those documents are rendered again. `None` when the
     /// pending changes are more than that; else the outputs that read what changed.

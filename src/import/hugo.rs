@@ -563,7 +563,7 @@ fn alias_base(new_rel: &str, lang: &str, default: &str) -> (String, String) {
 }
 
 /// The language-neutral content path (`posts/a.fr.md` → `posts/a.md`).
-fn neutral(rel: &str, codes: &[String]) -> String {
+pub(super) fn neutral(rel: &str, codes: &[String]) -> String {
     split_lang(rel, codes).0
 }
 
@@ -581,16 +581,15 @@ struct Refs {
 }
 
 impl super::shortcodes::RefResolver for Refs {
+    fn resolve_url(&self, path: &str) -> Option<String> {
+        super::file_for_url(&self.known, path)
+    }
+
     fn resolve(&self, path: &str) -> Option<String> {
         let p = path.trim_start_matches('/').trim_end_matches('/');
         let base = p.trim_end_matches(".md");
-        let candidates = [
-            format!("{base}.md"),
-            format!("{base}/index.md"),
-            format!("{base}/_index.md"),
-        ];
-        if let Some(c) = candidates.iter().find(|c| self.known.contains(*c)) {
-            return Some(format!("@/{c}"));
+        if let Some(found) = super::file_for_url(&self.known, base).filter(|_| !base.is_empty()) {
+            return Some(found);
         }
         // A bare name: the one file with that name anywhere.
         let name = base.rsplit('/').next().unwrap_or(base);

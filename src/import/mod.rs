@@ -291,11 +291,124 @@ pub fn convert_content(
             .extend(zola::shortcodes_called(&parsed.body));
         parsed.body
     };
+    let body = root_relative_links(
+        &body,
+        parsed.body_line,
+        &file.lang_prefix,
+        refs,
+        &file.shown,
+        notes,
+    );
     plan.write(
         format!("content/{}", file.new_rel),
         front_matter::write(&keys, &body),
     );
     Some(keys)
+}
+
+/// The content file (`@/docs/a.md`) whose URL is the site path `path` (`/docs/a/`; `/` for
+/// the home page) among `known` (paths below `content/` without language codes).
+pub fn file_for_url(known: &std::collections::BTreeSet<String>, path: &str) -> Option<String> {
+    let p = path.trim_matches('/');
+    let candidates = if p.is_empty() {
+        vec!["_index.md".to_string()]
+    } else {
+        vec![
+            format!("{p}.md"),
+            format!("{p}/index.md"),
+            format!("{p}/_index.md"),
+        ]
+    };
+    candidates
+        .into_iter()
+        .find(|c| known.contains(c))
+        .map(|c| format!("@/{c}"))
+}
+
+/// Root-relative Markdown links of `body` (`[x](/docs/a/)`, or `[x](/fa/docs/a/#b)` on a page
+/// whose language prefix is `/fa`) that name a content file, as `@/` links: ludd gives those
+/// the base path and the page's language, which a link written as a path lacks on a site
+/// under a base path (`https://user.github.io/project`). Code blocks and code spans are left
+/// as they are; each change is noted with its line.
+fn root_relative_links(
+    body: &str,
+    first_line: usize,
+    lang_prefix: &str,
+    refs: &dyn shortcodes::RefResolver,
+    file: &Path,
+    notes: &mut Notes,
+) -> String {
+    if !body.contains("](/") {
+        return body.to_string();
+    }
+    let mut out = String::with_capacity(body.len());
+    let mut fenced = false;
+    for (i, line) in body.split_inclusive('\n').enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fenced = !fenced;
+        }
+        if fenced || !line.contains("](/") {
+            out.push_str(line);
+            continue;
+        }
+        // Outside code spans only: the even parts between backticks.
+        for (k, part) in line.split('`').enumerate() {
+            if k > 0 {
+                out.push('`');
+            }
+            if k % 2 == 1 {
+                out.push_str(part);
+                continue;
+            }
+            let mut rest = part;
+            while let Some(at) = rest.find("](/") {
+                out.push_str(&rest[..at + 2]);
+                let after = &rest[at + 2..];
+                let end = after.find([')', ' ', '"']).unwrap_or(after.len());
+                let link = &after[..end];
+                match link_as_file(link, lang_prefix, refs) {
+                    Some(target) => {
+                        notes.change(
+                            file,
+                            Some(first_line + i),
+                            format!("link `{link}` → `{target}`"),
+                        );
+                        out.push_str(&target);
+                    }
+                    None => out.push_str(link),
+                }
+                rest = &after[end..];
+            }
+            out.push_str(rest);
+        }
+    }
+    out
+}
+
+/// `@/docs/a.md#b` for the link `/docs/a/#b` (below `lang_prefix` on another language's page),
+/// if a content file has that URL.
+fn link_as_file(
+    link: &str,
+    lang_prefix: &str,
+    refs: &dyn shortcodes::RefResolver,
+) -> Option<String> {
+    if link.starts_with("//") || link.contains('?') {
+        return None;
+    }
+    let (path, fragment) = match link.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (link, None),
+    };
+    let path = path
+        .strip_prefix(lang_prefix)
+        .filter(|r| !lang_prefix.is_empty() && (r.is_empty() || r.starts_with('/')))
+        .unwrap_or(path);
+    let file = refs.resolve_url(path)?;
+    Some(match fragment {
+        Some(f) => format!("{file}#{f}"),
+        None => file,
+    })
 }
 
 /// Hugo's `url` and Zola's `path` (both now `path`) as ludd's, which is below the page's

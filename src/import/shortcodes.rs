@@ -29,6 +29,12 @@ struct Tag {
 pub trait RefResolver {
     /// `@/posts/a.md` for `posts/a`, if that content file exists.
     fn resolve(&self, path: &str) -> Option<String>;
+
+    /// `@/docs/a.md` for the site path `/docs/a/` (the URL made from that file), if that
+    /// content file exists; no guessing by name (see [`super::file_for_url`]).
+    fn resolve_url(&self, _path: &str) -> Option<String> {
+        None
+    }
 }
 
 /// Shortcodes the default theme provides (after conversion).

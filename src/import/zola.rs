@@ -84,52 +84,11 @@ pub fn plan(root: &Path, notes: &mut Notes) -> Result<Plan> {
         _ => {}
     }
     languages.dedup_by(|a, b| a.0 == b.0);
-    let mut taxonomies: Vec<toml::Table> = Vec::new();
-    let mut add_taxonomies = |list: Option<&toml::Value>, notes: &mut Notes| {
-        for t in list.and_then(|v| v.as_array()).into_iter().flatten() {
-            let Some(name) = t.get("name").and_then(|n| n.as_str()) else {
-                continue;
-            };
-            if taxonomies
-                .iter()
-                .any(|x| x.get("name").and_then(|n| n.as_str()) == Some(name))
-            {
-                continue;
-            }
-            let mut out = toml::Table::new();
-            out.insert("name".into(), name.into());
-            if let Some(p) = t.get("paginate_by") {
-                out.insert("paginate_by".into(), p.clone());
-            }
-            let feed = t
-                .get("feed")
-                .or_else(|| t.get("rss"))
-                .and_then(|f| f.as_bool())
-                .unwrap_or(false);
-            out.insert("feed".into(), feed.into());
-            for key in t.as_table().into_iter().flat_map(|t| t.keys()) {
-                if ![
-                    "name",
-                    "paginate_by",
-                    "feed",
-                    "rss",
-                    "lang",
-                    "render",
-                    "paginate_path",
-                ]
-                .contains(&key.as_str())
-                {
-                    notes.problem(
-                        Path::new(CONFIG),
-                        None,
-                        format!("taxonomy `{name}`: `{key}` is not converted"),
-                    );
-                }
-            }
-            taxonomies.push(out);
-        }
-    };
-    add_taxonomies(config.get("taxonomies"), notes);
+    // Zola: the top-level list is the default language's; every other language has the
+    // taxonomies its own table lists (none without one). ludd's languages share the top-level
+    // list unless they have their own, so a list that differs is written per language.
+    let taxonomies = taxonomy_list(config.get("taxonomies"), notes);
+    let mut all_taxonomies = taxonomies.clone();
     let mut lang_tables = toml::Table::new();
     for (code, t) in &languages {
         let mut table = language_table(code, None);
@@ -138,7 +97,26 @@ pub fn plan(root: &Path, notes: &mut Notes) -> Result<Plan> {
                 table.insert(key.into(), v.clone());
             }
         }
-        add_taxonomies(t.get("taxonomies"), notes);
+        let own = match t.get("taxonomies") {
+            Some(list) => taxonomy_list(Some(list), notes),
+            None if code != &default => Vec::new(),
+            None => taxonomies.clone(),
+        };
+        if own != taxonomies {
+            notes.change(
+                shown,
+                line(&format!("[languages.{code}]")),
+                format!("[languages.{code}] has taxonomies of its own: written to its table"),
+            );
+            let list = own.iter().cloned().map(toml::Value::Table).collect();
+            table.insert("taxonomies".into(), toml::Value::Array(list));
+        }
+        for t in own {
+            let name = t.get("name");
+            if !all_taxonomies.iter().any(|x| x.get("name") == name) {
+                all_taxonomies.push(t);
+            }
+        }
         for key in t.keys() {
             if !["title", "description", "taxonomies", "code"].contains(&key.as_str()) {
                 notes.problem(
@@ -208,13 +186,20 @@ pub fn plan(root: &Path, notes: &mut Notes) -> Result<Plan> {
         );
     }
     let mut plan = Plan::default();
-    let taxonomy_names: Vec<String> = taxonomies
+    let taxonomy_names: Vec<String> = all_taxonomies
         .iter()
         .filter_map(|t| t.get("name").and_then(|n| n.as_str()).map(str::to_string))
         .collect();
     let codes: Vec<String> = languages.iter().map(|(c, _)| c.clone()).collect();
     let content = root.join("content");
     let files = files_below(&content);
+    let refs = ZolaFiles {
+        known: files
+            .iter()
+            .filter(|(rel, _)| rel.ends_with(".md"))
+            .map(|(rel, _)| super::hugo::neutral(rel, &codes))
+            .collect(),
+    };
     for (rel, file) in files {
         let shown = Path::new("content").join(&rel);
         if !rel.ends_with(".md") {
@@ -241,7 +226,7 @@ pub fn plan(root: &Path, notes: &mut Notes) -> Result<Plan> {
             },
             &taxonomy_names,
             "Zola",
-            &NoRefs,
+            &refs,
             &mut plan,
             notes,
         );
@@ -292,6 +277,55 @@ pub fn add_homes(plan: &mut Plan, codes: &[String], site: &toml::Table, notes: &
     }
 }
 
+/// `[[taxonomies]]` entries as ludd's (`name`, `paginate_by`, `feed`), each name once; keys
+/// ludd has no setting for are noted.
+fn taxonomy_list(list: Option<&toml::Value>, notes: &mut Notes) -> Vec<toml::Table> {
+    let mut taxonomies: Vec<toml::Table> = Vec::new();
+    for t in list.and_then(|v| v.as_array()).into_iter().flatten() {
+        let Some(name) = t.get("name").and_then(|n| n.as_str()) else {
+            continue;
+        };
+        if taxonomies
+            .iter()
+            .any(|x| x.get("name").and_then(|n| n.as_str()) == Some(name))
+        {
+            continue;
+        }
+        let mut out = toml::Table::new();
+        out.insert("name".into(), name.into());
+        if let Some(p) = t.get("paginate_by") {
+            out.insert("paginate_by".into(), p.clone());
+        }
+        let feed = t
+            .get("feed")
+            .or_else(|| t.get("rss"))
+            .and_then(|f| f.as_bool())
+            .unwrap_or(false);
+        out.insert("feed".into(), feed.into());
+        for key in t.as_table().into_iter().flat_map(|t| t.keys()) {
+            if ![
+                "name",
+                "paginate_by",
+                "feed",
+                "rss",
+                "lang",
+                "render",
+                "paginate_path",
+            ]
+            .contains(&key.as_str())
+            {
+                notes.problem(
+                    Path::new(CONFIG),
+                    None,
+                    format!("taxonomy `{name}`: `{key}` is not converted"),
+                );
+            }
+        }
+        taxonomies.push(out);
+    }
+    taxonomies
+}
+
 /// `/<code>` for a file of another language than the default (`about.fr.md`,
 /// `about/index.fr.md`), empty otherwise.
 fn lang_prefix(rel: &str, others: &[String]) -> String {
@@ -303,12 +337,19 @@ fn lang_prefix(rel: &str, others: &[String]) -> String {
     }
 }
 
-/// No `ref` shortcodes in Zola content: `@/` links are ludd's own.
-struct NoRefs;
+/// Zola's content files by their default-language names. Zola has no `ref` shortcodes (`@/`
+/// links are ludd's own); root-relative links of the content resolve against them.
+struct ZolaFiles {
+    known: std::collections::BTreeSet<String>,
+}
 
-impl super::shortcodes::RefResolver for NoRefs {
+impl super::shortcodes::RefResolver for ZolaFiles {
     fn resolve(&self, _: &str) -> Option<String> {
         None
+    }
+
+    fn resolve_url(&self, path: &str) -> Option<String> {
+        super::file_for_url(&self.known, path)
     }
 }
 

@@ -721,10 +721,19 @@ pub(crate) fn base_context(
     ctx.insert("dir", lang.direction.as_str().into());
     ctx.insert("language", shared.language[place.lang].clone());
     ctx.insert("data", shared.data[place.lang].clone());
-    if let Some(card) = super::images::card::card_url(site, place.path, place.lang) {
+    let card = super::images::card::card_url(site, place.path, place.lang);
+    let home_card = super::images::card::home_card_url(site, place.lang);
+    // A page without a card of its own shows the home page's: its alt text needs the title
+    // drawn on it, which is the home page's.
+    if card.is_some() && card == home_card {
+        if let Some(home) = site.homes.get(place.lang).copied().flatten() {
+            ctx.insert("card_title", reads.title(home).into());
+        }
+    }
+    if let Some(card) = card {
         ctx.insert("card", card.into());
     }
-    if let Some(card) = super::images::card::home_card_url(site, place.lang) {
+    if let Some(card) = home_card {
         ctx.insert("home_card", card.into());
     }
     let translations: Vec<Value> = site

@@ -182,6 +182,9 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
     };
     let out_dir = std::fs::canonicalize(out.path()).map_err(ServeError::OutDir)?;
     let hub = Arc::new(reload::Hub::new());
+    // New images are processed in the background; the server answers a variant's URL with
+    // the original until it is ready.
+    let images = Arc::new(crate::render::images::background::Background::new(&root));
     let settings = rebuild::Settings {
         build: BuildOptions {
             root,
@@ -191,6 +194,7 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
             base_url: Some(base_url.clone()),
             output_dir: None,
             mode: Mode::Preview,
+            background_images: Some(Arc::clone(&images)),
         },
         out_dir: out_dir.clone(),
         poll: options.poll,
@@ -208,6 +212,7 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
     // A signal stops the server; during the first build (which can take a while) it removes
     // the preview folder and ends the process at once.
     let state = server::AppState::new(out_dir.clone(), Arc::clone(&hub))
+        .with_pending_images(images)
         .under(&base_path)
         .allowing_hosts(&options.allow_hosts);
     let mut signals = {

@@ -47,6 +47,12 @@ pub fn spawn(
         .name("ludd-rebuild".to_string())
         .spawn(move || {
             let (sink, batches) = mpsc::channel();
+            if let Some(images) = &settings.build.background_images {
+                let sink = sink.clone();
+                images.on_ready(move || {
+                    let _ = sink.send(Batch::images_ready());
+                });
+            }
             let root = settings.build.root.clone();
             let watcher = match Watcher::start(&root, settings.poll, sink, |e| {
                 shout(format!("file watcher: {e}"))
@@ -118,6 +124,12 @@ impl Rebuilder {
                     shout(format!("warning: {p}"));
                 }
             }
+            if batch.images_ready {
+                self.publish_images();
+            }
+            if batch.no_input_changed() {
+                continue;
+            }
             let trigger = describe_trigger(&self.settings.build.root, &batch);
             let paths = batch.rebuild_paths();
             match self.session.as_mut() {
@@ -131,6 +143,18 @@ impl Rebuilder {
                 },
                 None => self.first_build(),
             }
+        }
+    }
+
+    /// Publishes the image variants made in the background; pages that show them reload.
+    fn publish_images(&mut self) {
+        let Some(session) = self.session.as_mut() else {
+            return;
+        };
+        match catch_unwind(AssertUnwindSafe(|| session.publish_ready_images())) {
+            Ok(Ok(changes)) if changes.is_empty() => {}
+            Ok(result) => self.report("images processed", result),
+            Err(panic) => self.report_panic(&*panic),
         }
     }
 

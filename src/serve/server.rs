@@ -96,6 +96,8 @@ pub struct AppState {
     base: Arc<Vec<String>>,
     /// Turns true when the server shuts down (ends the event streams).
     stop: Arc<watch::Sender<bool>>,
+    /// Image variants still being made: their URLs get the original image meanwhile.
+    pending_images: Option<Arc<crate::render::images::background::Background>>,
     /// Host names answered besides IP addresses and `localhost` (lower case).
     allowed_hosts: Arc<Vec<String>>,
 }
@@ -110,7 +112,17 @@ impl AppState {
             base: Arc::new(Vec::new()),
             stop: Arc::new(stop),
             allowed_hosts: Arc::new(Vec::new()),
+            pending_images: None,
         }
+    }
+
+    /// Answers the URL of an image variant still being made by `images` with its original.
+    pub fn with_pending_images(
+        mut self,
+        images: Arc<crate::render::images::background::Background>,
+    ) -> AppState {
+        self.pending_images = Some(images);
+        self
     }
 
     /// Serves the folder under `base_path` (`/project`) rather than at the root, as the real
@@ -475,6 +487,10 @@ async fn files(State(state): State<AppState>, request: Request) -> Response {
         return page_response(&state, fallback_404(), StatusCode::NOT_FOUND, &method);
     };
     let lookup_segments = lookup_segments.to_vec();
+    let original = state
+        .pending_images
+        .as_ref()
+        .and_then(|images| images.original(&lookup_segments.join("/")));
     let trailing_slash = raw.ends_with('/');
     if lookup_segments.is_empty() && !trailing_slash && !state.base.is_empty() {
         return redirect(&segments, request.uri().query());
@@ -495,9 +511,12 @@ async fn files(State(state): State<AppState>, request: Request) -> Response {
         Located::File(path) => file(path, request).await,
         Located::Redirect => redirect(&segments, request.uri().query()),
         Located::Forbidden => refused(Refusal::Forbidden),
-        Located::NotFound => match fallback {
-            Some(page) => html(&state, &page, StatusCode::NOT_FOUND, &method).await,
-            None => page_response(&state, fallback_404(), StatusCode::NOT_FOUND, &method),
+        // A variant still being made: the original image stands in for it (a site input
+        // that the image pipeline read, never a path taken from the request).
+        Located::NotFound => match (original, fallback) {
+            (Some(source), _) => file(source, request).await,
+            (None, Some(page)) => html(&state, &page, StatusCode::NOT_FOUND, &method).await,
+            (None, None) => page_response(&state, fallback_404(), StatusCode::NOT_FOUND, &method),
         },
     }
 }

@@ -36,6 +36,8 @@ pub struct Batch {
     /// Top-level input folders (`content`, ...) that were themselves created, removed or renamed:
     /// their watches must be renewed.
     pub top_dirs: BTreeSet<String>,
+    /// Image variants made in the background are ready to publish (not a file event).
+    pub images_ready: bool,
 }
 
 impl Batch {
@@ -47,11 +49,25 @@ impl Batch {
         }
     }
 
+    /// A batch that says background image variants are ready.
+    pub fn images_ready() -> Batch {
+        Batch {
+            images_ready: true,
+            ..Batch::default()
+        }
+    }
+
     /// Adds `other` to this batch (batches that queued up during a rebuild become one).
     pub fn merge(&mut self, other: Batch) {
         self.paths.extend(other.paths);
         self.everything |= other.everything;
         self.top_dirs.extend(other.top_dirs);
+        self.images_ready |= other.images_ready;
+    }
+
+    /// Whether no input changed (the batch only says that images are ready).
+    pub fn no_input_changed(&self) -> bool {
+        self.paths.is_empty() && !self.everything && self.top_dirs.is_empty()
     }
 
     /// The paths to hand to `Session::rebuild`: empty means "unknown, check everything".
@@ -65,7 +81,7 @@ impl Batch {
 
     /// Whether the batch asks for nothing.
     pub fn is_empty(&self) -> bool {
-        self.paths.is_empty() && !self.everything && self.top_dirs.is_empty()
+        self.no_input_changed() && !self.images_ready
     }
 }
 

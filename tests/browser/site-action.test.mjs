@@ -2,12 +2,15 @@
 // in every language (the decoded mailto: body is the letter text, the editable letter updates the
 // link), every page's share block (each share URL carries the localised message and the page URL,
 // no tracking parameter, no third-party proxy), the .ics files (parsed: CRLF, folding, required
-// properties), the mobile header (headline and primary action above the fold at 360×640) and the
-// handout (one A4 page with the V.i.S.d.P. line, without the screen-only wording).
+// properties), the mobile header (headline and primary action above the fold at 360×640), the side
+// column (beside the text at 1280 px on every page that has one, so no page is half empty; the
+// take-part box only there) and the handout (one A4 page with the V.i.S.d.P. line and a QR code
+// that decodes to the site, without the screen-only wording).
 //
 //   node --test tests/browser/site-action.test.mjs
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildSite, here, htmlFiles, isRedirectPage, serveDir, tempDir, urlPathOf, CHROMIUM, CHROMIUM_ARGS } from './site-lib.mjs';
@@ -249,12 +252,15 @@ test('handout: the demands print on one A4 page with the V.i.S.d.P. line and a Q
         return {
           text: document.body.innerText,
           visdp: [...document.querySelectorAll('.visdp')].filter(visible).map((e) => e.textContent),
-          wordmark: [...document.querySelectorAll('.handout-head img')].filter(visible).length,
+          wordmark: [...document.querySelectorAll('.handout-head img')].filter(visible).map((i) => ({ src: new URL(i.src).pathname, alt: i.alt })),
         };
       });
       assert.equal(printed.visdp.length, 1, `${urlPath}: the V.i.S.d.P. line prints`);
       assert.match(printed.visdp[0], /^V\.i\.S\.d\.P\.: \S/);
-      assert.equal(printed.wordmark, 1, `${urlPath}: the wordmark prints`);
+      assert.equal(printed.wordmark.length, 1, `${urlPath}: the wordmark prints`);
+      // in the page's language, its text alternative saying what the picture says
+      const svg = fs.readFileSync(path.join(site.dir, printed.wordmark[0].src), 'utf8');
+      assert.equal(printed.wordmark[0].alt, svg.match(/<title[^>]*>([^<]+)<\/title>/)[1], `${urlPath}: the wordmark's alt is its text`);
       assert.ok(!printed.text.includes('Zum Ausdrucken als einseitiger Handzettel'), `${urlPath}: no screen-only wording on paper`);
       // the QR code (inline SVG from qr()) prints and leads to the take-action page of this build
       await page.addScriptTag({ path: path.join(here, 'node_modules', 'jsqr', 'dist', 'jsQR.js') });
@@ -287,5 +293,112 @@ test('handout: the demands print on one A4 page with the V.i.S.d.P. line and a Q
     } finally {
       await context.close();
     }
+  }
+});
+
+test('side column: beside the text at 1280 px on every page with one, the take-part box only on wide screens', async () => {
+  const pages = htmlFiles(site.dir).filter((rel) => fs.readFileSync(path.join(site.dir, rel), 'utf8').includes('class="page-body"'));
+  assert.ok(pages.length >= 30, `pages with a side column: ${pages.length}`);
+  const wide = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const narrow = await browser.newContext({ viewport: { width: 375, height: 812 } });
+  try {
+    const [w, n] = [await wide.newPage(), await narrow.newPage()];
+    for (const rel of pages) {
+      const urlPath = urlPathOf(rel);
+      await w.goto(site.server.origin + urlPath, { waitUntil: 'load' });
+      const g = await w.evaluate(() => {
+        const r = (el) => el && el.getBoundingClientRect();
+        const main = r(document.querySelector('.page-main'));
+        const side = document.querySelector('.page-side');
+        const wrap = r(document.querySelector('.page-body'));
+        return {
+          rtl: document.documentElement.dir === 'rtl',
+          main: main && { left: main.left, right: main.right, top: main.top },
+          side: side && getComputedStyle(side).display !== 'none' ? { left: r(side).left, right: r(side).right, top: r(side).top, height: r(side).height } : null,
+          wrap: wrap && { left: wrap.left, right: wrap.right },
+          box: !!document.querySelector('.side-action') && getComputedStyle(document.querySelector('.side-action')).display !== 'none',
+          isAction: document.body.classList.contains('action-page'),
+        };
+      });
+      assert.ok(g.side && g.side.height > 0, `${urlPath} @1280: the side column shows`);
+      const beside = g.rtl ? g.side.right <= g.main.left : g.side.left >= g.main.right;
+      assert.ok(beside && Math.abs(g.side.top - g.main.top) < 2, `${urlPath} @1280: the side column sits beside the text: ${JSON.stringify(g)}`);
+      const used = Math.max(g.side.right, g.main.right) - Math.min(g.side.left, g.main.left);
+      assert.ok(used >= 0.95 * (g.wrap.right - g.wrap.left), `${urlPath} @1280: text and side column fill the page's width (${used} of ${g.wrap.right - g.wrap.left} px)`);
+      assert.equal(g.box, !g.isAction, `${urlPath} @1280: the take-part box shows everywhere but on the take-action page`);
+    }
+    for (const urlPath of ['/artikel/', '/en/demands/', '/fr/sources/', '/ar/matalib/']) {
+      await n.goto(site.server.origin + urlPath, { waitUntil: 'load' });
+      const m = await n.evaluate(() => ({
+        box: getComputedStyle(document.querySelector('.side-action')).display,
+        band: getComputedStyle(document.querySelector('.action-band')).display,
+      }));
+      assert.deepEqual(m, { box: 'none', band: 'block' }, `${urlPath} @375: the band after the content takes the box's place`);
+    }
+  } finally {
+    await wide.close();
+    await narrow.close();
+  }
+});
+
+/** The `content` of a `<meta property=…>` in `html`, HTML entities decoded. */
+function meta(html, property) {
+  const m = html.match(new RegExp(`<meta property="${property}" content="([^"]*)"`));
+  return m && m[1].replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+test('share cards: every page links a 1200×630 PNG of this build that shows its title, and the downloads offer the campaign card', () => {
+  const pages = htmlFiles(site.dir).filter((rel) => !isRedirectPage(path.join(site.dir, rel)));
+  const fileOf = (url) => {
+    assert.ok(url.startsWith(site.server.origin + '/'), `a card of this build: ${url}`);
+    return path.join(site.dir, decodeURIComponent(new URL(url).pathname));
+  };
+  const homes = {};
+  for (const lang of ['', 'en/', 'fr/', 'ar/']) {
+    const html = fs.readFileSync(path.join(site.dir, lang, 'index.html'), 'utf8');
+    homes[lang] = { image: meta(html, 'og:image'), alt: meta(html, 'og:image:alt'), h1: html.match(/<h1[^>]*>([^<]+)<\/h1>/)[1] };
+    // the home card shows the home page's headline, not only the site name
+    assert.ok(homes[lang].alt.startsWith(homes[lang].h1), `/${lang}: home card alt “${homes[lang].alt}” names the headline “${homes[lang].h1}”`);
+  }
+  const titlesOfCard = new Map();
+  const hashes = new Map();
+  let own = 0;
+  for (const rel of pages) {
+    const html = fs.readFileSync(path.join(site.dir, rel), 'utf8');
+    assert.ok(!/img\/card(-[a-z]+)?\.png/.test(html), `${rel}: no link to the removed static cards`);
+    const image = meta(html, 'og:image');
+    assert.ok(image, `${rel}: og:image`);
+    assert.equal(html.match(/<meta name="twitter:image" content="([^"]*)"/)?.[1].replace(/&amp;/g, '&'), image, `${rel}: twitter:image is the same card`);
+    const png = fs.readFileSync(fileOf(image));
+    assert.equal(png.subarray(1, 4).toString(), 'PNG', `${rel}: ${image} is a PNG`);
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [1200, 630], `${rel}: ${image} is 1200×630`);
+    const title = meta(html, 'og:title');
+    const siteName = meta(html, 'og:site_name');
+    const alt = meta(html, 'og:image:alt');
+    const lang = (rel.match(/^(en|fr|ar)\//) || ['', ''])[0];
+    const ownCard = `${site.server.origin}/cards/${rel.replace(/(^|\/)index\.html$/, '').replace(/\/$/, '') || 'index'}.png`;
+    if (image === ownCard && rel !== `${lang}index.html`) {
+      // its own card: drawn with the page's title
+      assert.equal(alt, title === siteName ? title : `${title} – ${siteName}`, `${rel}: the card's alt is the page title it shows`);
+      own++;
+    } else {
+      // no card of its own (home, tag and 404 pages): the home page's card, described as such
+      assert.equal(image, homes[lang].image, `${rel}: a page without its own card shows the home page's (${ownCard})`);
+      assert.equal(alt, homes[lang].alt, `${rel}: and describes it as the home page's`);
+    }
+    const hash = crypto.createHash('sha256').update(png).digest('hex');
+    titlesOfCard.set(image, (titlesOfCard.get(image) || new Set()).add(alt));
+    hashes.set(hash, (hashes.get(hash) || new Set()).add(alt));
+  }
+  assert.ok(own >= 25, `pages with a card of their own: ${own}`);
+  for (const [card, alts] of titlesOfCard) assert.equal(alts.size, 1, `${card} stands for one title, not ${[...alts].join(' / ')}`);
+  for (const alts of hashes.values()) assert.equal(alts.size, 1, `cards with different titles differ: ${[...alts].join(' / ')}`);
+  // the press kit and the take-action page offer the campaign card of their language, which exists
+  for (const [rel, lang] of [['presse/index.html', ''], ['en/press/index.html', 'en/'], ['fr/presse/index.html', 'fr/'], ...Object.entries(ACTION_PAGES).map(([l, p]) => [`${p.slice(1)}index.html`, l === 'de' ? '' : `${l}/`])]) {
+    const html = fs.readFileSync(path.join(site.dir, rel), 'utf8');
+    const list = html.slice(html.indexOf('<ul class="download-list">'), html.indexOf('</ul>', html.indexOf('<ul class="download-list">')));
+    const pngs = [...list.matchAll(/href="([^"]+\.png)" download/g)].map((m) => m[1]);
+    assert.deepEqual(pngs, [homes[lang].image], `${rel}: the downloads offer the campaign card`);
+    assert.ok(fs.existsSync(fileOf(pngs[0])), `${rel}: the offered card exists`);
   }
 });

@@ -3,7 +3,8 @@
 // Content-Security-Policy with the endpoint added to `[hosting.csp] form-action`, submits it to
 // a local test server, which must receive the fields; the privacy note sits beside the form; no
 // axe violations) and without it (no form anywhere), and `[[calendars]]` renamed (other data key,
-// other folder): the .ics files and the take-action pages' links follow the configuration.
+// other folder): the .ics files and the take-action pages' links follow the configuration; and a
+// base_url with a path: every image, stylesheet, script and icon reference stays under it.
 //
 //   node --test tests/browser/site-config.test.mjs
 import { after, before, test } from 'node:test';
@@ -176,4 +177,24 @@ test('[[calendars]]: another data key and folder move the .ics files and the tak
     assert.deepEqual(links, files.map((f) => `/${prefix}termine/ics/${f}`).sort(), `${urlPath}: links every .ics file where it is`);
     assert.ok(html.includes('class="event"'), `${urlPath}: the events from data/agenda are listed`);
   }
+});
+
+test('base_url with a path: every image, stylesheet, script and icon of every page is under it and exists', () => {
+  const src = copySite('ludd-basepath-src-');
+  const out = tempDir('ludd-basepath-');
+  cleanup.push(() => fs.rmSync(src, { recursive: true, force: true }), () => fs.rmSync(out, { recursive: true, force: true }));
+  buildSite({ root: src, output: out, baseUrl: 'https://example.org/project/' });
+  let checked = 0;
+  for (const rel of htmlFiles(out)) {
+    const html = fs.readFileSync(path.join(out, rel), 'utf8');
+    for (const [, attr, url] of html.matchAll(/<(?:img|script|link)\b[^>]*?\s(src|href)="([^"]+)"/g)) {
+      if (/^(https?:|mailto:|data:)/.test(url) && !url.startsWith('https://example.org/')) continue;
+      const pathname = new URL(url, 'https://example.org/').pathname;
+      assert.ok(pathname.startsWith('/project/'), `${rel}: ${attr}="${url}" is not under the base path /project/`);
+      const file = path.join(out, decodeURIComponent(pathname.slice('/project'.length)));
+      assert.ok(fs.existsSync(file.endsWith('/') ? path.join(file, 'index.html') : file), `${rel}: ${url} names no output file`);
+      checked++;
+    }
+  }
+  assert.ok(checked > 200, `checked ${checked} references`);
 });

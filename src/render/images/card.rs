@@ -249,7 +249,7 @@ impl CardRenderer {
         let measure = |s: &str, size: f32| {
             measure(&faces, s) * size + letter_spacing * s.chars().count() as f32
         };
-        let words: Vec<&str> = title.split_whitespace().collect();
+        let words: Vec<&str> = title.split(is_break).filter(|w| !w.is_empty()).collect();
         let mut size = spec.max_size.max(spec.min_size);
         loop {
             let max_lines = (((spec.height / size) - 1.0) / spec.line_height + 1.0)
@@ -269,6 +269,12 @@ impl CardRenderer {
             size = (size - 2.0).max(spec.min_size);
         }
     }
+}
+
+/// Whether a line may break at `c`: whitespace, but not the no-break spaces that keep
+/// `1 100`, `« Le` or `nous ?` together.
+fn is_break(c: char) -> bool {
+    c.is_whitespace() && !matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}')
 }
 
 /// Greedy line breaking: as many words on a line as `fits` allows (a word that fits on no line
@@ -628,6 +634,9 @@ mod tests {
         assert_eq!(endless.size, 44.0);
         assert!(endless.lines.last().is_some_and(|l| l.ends_with('…')));
         assert!(endless.lines.len() <= 6);
+        // No-break spaces never break a line: thirty words joined by them are one word.
+        let kept = r.layout(&["Wort"; 30].join("\u{a0}"), &spec, 0.0);
+        assert_eq!(kept.lines.len(), 1, "{:?}", kept.lines);
         let word = r.layout(&"x".repeat(400), &spec, 0.0);
         assert_eq!(word.lines.len(), 1);
         assert!(word.lines[0].ends_with('…'));

@@ -8,6 +8,7 @@
 //! (geometry, resampling), [`encode`], [`strip`] (metadata), [`cache`], [`picture`] (the
 //! `<picture>` markup for Markdown images), [`functions`] (template functions) and [`qr`].
 
+pub mod background;
 pub mod cache;
 pub mod card;
 pub mod decode;
@@ -87,6 +88,9 @@ pub struct Images {
     variants: Mutex<HashMap<String, Slot<PathBuf>>>,
     /// Output path → cached file, for every variant this build used.
     outputs: Mutex<BTreeMap<String, PathBuf>>,
+    /// The preview's background worker: variants not cached yet are made there, not while
+    /// the page renders (see [`background`]).
+    background: Option<Arc<background::Background>>,
 }
 
 impl std::fmt::Debug for Images {
@@ -98,6 +102,7 @@ impl std::fmt::Debug for Images {
 }
 
 /// A variant to make: how, in which format, under which name.
+#[derive(Debug, Clone)]
 struct Job {
     plan: resize::Plan,
     format: Format,
@@ -124,7 +129,14 @@ impl Images {
             sources: Mutex::new(HashMap::new()),
             variants: Mutex::new(HashMap::new()),
             outputs: Mutex::new(BTreeMap::new()),
+            background: None,
         }
+    }
+
+    /// Makes variants that are not cached yet on `worker` instead of at once (`ludd serve`).
+    pub fn in_background(mut self, worker: Option<Arc<background::Background>>) -> Images {
+        self.background = worker;
+        self
     }
 
     /// Draws share cards from `source` (the theme's or site's `cards/card.svg`).
@@ -342,15 +354,10 @@ impl Images {
             }
             slots.push(slot);
         }
-        if !missing.is_empty() {
-            let bytes = read(path)?;
-            let exif = if self.config.keep_metadata {
-                decode::exif(path, &bytes)
-            } else {
-                None
-            };
-            let pixels = Pixels::from_image(decode::decode(path, &bytes)?);
-            drop(bytes);
+        if let (Some(worker), false) = (&self.background, missing.is_empty()) {
+            worker.submit(path, missing.into_iter().cloned().collect(), &self.config);
+        } else if !missing.is_empty() {
+            let decoded = decode_for(path, &self.config)?;
             for job in missing {
                 let Some(slot) = slots.iter().zip(&jobs).find(|(_, j)| j.name == job.name) else {
                     continue;
@@ -358,18 +365,9 @@ impl Images {
                 let made = slot
                     .0
                     .get_or_init(|| {
-                        (|| {
-                            let resized = resize::apply(path, &pixels, &job.plan)?;
-                            let encoded = encode::encode(
-                                path,
-                                &resized,
-                                job.format,
-                                self.config.quality,
-                                exif.as_deref(),
-                            )?;
-                            self.cache.put(&job.name, &encoded)
-                        })()
-                        .map_err(Arc::new)
+                        encode_job(path, &decoded, job, &self.config)
+                            .and_then(|encoded| self.cache.put(&job.name, &encoded))
+                            .map_err(Arc::new)
                     })
                     .clone();
                 made.map_err(|e| clone_error(&e))?;
@@ -406,6 +404,41 @@ impl Images {
         }
         strip::strip(path, bytes)
     }
+}
+
+/// A source's pixels, decoded once for all of its variants, and the EXIF to keep (only with
+/// `keep_metadata`).
+struct Decoded {
+    pixels: Pixels,
+    exif: Option<Vec<u8>>,
+}
+
+fn decode_for(path: &Path, config: &ImagesConfig) -> Result<Decoded, ImageError> {
+    let bytes = read(path)?;
+    let exif = if config.keep_metadata {
+        decode::exif(path, &bytes)
+    } else {
+        None
+    };
+    let pixels = Pixels::from_image(decode::decode(path, &bytes)?);
+    Ok(Decoded { pixels, exif })
+}
+
+/// One variant's encoded bytes.
+fn encode_job(
+    path: &Path,
+    decoded: &Decoded,
+    job: &Job,
+    config: &ImagesConfig,
+) -> Result<Vec<u8>, ImageError> {
+    let resized = resize::apply(path, &decoded.pixels, &job.plan)?;
+    encode::encode(
+        path,
+        &resized,
+        job.format,
+        config.quality,
+        decoded.exif.as_deref(),
+    )
 }
 
 /// A file name part from the source's name: ASCII letters, digits, `-` and `_`.
