@@ -726,7 +726,7 @@ pub(crate) fn base_context(
     // A page without a card of its own shows the home page's: its alt text needs the title
     // drawn on it, which is the home page's.
     if card.is_some() && card == home_card {
-        if let Some(home) = site.homes.get(place.lang).copied().flatten() {
+        if let Some(home) = site.homes.get(place.lang.index()).copied().flatten() {
             ctx.insert("card_title", reads.title(home).into());
         }
     }
