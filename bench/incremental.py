@@ -11,8 +11,10 @@ arrival of the `change` event whose `pages` names that page's output. Each file 
 afterwards (untimed; its rebuild event is awaited too), the server is stopped with SIGTERM.
 
 Prints TSV lines `metric  run  value` on stdout: one `incr_ms` per edit, `incr_server_ms`
-(the rebuild time the server reports in the event) per edit and `serve_first_build_ms`.
-Standard library only.
+(the rebuild time the server reports in the event) per edit, `serve_first_build_ms` and, on
+Linux, `incr_cpu_ms`: the CPU time (user + system, all threads, from /proc/PID/stat) the server
+used per rebuild over all edits and restores, a figure that other load on the machine barely
+moves. Standard library only.
 """
 from __future__ import annotations
 
@@ -44,6 +46,17 @@ def page_files(content: str, n: int, edits: int):
         else:
             out.append((os.path.join(content, sec, f"{page}.en.md"), f"en/{sec}/{page}/index.html"))
     return out
+
+
+def cpu_seconds(pid: int):
+    """User + system CPU time of process PID (all its threads) in seconds, or None off Linux."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # After the command name: state is field 3, utime and stime are fields 14 and 15.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class Events:
@@ -136,6 +149,7 @@ def main() -> int:
         ev = Events(host, port)
         kind, _ = ev.next()  # `hello`: the stream is live
         time.sleep(0.5)
+        cpu_before = cpu_seconds(server.pid)
         for k, (md, output) in enumerate(page_files(a.content, a.pages, a.edits)):
             with open(md, "rb") as f:
                 original = f.read()
@@ -153,6 +167,11 @@ def main() -> int:
                 f.write(original)
             wait_for_change(ev, output, time.monotonic() + a.timeout)
             time.sleep(0.3)
+        cpu_after = cpu_seconds(server.pid)
+        if cpu_before is not None and cpu_after is not None and a.edits > 0:
+            # Every edit and every restore is one rebuild.
+            per = (cpu_after - cpu_before) * 1000 / (2 * a.edits)
+            print(f"incr_cpu_ms\t{a.run}\t{per:.2f}")
         ev.close()
     finally:
         if server.poll() is None:

@@ -73,7 +73,8 @@ pub fn run(options: WatchOptions) -> Result<()> {
         .map(|s| s.files.into_iter().map(|(path, _)| path).collect())
         .unwrap_or_default();
     BuildState::clear(&output);
-    let (mut session, first) = Session::start_over(build.clone(), output.clone(), earlier);
+    let (mut session, first) =
+        Session::start_with(build.clone(), output.clone(), Some(config), earlier);
     // Marked as ludd's, so that a later `ludd build` may replace it.
     std::fs::create_dir_all(&output).map_err(|e| crate::error::Error::io("create", &output, e))?;
     crate::write::ownership::mark(&output)?;

@@ -5,7 +5,7 @@
 use std::hash::{BuildHasher, DefaultHasher, Hash, Hasher};
 
 /// Hashes anything hashable.
-pub fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
+pub(crate) fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
     let mut h = DefaultHasher::new();
     value.hash(&mut h);
     h.finish()
@@ -14,12 +14,12 @@ pub fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
 /// Hashes a long text (a Markdown body, rendered HTML) to tell whether it changed. foldhash
 /// (fixed seed, so equal texts always hash equal) reads 16 bytes per step, many times faster
 /// than the standard hasher on kilobytes of input.
-pub fn hash_text(text: &str) -> u64 {
+pub(crate) fn hash_text(text: &str) -> u64 {
     hash_bytes(text.as_bytes())
 }
 
 /// [`hash_text`] for bytes.
-pub fn hash_bytes(bytes: &[u8]) -> u64 {
+pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
     foldhash::quality::FixedState::with_seed(0x6c75_6464).hash_one(bytes)
 }
 
@@ -27,7 +27,7 @@ pub fn hash_bytes(bytes: &[u8]) -> u64 {
 /// values hash equal only when a template sees the same data in them. Map entries are combined
 /// in an order-independent way (Tera's maps are unordered); long strings go through
 /// [`hash_text`].
-pub fn hash_value(value: &tera::Value, h: &mut impl Hasher) {
+pub(crate) fn hash_value(value: &tera::Value, h: &mut impl Hasher) {
     use tera::value::ValueKind;
     let kind = value.kind();
     std::mem::discriminant(&kind).hash(h);
@@ -68,6 +68,13 @@ pub fn hash_value(value: &tera::Value, h: &mut impl Hasher) {
             value.to_string().hash(h);
         }
     }
+}
+
+/// The digest of a template value: [`hash_value`] into a hasher of its own.
+pub(crate) fn value_digest(value: &tera::Value) -> u64 {
+    let mut h = DefaultHasher::new();
+    hash_value(value, &mut h);
+    h.finish()
 }
 
 #[cfg(test)]

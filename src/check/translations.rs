@@ -69,9 +69,7 @@ pub(crate) fn analyze(site: &Site, git: Option<&CommitTimes>) -> (TranslationTab
     originals.sort_by(|a, b| a.source.rel_path.cmp(&b.source.rel_path));
     for original in originals {
         let status = site
-            .languages
-            .iter()
-            .enumerate()
+            .each_language()
             .map(|(l, lang)| {
                 if l == Site::DEFAULT_LANGUAGE {
                     return Status::Original;

@@ -446,10 +446,14 @@ fn is_last(job: &Job) -> bool {
 
 /// The processed images used so far that `plan` does not hold yet, as planned outputs.
 fn image_jobs(plan: &[Planned], templates: &Templates) -> Vec<Planned> {
+    let outputs = templates.images.outputs();
+    if outputs.is_empty() {
+        // The common case after a text edit of a site without processed images: no index
+        // of the whole plan to build.
+        return Vec::new();
+    }
     let planned: std::collections::HashSet<&str> = plan.iter().map(|p| p.path.as_str()).collect();
-    templates
-        .images
-        .outputs()
+    outputs
         .into_iter()
         .filter(|(path, _)| !planned.contains(path.as_str()))
         .map(|(path, file)| Planned {
@@ -462,12 +466,15 @@ fn image_jobs(plan: &[Planned], templates: &Templates) -> Vec<Planned> {
 impl Engine {
     /// The processed images that templates asked for while the outputs were rendered (a
     /// page template's `image()`), beyond the planned ones: the caller gives them to its sink.
-    pub fn late_images(&self) -> Vec<Planned> {
+    pub(crate) fn late_images(&self) -> Vec<Planned> {
         image_jobs(&self.plan, &self.templates)
     }
 
     /// Gives the late images (see [`Engine::late_images`]) to `sink`.
-    pub fn render_late_images<S: Sink>(&self, sink: &S) -> Result<Vec<(Planned, S::Receipt)>> {
+    pub(crate) fn render_late_images<S: Sink>(
+        &self,
+        sink: &S,
+    ) -> Result<Vec<(Planned, S::Receipt)>> {
         let results: Vec<Result<(Planned, S::Receipt)>> = self
             .late_images()
             .into_par_iter()
@@ -486,9 +493,7 @@ impl Engine {
 
 /// Published documents per language: those with a page of their own (not `render = false`).
 pub fn pages_per_language(site: &Site) -> Vec<(String, usize)> {
-    site.languages
-        .iter()
-        .enumerate()
+    site.each_language()
         .map(|(i, l)| {
             (
                 l.code.clone(),

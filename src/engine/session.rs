@@ -7,6 +7,7 @@ use super::sink::{Folder, InPlace};
 use super::{BuildOptions, Engine, Which};
 use crate::error::{Result, collect_all};
 use crate::load;
+use crate::load::config::Config;
 use crate::load::content::SourceDoc;
 use crate::model::DocId;
 use crate::render::deps::Dependents;
@@ -63,20 +64,25 @@ pub struct Session {
     files: HashMap<String, InPlace>,
     /// Paths changed since the last successful build (kept across failed rebuilds).
     pending: Vec<PathBuf>,
+    /// `site.toml` as the command parsed it, for the first build (so that it is parsed once).
+    first_config: Option<Config>,
 }
 
 impl Session {
-    /// Starts a session that writes into `out_dir` (created if needed) and runs a first build.
+    /// Starts a session that writes into `out_dir` (created if needed) and runs a first build,
+    /// which reads `site.toml`.
     pub fn start(options: BuildOptions, out_dir: PathBuf) -> (Session, Result<Changes>) {
-        Session::start_over(options, out_dir, Vec::new())
+        Session::start_with(options, out_dir, None, Vec::new())
     }
 
-    /// [`Session::start`] in a folder that holds the output of an earlier run: `earlier` are
-    /// the files that run wrote. Those with the right bytes are kept as they are; those no
-    /// longer planned are removed by the first build that succeeds.
-    pub fn start_over(
+    /// [`Session::start`] with `site.toml` already parsed into `config` (when given), in a
+    /// folder that may hold the output of an earlier run: `earlier` are the files that run
+    /// wrote. Those with the right bytes are kept as they are; those no longer planned are
+    /// removed by the first build that succeeds.
+    pub fn start_with(
         options: BuildOptions,
         out_dir: PathBuf,
+        config: Option<Config>,
         earlier: Vec<String>,
     ) -> (Session, Result<Changes>) {
         let unknown = InPlace {
@@ -89,6 +95,7 @@ impl Session {
             last_good: None,
             files: earlier.into_iter().map(|p| (p, unknown)).collect(),
             pending: Vec::new(),
+            first_config: config,
         };
         let first = session.rebuild(&[]);
         (session, first)
@@ -220,9 +227,10 @@ impl Session {
     /// again, reusing the Markdown of documents that did not change.
     fn rebuild_model(&mut self, everything: bool) -> Result<()> {
         let root = &self.options.root;
-        let project = match &self.last_good {
-            Some(last) if !everything => load::reload(root, &last.project, &self.pending)?,
-            _ => load::load(root)?,
+        let project = match (&self.last_good, self.first_config.take()) {
+            (Some(last), _) if !everything => load::reload(root, &last.project, &self.pending)?,
+            (_, Some(config)) => load::load_with(root, config)?,
+            (_, None) => load::load(root)?,
         };
         let engine = Engine::from_project(
             project.clone(),

@@ -3,7 +3,7 @@
 //! documents they link in that language, with a visible default-language fallback where a page
 //! has no translation. Without a configured `main` menu, `main` lists the top-level sections.
 
-use super::{DocId, Site};
+use super::{DocId, LangId, Site};
 use crate::error::Diagnostic;
 use crate::load::config::{CONFIG_FILE, MenuEntryConfig, MenusConfig};
 
@@ -61,7 +61,7 @@ pub enum MenuLabel {
 pub fn resolve(site: &Site) -> Result<Vec<Vec<Menu>>, Vec<Diagnostic>> {
     let mut problems = Vec::new();
     let mut all = Vec::with_capacity(site.languages.len());
-    for (lang, language) in site.languages.iter().enumerate() {
+    for (lang, language) in site.each_language() {
         let own = site.config.languages.get(&language.code).map(|l| &l.menus);
         let mut menus: Vec<Menu> = Vec::new();
         let mut add = |name: &str, entries: &[MenuEntryConfig], at: String| {
@@ -116,7 +116,7 @@ pub fn resolve(site: &Site) -> Result<Vec<Vec<Menu>>, Vec<Diagnostic>> {
 }
 
 /// Resolves one configured entry in language `lang`.
-fn entry(site: &Site, lang: usize, e: &MenuEntryConfig) -> Result<MenuEntry, String> {
+fn entry(site: &Site, lang: LangId, e: &MenuEntryConfig) -> Result<MenuEntry, String> {
     let label = match (&e.name, &e.key) {
         (Some(name), _) => MenuLabel::Name(name.clone()),
         (None, Some(key)) if !site.theme.ui_strings.values().any(|m| m.contains_key(key)) => {
@@ -164,7 +164,7 @@ fn sorted(mut entries: Vec<MenuEntry>) -> Vec<MenuEntry> {
 
 /// The generated `main` menu: the home page's sections in `lang` by weight and URL, plus the
 /// default language's untranslated ones when the language shows fallbacks.
-fn top_level_sections(site: &Site, lang: usize) -> Vec<MenuEntry> {
+fn top_level_sections(site: &Site, lang: LangId) -> Vec<MenuEntry> {
     let Some(home) = site.homes[lang] else {
         return Vec::new();
     };
@@ -173,8 +173,8 @@ fn top_level_sections(site: &Site, lang: usize) -> Vec<MenuEntry> {
         .iter()
         .map(|&id| (id, false))
         .collect();
-    if let Some(default_home) =
-        site.homes[Site::DEFAULT_LANGUAGE].filter(|_| lang != 0 && site.languages[lang].fallback)
+    if let Some(default_home) = site.homes[Site::DEFAULT_LANGUAGE]
+        .filter(|_| lang != Site::DEFAULT_LANGUAGE && site.languages[lang].fallback)
     {
         for &sub in &site.docs[default_home].subsections {
             if site.docs[sub].translations[lang].is_none() {

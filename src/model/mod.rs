@@ -19,56 +19,84 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 pub use taxonomy::{Taxonomy, Term};
 
-/// A document: its index in [`Site::docs`] (and in everything kept per document, such as the
-/// rendered Markdown). Ids are valid for one model only; a rebuilt model numbers afresh.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct DocId(pub usize);
+/// Defines an index newtype: `$name(pub usize)` with `index()`, `all(n)`, and indexing of slices
+/// and vectors by it, so that an index of one kind cannot index a list of another.
+macro_rules! index_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+        pub struct $name(pub usize);
 
-impl DocId {
-    /// The index.
-    pub fn index(self) -> usize {
-        self.0
-    }
+        impl $name {
+            /// The index.
+            pub fn index(self) -> usize {
+                self.0
+            }
 
-    /// Every id of `n` documents, in order.
-    pub fn all(n: usize) -> impl Iterator<Item = DocId> {
-        (0..n).map(DocId)
-    }
+            /// Every index of a list of `n`, in order.
+            pub fn all(n: usize) -> impl Iterator<Item = $name> {
+                (0..n).map($name)
+            }
+        }
+
+        impl<T> std::ops::Index<$name> for [T] {
+            type Output = T;
+            fn index(&self, id: $name) -> &T {
+                &self[id.0]
+            }
+        }
+
+        impl<T> std::ops::IndexMut<$name> for [T] {
+            fn index_mut(&mut self, id: $name) -> &mut T {
+                &mut self[id.0]
+            }
+        }
+
+        impl<T> std::ops::Index<$name> for Vec<T> {
+            type Output = T;
+            fn index(&self, id: $name) -> &T {
+                &self[id.0]
+            }
+        }
+
+        impl<T> std::ops::IndexMut<$name> for Vec<T> {
+            fn index_mut(&mut self, id: $name) -> &mut T {
+                &mut self[id.0]
+            }
+        }
+    };
 }
 
-impl<T> std::ops::Index<DocId> for [T] {
-    type Output = T;
-    fn index(&self, id: DocId) -> &T {
-        &self[id.0]
-    }
-}
+index_type!(
+    /// A document: its index in [`Site::docs`] (and in everything kept per document, such as the
+    /// rendered Markdown). Ids are valid for one model only; a rebuilt model numbers afresh.
+    DocId
+);
 
-impl<T> std::ops::IndexMut<DocId> for [T] {
-    fn index_mut(&mut self, id: DocId) -> &mut T {
-        &mut self[id.0]
-    }
-}
+index_type!(
+    /// A language: its index in [`Site::languages`] (and in everything kept per language, such
+    /// as [`Doc::translations`] and [`Site::homes`]). The default language is
+    /// [`Site::DEFAULT_LANGUAGE`].
+    LangId
+);
 
-impl<T> std::ops::Index<DocId> for Vec<T> {
-    type Output = T;
-    fn index(&self, id: DocId) -> &T {
-        &self[id.0]
-    }
-}
+index_type!(
+    /// A taxonomy in one language: its index in [`Site::taxonomies`].
+    TaxonomyId
+);
 
-impl<T> std::ops::IndexMut<DocId> for Vec<T> {
-    fn index_mut(&mut self, id: DocId) -> &mut T {
-        &mut self[id.0]
-    }
-}
+index_type!(
+    /// A term: its index in its taxonomy's [`Taxonomy::terms`].
+    TermId
+);
 
 /// A page or section in one language, placed in the site.
 #[derive(Debug, Clone)]
 pub struct Doc {
     /// The file it comes from.
     pub source: SourceDoc,
-    /// Index of its language in [`Site::languages`].
-    pub lang: usize,
+    /// Its language.
+    pub lang: LangId,
     /// Root-relative URL with trailing slash (`/en/article/`).
     pub url: String,
     /// Enclosing section in the same language (none for a home page, or when the section has no
@@ -85,8 +113,8 @@ pub struct Doc {
     pub previous: Option<DocId>,
     /// See `previous`.
     pub next: Option<DocId>,
-    /// Taxonomy terms: (index in [`Site::taxonomies`], index of the term there).
-    pub terms: Vec<(usize, usize)>,
+    /// Taxonomy terms: the taxonomy and the term there.
+    pub terms: Vec<(TaxonomyId, TermId)>,
     /// Bundle or section files copied next to this document (paths relative to `content/`).
     pub assets: Vec<String>,
     /// Alias paths that redirect here (root-relative, trailing slash).
@@ -108,7 +136,7 @@ pub struct Doc {
 impl Doc {
     /// A document of language `lang` read from `source`, not yet placed in the site (no URL,
     /// section, translations or neighbours).
-    fn unplaced(source: SourceDoc, lang: usize, languages: usize) -> Doc {
+    fn unplaced(source: SourceDoc, lang: LangId, languages: usize) -> Doc {
         Doc {
             lang,
             source,
@@ -250,8 +278,13 @@ impl DateFilter {
 }
 
 impl Site {
-    /// The default language's index (always 0).
-    pub const DEFAULT_LANGUAGE: usize = 0;
+    /// The default language (always the first).
+    pub const DEFAULT_LANGUAGE: LangId = LangId(0);
+
+    /// Every language with its id, default first.
+    pub fn each_language(&self) -> impl Iterator<Item = (LangId, &Language)> {
+        LangId::all(self.languages.len()).zip(&self.languages)
+    }
 
     /// Builds the model from a loaded project.
     pub fn build(project: Project, options: &ModelOptions) -> Result<Site> {
@@ -286,10 +319,10 @@ impl Site {
             .collect();
         upcoming.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
         let languages = language::languages(&config);
-        let lang_index: HashMap<&str, usize> = languages
+        let lang_index: HashMap<&str, LangId> = languages
             .iter()
-            .enumerate()
-            .map(|(i, l)| (l.code.as_str(), i))
+            .zip(LangId::all(languages.len()))
+            .map(|(l, i)| (l.code.as_str(), i))
             .collect();
         // Sized up front: growing a vector of 100,000 documents copies it several times.
         let mut docs: Vec<Doc> = Vec::with_capacity(content.docs.len());
@@ -300,7 +333,10 @@ impl Site {
                 .filter(|d| options.drafts || !d.front_matter.draft)
                 .filter(|d| dates.shows(&d.front_matter))
                 .map(|source| {
-                    let lang = lang_index.get(source.lang.as_str()).copied().unwrap_or(0);
+                    let lang = lang_index
+                        .get(source.lang.as_str())
+                        .copied()
+                        .unwrap_or(Site::DEFAULT_LANGUAGE);
                     Doc::unplaced(source, lang, languages.len())
                 }),
         );
@@ -327,7 +363,7 @@ impl Site {
             }
         }
         let mut by_url = urls::check_unique(&docs)?;
-        let homes = (0..languages.len())
+        let homes = LangId::all(languages.len())
             .map(|l| sections.get(&(String::new(), l)).copied())
             .collect();
         attach_to_sections(&mut docs, &languages, &sections);
@@ -365,7 +401,7 @@ impl Site {
     }
 
     /// Document `id` in language `lang`, else in the default language, else itself.
-    pub fn in_language(&self, id: DocId, lang: usize) -> DocId {
+    pub fn in_language(&self, id: DocId, lang: LangId) -> DocId {
         let t = &self.docs[id].translations;
         t[lang].or(t[Self::DEFAULT_LANGUAGE]).unwrap_or(id)
     }
@@ -424,7 +460,7 @@ impl Site {
 /// and Hugo do, so that its URL, the language switcher and its listings work. It is a
 /// translation of the default language's home and is marked `generated`.
 fn add_missing_homes(docs: &mut Vec<Doc>, languages: &[Language]) {
-    let has_home: Vec<bool> = (0..languages.len())
+    let has_home: Vec<bool> = LangId::all(languages.len())
         .map(|l| {
             docs.iter()
                 .any(|d| d.lang == l && d.is_section() && d.source.section_dir.is_empty())
@@ -434,7 +470,7 @@ fn add_missing_homes(docs: &mut Vec<Doc>, languages: &[Language]) {
         .iter()
         .find(|d| d.is_section() && d.source.section_dir.is_empty())
         .map_or_else(|| "_index.md".to_string(), |d| d.source.group.clone());
-    for (l, language) in languages.iter().enumerate() {
+    for (l, language) in LangId::all(languages.len()).zip(languages) {
         if has_home[l] {
             continue;
         }
@@ -520,7 +556,7 @@ fn resolve_redirects(
 }
 
 /// Sections by (folder, language).
-pub type SectionIndex = HashMap<(String, usize), DocId>;
+pub type SectionIndex = HashMap<(String, LangId), DocId>;
 
 fn section_index(docs: &[Doc]) -> SectionIndex {
     docs.iter()
@@ -542,7 +578,7 @@ fn link_translations(docs: &mut [Doc]) -> Result<()> {
     let mut problems = Vec::new();
     let mut links = Vec::new();
     for members in groups.values() {
-        let mut by_lang: BTreeMap<usize, DocId> = BTreeMap::new();
+        let mut by_lang: BTreeMap<LangId, DocId> = BTreeMap::new();
         for &m in members {
             if let Some(&other) = by_lang.get(&docs[m].lang) {
                 problems.push(
@@ -591,7 +627,7 @@ fn attach_to_sections(docs: &mut [Doc], languages: &[Language], sections: &Secti
         d.parent = nearest_section(sections, &parent_dir, d.lang);
     }
     // Pages and subsections grouped by folder and language, in one pass over all documents.
-    let mut pages_in: HashMap<(&str, usize), Vec<DocId>> = HashMap::new();
+    let mut pages_in: HashMap<(&str, LangId), Vec<DocId>> = HashMap::new();
     let mut children_of: HashMap<DocId, Vec<DocId>> = HashMap::new();
     for (id, d) in docs.iter().enumerate() {
         if d.is_section() {
@@ -654,7 +690,7 @@ fn attach_to_sections(docs: &mut [Doc], languages: &[Language], sections: &Secti
 }
 
 /// The section at `dir` in `lang`, or the closest ancestor that exists in `lang`.
-fn nearest_section(sections: &SectionIndex, dir: &str, lang: usize) -> Option<DocId> {
+fn nearest_section(sections: &SectionIndex, dir: &str, lang: LangId) -> Option<DocId> {
     let mut dir = dir.to_string();
     loop {
         if let Some(&id) = sections.get(&(dir.clone(), lang)) {

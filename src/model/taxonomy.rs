@@ -2,7 +2,7 @@
 //! with their URLs and pages, and the content pages of terms and taxonomies
 //! (`content/tags/climate/_index.md`, `content/tags/_index.md`) that the generated pages show.
 
-use super::{Doc, DocId, Language};
+use super::{Doc, DocId, LangId, Language, TaxonomyId, TermId};
 use crate::load::config::{Config, TaxonomyConfig};
 use crate::slug::slugify_in;
 use std::collections::{BTreeMap, HashSet};
@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, HashSet};
 pub struct Taxonomy {
     /// Its configuration.
     pub config: TaxonomyConfig,
-    /// Language index.
-    pub lang: usize,
+    /// Its language.
+    pub lang: LangId,
     /// URL segment (`tags`, also for a taxonomy named `Tags`), and the folder below `content/`
     /// of its own page and its terms' pages.
     pub slug: String,
@@ -49,7 +49,7 @@ pub fn collect(docs: &mut [Doc], config: &Config, languages: &[Language]) -> Vec
     let mut out = Vec::new();
     // Sections one or two folders below the root (where taxonomy and term pages are), by
     // language and folder, in path order.
-    let sections: Vec<(usize, String, DocId)> = docs
+    let sections: Vec<(LangId, String, DocId)> = docs
         .iter()
         .enumerate()
         .filter(|(_, d)| {
@@ -59,7 +59,7 @@ pub fn collect(docs: &mut [Doc], config: &Config, languages: &[Language]) -> Vec
         .map(|(i, d)| (d.lang, d.source.section_dir.clone(), DocId(i)))
         .collect();
     let mut claimed: Vec<(DocId, String)> = Vec::new();
-    for (lang, language) in languages.iter().enumerate() {
+    for (lang, language) in LangId::all(languages.len()).zip(languages) {
         for tc in config.taxonomies_of(&language.code) {
             let slug = slugify_in(&tc.name, &language.code);
             let url = format!("{}/{slug}/", language.prefix);
@@ -105,8 +105,8 @@ pub fn collect(docs: &mut [Doc], config: &Config, languages: &[Language]) -> Vec
                         .then_with(|| docs[a].source.rel_path.cmp(&docs[b].source.rel_path))
                 });
             }
-            let index = out.len();
-            for (ti, t) in terms.iter().enumerate() {
+            let index = TaxonomyId(out.len());
+            for (ti, t) in TermId::all(terms.len()).zip(&terms) {
                 for &p in &t.pages {
                     docs[p].terms.push((index, ti));
                 }
@@ -146,7 +146,7 @@ impl Taxonomy {
 /// The terms of taxonomy `tc` used by the pages of language `lang`, by slug.
 fn terms_of(
     docs: &[Doc],
-    lang: usize,
+    lang: LangId,
     tc: &TaxonomyConfig,
     code: &str,
     url: &str,

@@ -1,7 +1,7 @@
 //! URLs: every document's root-relative URL (language prefix, translated slugs, readable ASCII),
 //! alias paths, and the check that no two things claim the same output path.
 
-use super::{Doc, DocId, Language, SectionIndex};
+use super::{Doc, DocId, Language, SectionIndex, Site};
 use crate::error::{Diagnostic, Error, Result};
 use crate::load::content::{DocKind, split_dir};
 use crate::slug::slugify_in;
@@ -182,7 +182,7 @@ fn folder_segments(
             prefix.push('/');
         }
         prefix.push_str(part);
-        let slug = [doc.lang, 0]
+        let slug = [doc.lang, Site::DEFAULT_LANGUAGE]
             .iter()
             .find_map(|&l| sections.get(&(prefix.clone(), l)))
             .and_then(|&id| docs[id].source.front_matter.slug.as_deref())

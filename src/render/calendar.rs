@@ -5,7 +5,7 @@
 use crate::error::{Diagnostic, Result};
 use crate::load::config::CalendarConfig;
 use crate::load::front_matter::Date;
-use crate::model::Site;
+use crate::model::{LangId, Site};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -68,7 +68,7 @@ impl Moment {
 pub(crate) fn output_path(
     site: &Site,
     cal: &CalendarConfig,
-    lang: usize,
+    lang: LangId,
     event: Option<&str>,
 ) -> String {
     // The output folder has no base path; the language prefix carries it.
@@ -87,7 +87,7 @@ pub(crate) fn output_path(
 
 /// The events of calendar `cal` in language `lang`; a malformed entry is an error naming the
 /// data file.
-pub(crate) fn events(site: &Site, cal: &CalendarConfig, lang: usize) -> Result<Vec<Event>> {
+pub(crate) fn events(site: &Site, cal: &CalendarConfig, lang: LangId) -> Result<Vec<Event>> {
     let code = &site.languages[lang].code;
     let data = site.data.for_language(code);
     let file: PathBuf = site
@@ -179,7 +179,7 @@ fn event(item: &Value) -> std::result::Result<Event, String> {
 }
 
 /// An iCalendar file with `events`.
-pub(crate) fn render(site: &Site, cal: &CalendarConfig, lang: usize, events: &[Event]) -> String {
+pub(crate) fn render(site: &Site, cal: &CalendarConfig, lang: LangId, events: &[Event]) -> String {
     let l = &site.languages[lang];
     let host = site
         .config

@@ -3,14 +3,18 @@
 //! (Tera values are reference-counted), so a section never re-serialises its pages per render.
 //! Rendered Markdown is read through [`Reads`] only, which records each read (see
 //! [`super::deps`]); a context is a [`Ctx`], which is hashed whole for the output's fingerprint.
+//! A shared value that many contexts hold (a listing summary) is hashed once and stands in the
+//! fingerprint by that digest: a listing of a thousand pages costs a thousand digests, not a
+//! thousand summaries walked again for every output that shows them.
 
 use super::deps::Reads;
-use crate::hash::hash_value;
+use crate::hash::{hash_of, hash_value, value_digest};
 use crate::model::menus::{MenuEntry, MenuLabel, MenuTarget};
-use crate::model::{Doc, DocId, Language, Site};
+use crate::model::{Doc, DocId, LangId, Language, Site};
 use crate::render::DocContent;
 use crate::render::markdown::TocEntry;
 use std::hash::{Hash, Hasher};
+use std::ops::Range;
 use std::sync::OnceLock;
 use tera::Value;
 
@@ -18,37 +22,89 @@ use tera::Value;
 /// so that it can be hashed before it becomes a [`tera::Context`].
 #[derive(Default)]
 pub struct Ctx {
-    pairs: Vec<(&'static str, Value)>,
+    /// Key, value, and the value's digest when the code that built it knows one (see
+    /// [`Ctx::insert_digested`]).
+    pairs: Vec<(&'static str, Value, Option<u64>)>,
 }
 
 impl Ctx {
     /// Sets `key` to `value` (a later insert of the same key wins, as in Tera).
     pub fn insert(&mut self, key: &'static str, value: Value) {
-        self.pairs.push((key, value));
+        self.pairs.push((key, value, None));
     }
 
-    /// Feeds every key and value into `h`.
+    /// [`Ctx::insert`] of a value whose digest is known: `digest` (when given) stands for
+    /// `value` in [`Ctx::hash_into`], so it must change whenever anything a template can see
+    /// in `value` changes. Built from [`Summaries::digest`] and [`value_digest`]s of the rest.
+    pub fn insert_digested(&mut self, key: &'static str, value: Value, digest: Option<u64>) {
+        self.pairs.push((key, value, digest));
+    }
+
+    /// Feeds every key and value (or its digest) into `h`.
     pub fn hash_into(&self, h: &mut impl Hasher) {
         self.pairs.len().hash(h);
-        for (k, v) in &self.pairs {
+        for (k, v, digest) in &self.pairs {
             k.hash(h);
-            hash_value(v, h);
+            match digest {
+                Some(d) => (1u8, d).hash(h),
+                None => {
+                    0u8.hash(h);
+                    hash_value(v, h);
+                }
+            }
         }
     }
 
     /// The Tera context.
     pub fn into_tera(self) -> tera::Context {
         let mut ctx = tera::Context::new();
-        for (k, v) in self.pairs {
+        for (k, v, _) in self.pairs {
             ctx.insert_value(k, v);
         }
         ctx
     }
 }
 
+/// Listing summaries in the order a listing shows them, each with its digest (its
+/// [`value_digest`]) when the reads are recorded, that is when the output gets a fingerprint.
+pub(crate) struct Summaries {
+    /// The summaries.
+    pub(crate) values: Vec<Value>,
+    /// Their digests, one per value (`None`: not fingerprinted).
+    digests: Option<Vec<u64>>,
+}
+
+impl Summaries {
+    /// How many there are.
+    pub(crate) fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// A digest of the summaries in `range` (`None`: not fingerprinted).
+    pub(crate) fn digest(&self, range: Range<usize>) -> Option<u64> {
+        self.digests.as_ref().map(|d| hash_of(&d[range]))
+    }
+}
+
+/// The map value `base` with `key` set to the summaries in `range`, and the digest of the
+/// whole when the summaries have digests: they enter it by their digests, not walked again.
+pub(crate) fn with_summaries(
+    base: Value,
+    key: &'static str,
+    summaries: &Summaries,
+    range: Range<usize>,
+) -> (Value, Option<u64>) {
+    let digest = summaries
+        .digest(range.clone())
+        .map(|list| hash_of(&(value_digest(&base), key, list)));
+    let mut map = base.into_map().unwrap_or_default();
+    map.insert(key.into(), summaries.values[range].to_vec().into());
+    (Value::from(map), digest)
+}
+
 /// The same output in one language, as the translation links show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Counterpart {
+pub(crate) struct Counterpart {
     /// Root-relative URL (the default language's version when `exists` is false).
     pub url: String,
     /// Whether the output exists in that language.
@@ -58,7 +114,7 @@ pub struct Counterpart {
 }
 
 /// Builds a Tera map from `(key, value)` pairs.
-pub fn obj(pairs: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
+pub(crate) fn obj(pairs: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
     // Sized up front: no rehashing while it fills (Tera copies it into its own map once more).
     let pairs = pairs.into_iter();
     let mut map = tera::Map::with_capacity(pairs.size_hint().0);
@@ -69,7 +125,7 @@ pub fn obj(pairs: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
 }
 
 /// A value, or none.
-pub fn opt(value: Option<impl Into<Value>>) -> Value {
+pub(crate) fn opt(value: Option<impl Into<Value>>) -> Value {
     value.map(Into::into).unwrap_or_else(Value::none)
 }
 
@@ -82,7 +138,7 @@ pub struct SharedValues {
     /// `data` (the data files) per language.
     pub data: Vec<Value>,
     /// `menu` entries per language.
-    pub menu: Vec<Vec<MenuItem>>,
+    pub(crate) menu: Vec<Vec<MenuItem>>,
     /// `menu` entries per language as template values, `is_current` false.
     pub menu_values: Vec<Vec<Value>>,
     /// `menus` per language: each menu's name and its entries as template values, `is_current`
@@ -91,16 +147,23 @@ pub struct SharedValues {
     /// Each document's listing summary (no content), built when a listing first shows it: a
     /// build renders the pages before the listings, so the summaries take the memory that the
     /// pages' HTML leaves.
-    summaries: Vec<OnceLock<Value>>,
+    summaries: Vec<SummaryCell>,
     /// Each document's listing summary marked as a fallback, built likewise.
-    fallback_summaries: Vec<OnceLock<Value>>,
+    fallback_summaries: Vec<SummaryCell>,
     /// `{ name, url }` of every taxonomy term, by taxonomy and term index: built once and shared
     /// by the summary of every document that has the term.
     terms: Vec<Vec<Value>>,
 }
 
+/// One document's listing summary and its digest, each built when first asked for.
+#[derive(Default)]
+struct SummaryCell {
+    value: OnceLock<Value>,
+    digest: OnceLock<u64>,
+}
+
 /// One menu entry.
-pub struct MenuItem {
+pub(crate) struct MenuItem {
     /// Target document.
     pub id: DocId,
     /// Shown in the default language.
@@ -122,7 +185,7 @@ impl SharedValues {
                 ])
             })
             .collect();
-        let menu: Vec<Vec<MenuItem>> = (0..site.languages.len())
+        let menu: Vec<Vec<MenuItem>> = LangId::all(site.languages.len())
             .map(|l| menu_items(site, l))
             .collect();
         let menu_values = menu
@@ -139,7 +202,7 @@ impl SharedValues {
             .iter()
             .map(|l| Value::from_serializable(&site.data.for_language(&l.code)))
             .collect();
-        let menus = (0..site.languages.len())
+        let menus = LangId::all(site.languages.len())
             .map(|l| menus_values(site, contents, l))
             .collect();
         SharedValues {
@@ -149,27 +212,47 @@ impl SharedValues {
             menu,
             menu_values,
             menus,
-            summaries: site.docs.iter().map(|_| OnceLock::new()).collect(),
-            fallback_summaries: site.docs.iter().map(|_| OnceLock::new()).collect(),
+            summaries: site.docs.iter().map(|_| SummaryCell::default()).collect(),
+            fallback_summaries: site.docs.iter().map(|_| SummaryCell::default()).collect(),
             terms: term_values(site),
         }
     }
 
-    /// Document `id`'s listing summary; `is_fallback` marks it as shown in another language.
-    pub fn summary(&self, site: &Site, reads: &Reads, id: DocId, is_fallback: bool) -> Value {
-        let cell = if is_fallback {
-            &self.fallback_summaries[id]
-        } else {
-            &self.summaries[id]
-        };
-        // Read (and recorded) even when the value was built before.
-        let listing = reads.listing(id);
-        cell.get_or_init(|| obj(doc_pairs(site, listing, &self.terms, id, is_fallback)))
-            .clone()
+    /// The listing summaries of `docs` (document, whether it is shown in another language), with
+    /// their digests when `reads` are recorded.
+    pub(crate) fn summaries(
+        &self,
+        site: &Site,
+        reads: &Reads,
+        docs: impl IntoIterator<Item = (DocId, bool)>,
+    ) -> Summaries {
+        let record = reads.records();
+        let mut values = Vec::new();
+        let mut digests = Vec::new();
+        for (id, is_fallback) in docs {
+            let cell = if is_fallback {
+                &self.fallback_summaries[id]
+            } else {
+                &self.summaries[id]
+            };
+            // Read (and recorded) even when the value was built before.
+            let listing = reads.listing(id);
+            let value = cell
+                .value
+                .get_or_init(|| obj(doc_pairs(site, listing, &self.terms, id, is_fallback)));
+            if record {
+                digests.push(*cell.digest.get_or_init(|| value_digest(value)));
+            }
+            values.push(value.clone());
+        }
+        Summaries {
+            values,
+            digests: record.then_some(digests),
+        }
     }
 
     /// The `menu` of language `lang` with the entries that contain `path` marked current.
-    pub fn menu(&self, site: &Site, reads: &Reads, lang: usize, path: &str) -> Vec<Value> {
+    pub(crate) fn menu(&self, site: &Site, reads: &Reads, lang: LangId, path: &str) -> Vec<Value> {
         let mut menu = self.menu_values[lang].clone();
         for (value, m) in menu.iter_mut().zip(&self.menu[lang]) {
             let title = reads.title(m.id);
@@ -182,7 +265,7 @@ impl SharedValues {
 
     /// `menus` of language `lang` with the entries that link or contain `path` marked current.
     /// Reads (and records) the title of every page a menu links.
-    pub fn menus(&self, site: &Site, reads: &Reads, lang: usize, path: &str) -> Value {
+    pub(crate) fn menus(&self, site: &Site, reads: &Reads, lang: LangId, path: &str) -> Value {
         let mut menus = tera::Map::with_capacity(self.menus[lang].len());
         for ((name, values), m) in self.menus[lang].iter().zip(&site.menus[lang]) {
             let mut values = values.clone();
@@ -205,9 +288,14 @@ impl SharedValues {
     /// Updates document `id`'s values after its rendered content changed (the model did not):
     /// its listing summaries are built again when next shown and, when it is a menu entry, that
     /// language's menu is built again now.
-    pub fn refresh_doc(&mut self, site: &Site, contents: &[std::sync::Arc<DocContent>], id: DocId) {
-        self.summaries[id] = OnceLock::new();
-        self.fallback_summaries[id] = OnceLock::new();
+    pub(crate) fn refresh_doc(
+        &mut self,
+        site: &Site,
+        contents: &[std::sync::Arc<DocContent>],
+        id: DocId,
+    ) {
+        self.summaries[id] = SummaryCell::default();
+        self.fallback_summaries[id] = SummaryCell::default();
         for (items, values) in self.menu.iter().zip(self.menu_values.iter_mut()) {
             if items.iter().any(|m| m.id == id) {
                 *values = items
@@ -216,7 +304,7 @@ impl SharedValues {
                     .collect();
             }
         }
-        for (lang, menus) in site.menus.iter().enumerate() {
+        for (lang, menus) in LangId::all(site.menus.len()).zip(&site.menus) {
             if menus
                 .iter()
                 .flat_map(|m| &m.entries)
@@ -232,7 +320,7 @@ impl SharedValues {
 fn menus_values(
     site: &Site,
     contents: &[std::sync::Arc<DocContent>],
-    lang: usize,
+    lang: LangId,
 ) -> Vec<(String, Vec<Value>)> {
     site.menus[lang]
         .iter()
@@ -259,7 +347,7 @@ fn menus_values(
 fn menu_entry_value(
     site: &Site,
     title: Option<&str>,
-    lang: usize,
+    lang: LangId,
     e: &MenuEntry,
     is_current: bool,
 ) -> Value {
@@ -382,7 +470,7 @@ fn calendar_values(site: &Site, l: &Language) -> Value {
 }
 
 /// Top-level sections and pages of the home page in language `lang`, by weight.
-fn menu_items(site: &Site, lang: usize) -> Vec<MenuItem> {
+fn menu_items(site: &Site, lang: LangId) -> Vec<MenuItem> {
     let Some(home) = site.homes[lang] else {
         return Vec::new();
     };
@@ -395,8 +483,8 @@ fn menu_items(site: &Site, lang: usize) -> Vec<MenuItem> {
             is_fallback: false,
         })
         .collect();
-    if let Some(default_home) =
-        site.homes[Site::DEFAULT_LANGUAGE].filter(|_| site.languages[lang].fallback && lang != 0)
+    if let Some(default_home) = site.homes[Site::DEFAULT_LANGUAGE]
+        .filter(|_| site.languages[lang].fallback && lang != Site::DEFAULT_LANGUAGE)
     {
         for &sub in &site.docs[default_home].subsections {
             if site.docs[sub].translations[lang].is_none() {
@@ -425,7 +513,12 @@ fn menu_items(site: &Site, lang: usize) -> Vec<MenuItem> {
 }
 
 /// A document as a Tera value: its listing summary's fields plus content, toc and neighbours.
-pub fn full_doc_value(site: &Site, reads: &Reads, shared: &SharedValues, id: DocId) -> Value {
+pub(crate) fn full_doc_value(
+    site: &Site,
+    reads: &Reads,
+    shared: &SharedValues,
+    id: DocId,
+) -> Value {
     let d = &site.docs[id];
     let listing = reads.listing(id);
     let c = reads.body(id);
@@ -553,9 +646,9 @@ pub(crate) fn toc_value(toc: &[TocEntry]) -> Value {
 }
 
 /// What differs per rendered output: where it is and which document it shows in which languages.
-pub struct Place<'a> {
+pub(crate) struct Place<'a> {
     /// Language index.
-    pub lang: usize,
+    pub lang: LangId,
     /// Root-relative URL of this output.
     pub path: &'a str,
     /// For each language, this output's counterpart.
@@ -564,7 +657,7 @@ pub struct Place<'a> {
 
 impl Place<'_> {
     /// The counterparts of a document: its translations, else the default-language version.
-    pub fn for_doc<'a>(site: &Site, reads: &Reads, id: DocId, path: &'a str) -> Place<'a> {
+    pub(crate) fn for_doc<'a>(site: &Site, reads: &Reads, id: DocId, path: &'a str) -> Place<'a> {
         let d = &site.docs[id];
         let fallback = d.translations[Site::DEFAULT_LANGUAGE].unwrap_or(id);
         let translations = d
@@ -590,7 +683,12 @@ impl Place<'_> {
     }
 
     /// Counterparts of a generated page that exists in every language at `prefix + suffix`.
-    pub fn generated<'a>(site: &Site, lang: usize, path: &'a str, suffix: &str) -> Place<'a> {
+    pub(crate) fn generated<'a>(
+        site: &Site,
+        lang: LangId,
+        path: &'a str,
+        suffix: &str,
+    ) -> Place<'a> {
         let translations = site
             .languages
             .iter()
@@ -609,7 +707,7 @@ impl Place<'_> {
 }
 
 /// The base context every template gets. `is_preview`: rendering for the preview server.
-pub fn base_context(
+pub(crate) fn base_context(
     site: &Site,
     shared: &SharedValues,
     reads: &Reads,
@@ -628,7 +726,7 @@ pub fn base_context(
     // A page without a card of its own shows the home page's: its alt text needs the title
     // drawn on it, which is the home page's.
     if card.is_some() && card == home_card {
-        if let Some(home) = site.homes.get(place.lang).copied().flatten() {
+        if let Some(home) = site.homes.get(place.lang.index()).copied().flatten() {
             ctx.insert("card_title", reads.title(home).into());
         }
     }
@@ -639,11 +737,9 @@ pub fn base_context(
         ctx.insert("home_card", card.into());
     }
     let translations: Vec<Value> = site
-        .languages
-        .iter()
+        .each_language()
         .zip(&place.translations)
-        .enumerate()
-        .map(|(i, (l, t))| {
+        .map(|((i, l), t)| {
             obj([
                 ("code", l.code.as_str().into()),
                 ("name", l.name.as_str().into()),
@@ -694,7 +790,7 @@ fn menu_value(site: &Site, title: &str, m: &MenuItem, is_current: bool) -> Value
 }
 
 /// Canonical, hreflang alternates (reciprocal, absolute, with x-default) and the feed link.
-pub fn head_links(site: &Site, place: &Place) -> String {
+pub(crate) fn head_links(site: &Site, place: &Place) -> String {
     let mut out = String::with_capacity(512);
     let esc = super::escape::html;
     out.push_str(&format!(
@@ -742,4 +838,66 @@ pub fn head_links(site: &Site, place: &Place) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summaries(titles: &[&str]) -> Summaries {
+        let values: Vec<Value> = titles
+            .iter()
+            .map(|t| obj([("title", (*t).into())]))
+            .collect();
+        let digests = values.iter().map(value_digest).collect();
+        Summaries {
+            values,
+            digests: Some(digests),
+        }
+    }
+
+    fn fingerprint(base: &str, list: &Summaries, range: Range<usize>) -> u64 {
+        let (value, digest) = with_summaries(obj([("name", base.into())]), "pages", list, range);
+        assert!(digest.is_some(), "digested summaries give a digest");
+        let mut ctx = Ctx::default();
+        ctx.insert_digested("term", value, digest);
+        let mut h = std::hash::DefaultHasher::new();
+        ctx.hash_into(&mut h);
+        h.finish()
+    }
+
+    #[test]
+    fn a_digest_changes_with_every_part_a_template_sees() {
+        let a = summaries(&["x", "y", "z"]);
+        let same = fingerprint("t", &a, 0..3);
+        assert_eq!(same, fingerprint("t", &summaries(&["x", "y", "z"]), 0..3));
+        assert_ne!(same, fingerprint("t", &summaries(&["x", "Y", "z"]), 0..3));
+        assert_ne!(same, fingerprint("u", &a, 0..3));
+        assert_ne!(same, fingerprint("t", &a, 0..2));
+        assert_ne!(same, fingerprint("t", &summaries(&["y", "x", "z"]), 0..3));
+    }
+
+    #[test]
+    fn a_value_with_summaries_holds_them_in_range() {
+        let (value, _) = with_summaries(
+            obj([("name", "t".into())]),
+            "pages",
+            &summaries(&["x", "y", "z"]),
+            1..3,
+        );
+        let field =
+            |v: &Value, k: &'static str| v.as_map()?.get(&tera::value::Key::from(k)).cloned();
+        let pages = field(&value, "pages").unwrap_or_else(Value::none);
+        let titles: Vec<String> = pages
+            .as_array()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|p| Some(field(p, "title")?.as_str()?.to_string()))
+            .collect();
+        assert_eq!(titles, ["y", "z"]);
+        assert_eq!(
+            field(&value, "name").as_ref().and_then(Value::as_str),
+            Some("t")
+        );
+    }
 }

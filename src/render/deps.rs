@@ -83,6 +83,11 @@ impl<'a> Reads<'a> {
         }
     }
 
+    /// Whether the reads are recorded (the output gets a fingerprint).
+    pub fn records(&self) -> bool {
+        self.recorded.is_some()
+    }
+
     fn note(&self, doc: DocId, part: Part) {
         if let Some(r) = &self.recorded {
             r.borrow_mut().push(Dep { doc, part });
@@ -124,47 +129,37 @@ impl<'a> Reads<'a> {
 
 /// Per document and part: the outputs (plan indices) whose renderers read it.
 #[derive(Debug, Default)]
-pub struct Dependents {
+pub(crate) struct Dependents {
     readers: Vec<[Vec<u32>; 3]>,
 }
 
 impl Dependents {
     /// An empty index for `docs` documents.
-    pub fn new(docs: usize) -> Dependents {
+    pub(crate) fn new(docs: usize) -> Dependents {
         Dependents {
             readers: (0..docs).map(|_| Default::default()).collect(),
         }
     }
 
     /// Notes that output `output` read `deps`.
-    pub fn record(&mut self, output: usize, deps: &[Dep]) {
+    pub(crate) fn record(&mut self, output: usize, deps: &[Dep]) {
         let output = output as u32;
         for d in deps {
+            // Kept sorted and each reader once, however often the output is rendered again.
             let list = &mut self.readers[d.doc][d.part as usize];
-            if list.last() != Some(&output) {
-                list.push(output);
+            if let Err(at) = list.binary_search(&output) {
+                list.insert(at, output);
             }
         }
     }
 
     /// The outputs that may change when document `doc`'s rendered Markdown changes from `part`
     /// on (see [`Part`]).
-    pub fn affected(&self, doc: DocId, part: Part) -> impl Iterator<Item = usize> + '_ {
+    pub(crate) fn affected(&self, doc: DocId, part: Part) -> impl Iterator<Item = usize> + '_ {
         let from = part as usize;
         self.readers[doc][from..]
             .iter()
             .flatten()
             .map(|&i| i as usize)
-    }
-
-    /// Sorts and deduplicates every reader list (after [`Dependents::record`] was called for
-    /// outputs out of order).
-    pub fn tidy(&mut self) {
-        for lists in &mut self.readers {
-            for list in lists {
-                list.sort_unstable();
-                list.dedup();
-            }
-        }
     }
 }

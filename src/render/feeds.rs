@@ -3,11 +3,11 @@
 
 use super::deps::Reads;
 use super::escape::xml;
-use crate::model::{DocId, Site};
+use crate::model::{DocId, LangId, Site, TaxonomyId, TermId};
 use std::hash::{Hash, Hasher};
 
 /// The language's dated pages, newest first, limited by `feed_limit`.
-fn dated_pages(site: &Site, lang: usize) -> Vec<DocId> {
+fn dated_pages(site: &Site, lang: LangId) -> Vec<DocId> {
     let mut ids: Vec<DocId> = site
         .documents()
         .filter(|(_, d)| d.lang == lang && !d.is_section() && d.source.front_matter.date.is_some())
@@ -88,7 +88,7 @@ impl Hash for Feed<'_> {
 }
 
 /// The language's Atom feed.
-pub fn language_feed<'a>(site: &'a Site, reads: &Reads<'a>, lang: usize) -> Feed<'a> {
+pub fn language_feed<'a>(site: &'a Site, reads: &Reads<'a>, lang: LangId) -> Feed<'a> {
     let l = &site.languages[lang];
     let home = format!("{}/", l.prefix);
     let self_url = format!("{}/atom.xml", l.prefix);
@@ -104,7 +104,12 @@ pub fn language_feed<'a>(site: &'a Site, reads: &Reads<'a>, lang: usize) -> Feed
 }
 
 /// A taxonomy term's Atom feed.
-pub fn term_feed<'a>(site: &'a Site, reads: &Reads<'a>, taxonomy: usize, term: usize) -> Feed<'a> {
+pub fn term_feed<'a>(
+    site: &'a Site,
+    reads: &Reads<'a>,
+    taxonomy: TaxonomyId,
+    term: TermId,
+) -> Feed<'a> {
     let tax = &site.taxonomies[taxonomy];
     let t = &tax.terms[term];
     let mut ids = t.pages.clone();
@@ -124,7 +129,7 @@ pub fn term_feed<'a>(site: &'a Site, reads: &Reads<'a>, taxonomy: usize, term: u
 fn gather<'a>(
     site: &'a Site,
     reads: &Reads<'a>,
-    lang: usize,
+    lang: LangId,
     title: String,
     home: &str,
     self_url: &str,

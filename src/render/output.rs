@@ -4,7 +4,9 @@
 //! [`super::deps`]); [`RenderInput::fingerprint`] hashes that; [`RenderInput::finish`] produces
 //! the bytes. An incremental rebuild prepares and fingerprints, and finishes only what changed.
 
-use super::context::{self, Counterpart, Ctx, Place, SharedValues, base_context, obj, opt};
+use super::context::{
+    self, Counterpart, Ctx, Place, SharedValues, Summaries, base_context, obj, opt,
+};
 use super::deps::{Dep, Reads};
 use super::escape::html as escape;
 use super::plan::{Job, Planned, pager_count, pager_url};
@@ -12,7 +14,7 @@ use super::templates::{TemplateName, Templates};
 use super::{DocContent, calendar, feeds, hosting, sitemap};
 use crate::error::{Diagnostic, Result};
 use crate::hash::hash_bytes;
-use crate::model::{DocId, Site};
+use crate::model::{DocId, LangId, Site, TaxonomyId, TermId};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -323,11 +325,9 @@ impl<'a> RenderInput<'a> {
             None => TemplateName::Page.to_string(),
         };
         if d.is_section() {
-            let pages: Vec<Value> = d
-                .pages
-                .iter()
-                .map(|l| self.shared.summary(site, reads, l.id, l.is_fallback))
-                .collect();
+            let pages =
+                self.shared
+                    .summaries(site, reads, d.pages.iter().map(|l| (l.id, l.is_fallback)));
             let subsections: Vec<Value> = d
                 .subsections
                 .iter()
@@ -350,12 +350,14 @@ impl<'a> RenderInput<'a> {
                 })
                 .collect();
             if let Some(n) = site.pagination(d) {
-                ctx.insert("paginator", paginator(&pages, n, pager, &d.url));
+                let (value, digest) = paginator(&pages, n, pager, &d.url);
+                ctx.insert_digested("paginator", value, digest);
             }
             let mut map = value.into_map().unwrap_or_default();
-            map.insert("pages".into(), pages.into());
             map.insert("subsections".into(), subsections.into());
-            ctx.insert("section", Value::from(map));
+            let (section, digest) =
+                context::with_summaries(Value::from(map), "pages", &pages, 0..pages.len());
+            ctx.insert_digested("section", section, digest);
         } else {
             ctx.insert("page", value);
         }
@@ -375,17 +377,18 @@ impl<'a> RenderInput<'a> {
         })
     }
 
-    fn taxonomy_list(&self, t: usize, reads: &Reads<'a>) -> Prepared<'a> {
+    fn taxonomy_list(&self, t: TaxonomyId, reads: &Reads<'a>) -> Prepared<'a> {
         let site = self.site;
         let tax = &site.taxonomies[t];
         // A language whose taxonomy has no terms has no list page: fall back like a document does.
-        let list_in = |l: usize| {
+        let list_in = |l: LangId| {
             site.taxonomies
                 .iter()
                 .find(|x| x.lang == l && x.config.name == tax.config.name && x.has_list())
         };
-        let fallback = list_in(0).map_or_else(|| tax.url.clone(), |x| x.url.clone());
-        let translations = (0..site.languages.len())
+        let fallback =
+            list_in(Site::DEFAULT_LANGUAGE).map_or_else(|| tax.url.clone(), |x| x.url.clone());
+        let translations = LangId::all(site.languages.len())
             .map(|l| match list_in(l) {
                 Some(x) => Counterpart {
                     url: x.url.clone(),
@@ -428,26 +431,26 @@ impl<'a> RenderInput<'a> {
         }
     }
 
-    fn term(&self, t: usize, term: usize, pager: usize, reads: &Reads<'a>) -> Prepared<'a> {
+    fn term(&self, t: TaxonomyId, term: TermId, pager: usize, reads: &Reads<'a>) -> Prepared<'a> {
         let site = self.site;
         let tax = &site.taxonomies[t];
         let tm = &tax.terms[term];
         let url = pager_url(&tm.url, pager);
         // The same term in each language; else the default language's term page; else that
         // language's term list; else the current page.
-        let term_in = |l: usize| {
+        let term_in = |l: LangId| {
             site.taxonomies
                 .iter()
                 .find(|x| x.lang == l && x.config.name == tax.config.name)
                 .and_then(|x| x.terms.iter().find(|o| o.slug == tm.slug))
         };
-        let list_in = |l: usize| {
+        let list_in = |l: LangId| {
             site.taxonomies
                 .iter()
                 .find(|x| x.lang == l && x.config.name == tax.config.name && x.has_list())
                 .map(|x| x.url.clone())
         };
-        let translations = (0..site.languages.len())
+        let translations = LangId::all(site.languages.len())
             .map(|l| match term_in(l) {
                 Some(o) => Counterpart {
                     url: o.url.clone(),
@@ -475,22 +478,21 @@ impl<'a> RenderInput<'a> {
         };
         let mut ctx = base_context(site, self.shared, reads, &place, self.mode.is_preview());
         ctx.insert("taxonomy", taxonomy_value(site, t));
-        let pages: Vec<Value> = tm
-            .pages
-            .iter()
-            .map(|&p| self.shared.summary(site, reads, p, false))
-            .collect();
+        let pages = self
+            .shared
+            .summaries(site, reads, tm.pages.iter().map(|&p| (p, false)));
         if let Some(n) = tax.config.paginate_by {
-            ctx.insert("paginator", paginator(&pages, n, pager, &tm.url));
+            let (value, digest) = paginator(&pages, n, pager, &tm.url);
+            ctx.insert_digested("paginator", value, digest);
         }
-        let mut term_value = vec![
+        let mut term = vec![
             ("name", tm.name.as_str().into()),
             ("slug", tm.slug.as_str().into()),
             ("url", tm.url.as_str().into()),
-            ("pages", pages.into()),
         ];
-        term_value.extend(page_fields(site, tm.page, reads));
-        ctx.insert("term", obj(term_value));
+        term.extend(page_fields(site, tm.page, reads));
+        let (term, digest) = context::with_summaries(obj(term), "pages", &pages, 0..pages.len());
+        ctx.insert_digested("term", term, digest);
         Prepared::Template {
             name: TemplateName::TaxonomySingle.to_string(),
             context: ctx,
@@ -500,16 +502,14 @@ impl<'a> RenderInput<'a> {
 
     /// A 404 page in `lang`; the root one (`root`) also lists every other language's message
     /// as `other_languages` (code, name, dir, home URL) for the template to show.
-    fn not_found(&self, lang: usize, root: bool, reads: &Reads<'a>) -> Prepared<'a> {
+    fn not_found(&self, lang: LangId, root: bool, reads: &Reads<'a>) -> Prepared<'a> {
         let site = self.site;
         // The root 404 stands in for the language's own: same canonical URL and alternates.
         let path = format!("{}/404.html", site.languages[lang].prefix);
         let place = Place::generated(site, lang, &path, "/404.html");
         let mut ctx = base_context(site, self.shared, reads, &place, self.mode.is_preview());
         let others: Vec<Value> = site
-            .languages
-            .iter()
-            .enumerate()
+            .each_language()
             .filter(|(l, _)| root && *l != lang)
             .map(|(l, language)| {
                 let home = site.homes[l].map_or_else(
@@ -535,9 +535,7 @@ impl<'a> RenderInput<'a> {
     fn chooser(&self, reads: &Reads<'a>) -> Result<Prepared<'a>> {
         let site = self.site;
         let translations: Vec<Counterpart> = site
-            .languages
-            .iter()
-            .enumerate()
+            .each_language()
             .map(|(l, lang)| match site.homes[l] {
                 Some(h) => Counterpart {
                     url: site.docs[h].url.clone(),
@@ -555,7 +553,7 @@ impl<'a> RenderInput<'a> {
         if self.templates.has(&name) {
             let root = site.root_url();
             let place = Place {
-                lang: 0,
+                lang: Site::DEFAULT_LANGUAGE,
                 path: &root,
                 translations,
             };
@@ -617,11 +615,11 @@ fn page_fields(site: &Site, page: Option<DocId>, reads: &Reads) -> [(&'static st
     }
 }
 
-fn taxonomy_value(site: &Site, t: usize) -> Value {
+fn taxonomy_value(site: &Site, t: TaxonomyId) -> Value {
     obj(taxonomy_fields(site, t))
 }
 
-fn taxonomy_fields(site: &Site, t: usize) -> Vec<(&'static str, Value)> {
+fn taxonomy_fields(site: &Site, t: TaxonomyId) -> Vec<(&'static str, Value)> {
     let tax = &site.taxonomies[t];
     vec![
         ("name", tax.config.name.as_str().into()),
@@ -631,13 +629,13 @@ fn taxonomy_fields(site: &Site, t: usize) -> Vec<(&'static str, Value)> {
     ]
 }
 
-/// The `paginator` value for pager `current` (from 1).
-fn paginator(pages: &[Value], per: usize, current: usize, base: &str) -> Value {
+/// The `paginator` value for pager `current` (from 1), with its digest (see
+/// [`context::with_summaries`]).
+fn paginator(pages: &Summaries, per: usize, current: usize, base: &str) -> (Value, Option<u64>) {
     let count = pager_count(pages.len(), Some(per));
     let start = (current - 1).saturating_mul(per).min(pages.len());
     let end = start.saturating_add(per).min(pages.len());
-    obj([
-        ("pages", pages[start..end].to_vec().into()),
+    let rest = obj([
         ("current_index", current.into()),
         ("number_pagers", count.into()),
         ("paginate_by", per.into()),
@@ -652,11 +650,12 @@ fn paginator(pages: &[Value], per: usize, current: usize, base: &str) -> Value {
             "next",
             opt((current < count).then(|| pager_url(base, current + 1))),
         ),
-    ])
+    ]);
+    context::with_summaries(rest, "pages", pages, start..end)
 }
 
 /// A redirect page: meta refresh, canonical link, and a plain link for people.
-pub fn redirect_page(site: &Site, target: &str, title: &str, lang: usize) -> String {
+pub(crate) fn redirect_page(site: &Site, target: &str, title: &str, lang: LangId) -> String {
     let l = &site.languages[lang];
     let absolute = target.starts_with("https://") || target.starts_with("http://");
     let url = escape(&if absolute {
@@ -694,7 +693,7 @@ fn builtin_chooser(site: &Site, translations: &[Counterpart]) -> String {
     }
     let root = site.root_url();
     let place = Place {
-        lang: 0,
+        lang: Site::DEFAULT_LANGUAGE,
         path: &root,
         translations: translations.to_vec(),
     };

@@ -8,7 +8,7 @@ use super::{calendar, hosting, sitemap};
 use crate::error::{Diagnostic, Error, Result};
 use crate::layout::content_path;
 use crate::model::urls::asset_url;
-use crate::model::{DocId, Site};
+use crate::model::{DocId, LangId, Site, TaxonomyId, TermId};
 use std::collections::{HashMap, HashSet};
 
 /// One output file.
@@ -24,35 +24,35 @@ pub enum Job {
     /// A taxonomy's term list.
     TaxonomyList {
         /// Index of the taxonomy in the config.
-        taxonomy: usize,
+        taxonomy: TaxonomyId,
     },
     /// One term's pages.
     Term {
         /// Index of the taxonomy in the config.
-        taxonomy: usize,
+        taxonomy: TaxonomyId,
         /// Index of the term in its taxonomy.
-        term: usize,
+        term: TermId,
         /// The pager, from 1.
         pager: usize,
     },
     /// A term's Atom feed.
     TermFeed {
         /// Index of the taxonomy in the config.
-        taxonomy: usize,
+        taxonomy: TaxonomyId,
         /// Index of the term in its taxonomy.
-        term: usize,
+        term: TermId,
     },
     /// A language's 404 page.
     NotFound {
         /// Index of the language.
-        lang: usize,
+        lang: LangId,
     },
     /// The root `404.html`, for hosts that serve one 404 page for every language.
     RootNotFound,
     /// A language's Atom feed.
     Feed {
         /// Index of the language.
-        lang: usize,
+        lang: LangId,
     },
     /// `sitemap.xml` (part 0) or its parts when split.
     Sitemap {
@@ -107,7 +107,7 @@ pub enum Job {
         /// Index of the calendar.
         calendar: usize,
         /// Index of the language.
-        lang: usize,
+        lang: LangId,
         /// Index of the event, or None for all of them.
         event: Option<usize>,
     },
@@ -176,12 +176,12 @@ pub fn plan(site: &Site, for_hosts: bool) -> Result<Vec<Planned>> {
             push(Job::Asset { id, asset }, output_path(&asset_url(d, rel)));
         }
     }
-    for (t, tax) in site.taxonomies.iter().enumerate() {
+    for (t, tax) in TaxonomyId::all(site.taxonomies.len()).zip(&site.taxonomies) {
         if !tax.has_list() {
             continue;
         }
         push(Job::TaxonomyList { taxonomy: t }, output_path(&tax.url));
-        for (term, tm) in tax.terms.iter().enumerate() {
+        for (term, tm) in TermId::all(tax.terms.len()).zip(&tax.terms) {
             for pager in 1..=pager_count(tm.pages.len(), tax.config.paginate_by) {
                 push(
                     Job::Term {
@@ -205,7 +205,7 @@ pub fn plan(site: &Site, for_hosts: bool) -> Result<Vec<Planned>> {
     }
     // The root 404 speaks every language; each language with its own folder has its own too.
     push(Job::RootNotFound, "404.html".to_string());
-    for (lang, l) in site.languages.iter().enumerate() {
+    for (lang, l) in site.each_language() {
         let dir = dir_of(site.strip_base_path(&l.prefix));
         if !dir.is_empty() {
             push(Job::NotFound { lang }, format!("{dir}404.html"));
@@ -219,7 +219,7 @@ pub fn plan(site: &Site, for_hosts: bool) -> Result<Vec<Planned>> {
     }
     let mut problems: Vec<Result<()>> = missing_own_cards(site).map(Err).collect();
     for (calendar, cal) in site.config.calendars.iter().enumerate() {
-        for lang in 0..site.languages.len() {
+        for lang in LangId::all(site.languages.len()) {
             let events = match calendar::events(site, cal, lang) {
                 Ok(events) => events,
                 Err(e) => {

@@ -611,10 +611,9 @@ pub fn ui_string(
 /// a plain path gets the language's prefix.
 pub fn resolve_url(site: &Site, path: &str, lang: &str) -> std::result::Result<String, String> {
     let lang_index = site
-        .languages
-        .iter()
-        .position(|l| l.code == lang)
-        .unwrap_or(0);
+        .each_language()
+        .find(|(_, l)| l.code == lang)
+        .map_or(Site::DEFAULT_LANGUAGE, |(i, _)| i);
     if let Some(rel) = path.strip_prefix("@/") {
         let (file, fragment) = match rel.split_once('#') {
             Some((f, frag)) => (f, Some(frag)),

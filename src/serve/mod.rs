@@ -147,13 +147,13 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
             source,
         })?;
     let local = site_url(options.bind, port);
+    // Parsed once here and handed to the first build; an unreadable one fails there (read
+    // again then, to report it as every later build would).
+    let config = crate::load::config::Config::load(&root).ok();
     let base_url = match &options.base_url {
         Some(url) => url.trim_end_matches('/').to_string(),
         None => {
-            // The site.toml is read again by every build; an unreadable one fails there.
-            let path = crate::load::config::Config::load(&root)
-                .map(|c| c.base_path().to_string())
-                .unwrap_or_default();
+            let path = config.as_ref().map(|c| c.base_path()).unwrap_or_default();
             format!("{local}{path}")
         }
     };
@@ -254,7 +254,8 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
         "preview files in {} (press Ctrl-C to stop)",
         out_dir.display()
     ));
-    let first_build = rebuild::spawn(settings, Arc::clone(&hub)).map_err(ServeError::Start)?;
+    let first_build =
+        rebuild::spawn(settings, config, Arc::clone(&hub)).map_err(ServeError::Start)?;
     // Requests that arrive meanwhile wait in the listen queue.
     let _ = first_build.recv();
     serving.store(true, std::sync::atomic::Ordering::SeqCst);

@@ -11,6 +11,7 @@ use super::{say, shout};
 use crate::engine::BuildOptions;
 use crate::engine::session::{Changes, Session};
 use crate::error::Result;
+use crate::load::config::Config;
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -33,9 +34,14 @@ pub struct Settings {
     pub verbose: bool,
 }
 
-/// Starts the loop. The receiver gets one message when the first build is done (whether it
-/// worked or not), so the server can start with something to serve.
-pub fn spawn(settings: Settings, hub: Arc<Hub>) -> std::io::Result<Receiver<()>> {
+/// Starts the loop; `config` is `site.toml` as the server parsed it, for the first build. The
+/// receiver gets one message when the first build is done (whether it worked or not), so the
+/// server can start with something to serve.
+pub fn spawn(
+    settings: Settings,
+    config: Option<Config>,
+    hub: Arc<Hub>,
+) -> std::io::Result<Receiver<()>> {
     let (first_done, first_done_rx) = mpsc::channel();
     thread::Builder::new()
         .name("ludd-rebuild".to_string())
@@ -64,7 +70,7 @@ pub fn spawn(settings: Settings, hub: Arc<Hub>) -> std::io::Result<Receiver<()>>
                     None
                 }
             };
-            let mut rebuilder = Rebuilder::new(settings, hub);
+            let mut rebuilder = Rebuilder::new(settings, config, hub);
             rebuilder.first_build();
             let _ = first_done.send(());
             rebuilder.run(watcher, &batches);
@@ -77,22 +83,28 @@ struct Rebuilder {
     hub: Arc<Hub>,
     /// `None` until a session started without panicking (and after a panic).
     session: Option<Session>,
+    /// `site.toml` as parsed at start, until the first session takes it.
+    config: Option<Config>,
     pages: PageDigests,
 }
 
 impl Rebuilder {
-    fn new(settings: Settings, hub: Arc<Hub>) -> Rebuilder {
+    fn new(settings: Settings, config: Option<Config>, hub: Arc<Hub>) -> Rebuilder {
         Rebuilder {
             settings,
             hub,
             session: None,
+            config,
             pages: PageDigests::default(),
         }
     }
 
     fn first_build(&mut self) {
         let (options, out_dir) = (self.settings.build.clone(), self.settings.out_dir.clone());
-        match catch_unwind(AssertUnwindSafe(|| Session::start(options, out_dir))) {
+        let config = self.config.take();
+        match catch_unwind(AssertUnwindSafe(|| {
+            Session::start_with(options, out_dir, config, Vec::new())
+        })) {
             Ok((session, result)) => {
                 self.session = Some(session);
                 self.report("", result);

@@ -10,7 +10,7 @@
 
 use super::error::ImageError;
 use crate::load::theme::CardSource;
-use crate::model::{Doc, Site};
+use crate::model::{Doc, LangId, Site};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -515,7 +515,7 @@ pub fn is_drawn(site: &Site, d: &Doc) -> bool {
 }
 
 /// The site's name in language `lang`: its `[languages.<code>] title`, else `title`.
-pub fn site_name(site: &Site, lang: usize) -> String {
+pub fn site_name(site: &Site, lang: LangId) -> String {
     let code = &site.languages[lang].code;
     site.config
         .languages
@@ -529,7 +529,7 @@ pub fn site_name(site: &Site, lang: usize) -> String {
 /// The absolute URL of the card of the output at `path` (a root-relative URL) in language
 /// `lang`: its document's own image (`extra.card`) or drawn card, else (taxonomy listings, 404
 /// pages) the language's home page card. None when there is neither.
-pub fn card_url(site: &Site, path: &str, lang: usize) -> Option<String> {
+pub fn card_url(site: &Site, path: &str, lang: LangId) -> Option<String> {
     let doc = site
         .by_url
         .get(path)
@@ -548,13 +548,13 @@ pub fn card_url(site: &Site, path: &str, lang: usize) -> Option<String> {
 
 /// The absolute URL of language `lang`'s home page card (the campaign's card, as a press kit
 /// offers it), if the home page has one.
-pub fn home_card_url(site: &Site, lang: usize) -> Option<String> {
+pub fn home_card_url(site: &Site, lang: LangId) -> Option<String> {
     let home = home_card_doc(site, lang)?;
     card_url(site, &home.url, lang)
 }
 
-fn home_card_doc(site: &Site, lang: usize) -> Option<&Doc> {
-    let home = &site.docs[site.homes.get(lang).copied().flatten()?];
+fn home_card_doc(site: &Site, lang: LangId) -> Option<&Doc> {
+    let home = &site.docs[site.homes.get(lang.index()).copied().flatten()?];
     (is_drawn(site, home) || own_card(home).is_some()).then_some(home)
 }
 
