@@ -48,16 +48,32 @@ pub enum Prepared<'a> {
     /// An image to copy without its metadata (see [`super::images::strip`]).
     StrippedCopy(PathBuf),
     /// A share card: what it shows.
-    Card {
-        /// The page title.
-        title: String,
-        /// The site name in the page's language.
-        site_name: String,
-        /// Language code.
-        lang: String,
-        /// Right to left.
-        rtl: bool,
-    },
+    Card(CardFields),
+}
+
+/// What a share card shows, owned until the card is drawn.
+#[derive(Debug)]
+pub struct CardFields {
+    /// The page title.
+    title: String,
+    /// The site name in the page's language.
+    site_name: String,
+    /// Language code.
+    lang: String,
+    /// Right to left.
+    rtl: bool,
+}
+
+impl CardFields {
+    /// The borrowed view the card renderer keys and draws by.
+    fn text(&self) -> super::images::card::CardText<'_> {
+        super::images::card::CardText {
+            title: &self.title,
+            site_name: &self.site_name,
+            lang: &self.lang,
+            rtl: self.rtl,
+        }
+    }
 }
 
 /// How the engine renders: for publishing (fingerprinted asset names, host files), for the
@@ -204,12 +220,12 @@ impl<'a> RenderInput<'a> {
             Job::Card { id } => {
                 let d = &site.docs[*id];
                 let language = &site.languages[d.lang];
-                Ok(Prepared::Card {
+                Ok(Prepared::Card(CardFields {
                     title: reads.title(*id).to_string(),
                     site_name: super::images::card::site_name(site, d.lang),
                     lang: language.code.clone(),
                     rtl: language.direction == crate::load::config::Direction::Rtl,
-                })
+                }))
             }
         }
     }
@@ -232,20 +248,7 @@ impl<'a> RenderInput<'a> {
             Prepared::Copy(path) | Prepared::StrippedCopy(path) => {
                 (self.file_fingerprint)(path).hash(&mut h);
             }
-            Prepared::Card {
-                title,
-                site_name,
-                lang,
-                rtl,
-            } => {
-                let text = super::images::card::CardText {
-                    title,
-                    site_name,
-                    lang,
-                    rtl: *rtl,
-                };
-                self.templates.images.card_key(&text).hash(&mut h);
-            }
+            Prepared::Card(card) => self.templates.images.card_key(&card.text()).hash(&mut h),
         }
         h.finish()
     }
@@ -268,21 +271,10 @@ impl<'a> RenderInput<'a> {
             Prepared::Feed(feed) => Ok(Output::Bytes(feed.render().into_bytes())),
             Prepared::Bytes(b) => Ok(Output::Bytes(b)),
             Prepared::Copy(p) => Ok(Output::Copy(p)),
-            Prepared::Card {
-                title,
-                site_name,
-                lang,
-                rtl,
-            } => {
-                let text = super::images::card::CardText {
-                    title: &title,
-                    site_name: &site_name,
-                    lang: &lang,
-                    rtl,
-                };
+            Prepared::Card(card) => {
                 let images = &self.templates.images;
                 images
-                    .card(&text)
+                    .card(&card.text())
                     .map(Output::Copy)
                     .map_err(|e| e.diagnostic(images.root()).into())
             }
