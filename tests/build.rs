@@ -1766,7 +1766,8 @@ fn long_dates_and_numbers_follow_cldr_in_every_language() {
     site.write(
         "templates/page.html",
         "{% extends \"base.html\" %}{% block content %}{% if page.date %}<p id=\"d\">{{ page.date | date(format=\"long\") }}</p>{% endif %}\
-         <p id=\"n\">{{ 1100 | num }} {{ \"-2500.5\" | num }}</p>{% endblock content %}",
+         <p id=\"n\">{{ 1100 | num }} {{ \"-2500.5\" | num }}</p>\
+         {% if page.date %}<p id=\"iso\">{{ page.date | date }} {{ page.date | date(format=\"%d.%m.%Y\") }}</p>{% endif %}{% endblock content %}",
     );
     for (lang, suffix) in [("de", ""), ("en", ".en"), ("es", ".es"), ("fr", ".fr")] {
         site.write(
@@ -1790,6 +1791,7 @@ fn long_dates_and_numbers_follow_cldr_in_every_language() {
     assert_eq!(text("/en/seite/", "n"), "1,100 -2,500.5");
     assert_eq!(text("/es/seite/", "n"), "1100 -2500,5");
     assert_eq!(text("/fr/seite/", "n"), "1\u{202f}100 -2\u{202f}500,5");
+    assert_eq!(text("/en/seite/", "iso"), "2025-10-28 28.10.2025");
 }
 
 #[test]

@@ -29,6 +29,7 @@ use crate::render::templates::{AssetHashes, Templates};
 use crate::render::warnings::{Warning, Warnings};
 use crate::render::{self, DocContent, PreviousMarkdown};
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -110,6 +111,9 @@ pub struct Engine {
     pub contents: Vec<Arc<DocContent>>,
     /// Content hashes of static files.
     pub asset_hashes: Arc<AssetHashes>,
+    /// Each static file's index in the theme's list, by its source path (see
+    /// [`Engine::file_fingerprint`]).
+    static_by_source: HashMap<PathBuf, usize>,
     /// What the Markdown depended on beyond each document (see [`render::markdown_environment`]).
     pub markdown_environment: u64,
     /// Shared template values.
@@ -262,11 +266,15 @@ impl Engine {
         // The images the Markdown (and its shortcodes) showed are outputs like any other.
         plan.extend(image_jobs(&plan, &templates));
         lap("plan");
+        let static_by_source = (site.theme.static_files.iter().enumerate())
+            .map(|(i, f)| (f.source.clone(), i))
+            .collect();
         let engine = Engine {
             mode,
             site,
             templates,
             contents,
+            static_by_source,
             asset_hashes,
             markdown_environment: environment,
             shared,
@@ -281,9 +289,9 @@ impl Engine {
     /// Fingerprint of a static or content file: its content hash when it is a static file,
     /// else its size and modification time.
     fn file_fingerprint(&self, path: &Path) -> u64 {
-        let static_files = &self.site.theme.static_files;
-        if let Some(f) = static_files.iter().find(|f| f.source == path) {
-            return hash_of(&self.asset_hashes.0.get(&f.rel_path));
+        if let Some(&index) = self.static_by_source.get(path) {
+            let rel_path = &self.site.theme.static_files[index].rel_path;
+            return hash_of(&self.asset_hashes.0.get(rel_path));
         }
         let meta = std::fs::metadata(path).ok();
         hash_of(&(
@@ -315,16 +323,26 @@ impl Engine {
                 .map(|c| (id, c))
             })
             .collect();
-        let mut contents = self.contents.clone();
+        let rendered = collect_all(rendered)?;
+        // Swapped in place (the old renderings kept aside for an error) rather than copying
+        // every document's handle for one edit.
+        let mut replaced = Vec::with_capacity(rendered.len());
         let mut changed = Vec::new();
-        for (id, content) in collect_all(rendered)? {
-            if let Some(part) = content.changed_part(&contents[id]) {
+        for (id, content) in rendered {
+            if let Some(part) = content.changed_part(&self.contents[id]) {
                 changed.push((id, part));
             }
-            contents[id] = Arc::new(content);
+            replaced.push((
+                id,
+                std::mem::replace(&mut self.contents[id], Arc::new(content)),
+            ));
         }
-        render::check_anchors(&self.site, &contents)?;
-        self.contents = contents;
+        if let Err(e) = render::check_anchors(&self.site, &self.contents) {
+            for (id, old) in replaced.into_iter().rev() {
+                self.contents[id] = old;
+            }
+            return Err(e);
+        }
         for &(id, _) in &changed {
             self.shared.refresh_doc(&self.site, &self.contents, id);
         }

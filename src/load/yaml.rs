@@ -75,6 +75,9 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
 /// The 1-based line where `text` passes [`MAX_DEPTH`] levels of nesting, if it does. Linear in
 /// the length of the text.
 pub fn too_deep(text: &str) -> Option<usize> {
+    if cannot_pass_limit(text) {
+        return None;
+    }
     let mut scan = Scan::default();
     for (i, line) in text.split('\n').enumerate() {
         let line = line.strip_suffix('\r').unwrap_or(line).as_bytes();
@@ -83,6 +86,17 @@ pub fn too_deep(text: &str) -> Option<usize> {
         }
     }
     None
+}
+
+/// Whether `text` is too small to pass [`MAX_DEPTH`]: every level the scan counts opens at a
+/// line of its own, a `-` or `?` indicator or a bracket, so a text with no more of those than
+/// the limit cannot pass it. Most front matter is, and is not scanned.
+fn cannot_pass_limit(text: &str) -> bool {
+    let openers = text
+        .bytes()
+        .filter(|b| matches!(b, b'\n' | b'-' | b'?' | b'[' | b'{'))
+        .count();
+    openers < MAX_DEPTH
 }
 
 /// The state of the pre-scan between lines.
@@ -326,6 +340,13 @@ mod tests {
             "]".repeat(MAX_DEPTH - 1)
         );
         assert_eq!(too_deep(&ok), None);
+        // The smallest texts that pass the limit are still scanned and refused.
+        let least = format!("x: {}", "[".repeat(MAX_DEPTH + 1));
+        assert_eq!(too_deep(&least), Some(1));
+        let indented: String = (0..=MAX_DEPTH)
+            .map(|level| format!("{}k:\n", " ".repeat(level)))
+            .collect();
+        assert_eq!(too_deep(indented.trim_end()), Some(MAX_DEPTH + 1));
     }
 
     #[test]

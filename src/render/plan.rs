@@ -274,33 +274,45 @@ pub fn plan(site: &Site, for_hosts: bool) -> Result<Vec<Planned>> {
 }
 
 /// The fingerprinted copies of the static files `asset()` linked that `plan` does not hold yet
-/// (a static file a generated page replaced has none, and no copy replaces an output).
+/// (a static file a generated page replaced has none, and no copy replaces an output). After
+/// the first build of a session the answer is nearly always "none", so the plan is only
+/// scanned by job kind; its paths are hashed only when there is a new copy to place.
 pub fn linked_asset_copies(
     site: &Site,
     plan: &[Planned],
     hashes: &AssetHashes,
     linked: &LinkedAssets,
 ) -> Vec<Planned> {
-    let planned: HashSet<&str> = plan.iter().map(|p| p.path.as_str()).collect();
-    let copied: HashSet<usize> = plan
-        .iter()
-        .filter_map(|p| match p.job {
-            Job::Static { index } => Some(index),
-            _ => None,
-        })
-        .collect();
-    site.theme
-        .static_files
+    let statics = &site.theme.static_files;
+    if statics.is_empty() {
+        return Vec::new();
+    }
+    let mut copied = vec![false; statics.len()];
+    let mut placed = vec![false; statics.len()];
+    for p in plan {
+        match p.job {
+            Job::Static { index } => copied[index] = true,
+            Job::Fingerprinted { index } => placed[index] = true,
+            _ => {}
+        }
+    }
+    let new: Vec<Planned> = statics
         .iter()
         .enumerate()
-        .filter(|(index, f)| copied.contains(index) && linked.contains(&f.rel_path))
+        .filter(|&(index, f)| copied[index] && !placed[index] && linked.contains(&f.rel_path))
         .filter_map(|(index, f)| {
-            let path = hosting::fingerprinted_path(&f.rel_path, hashes.0.get(&f.rel_path)?);
-            (!planned.contains(path.as_str())).then_some(Planned {
+            Some(Planned {
                 job: Job::Fingerprinted { index },
-                path,
+                path: hosting::fingerprinted_path(&f.rel_path, hashes.0.get(&f.rel_path)?),
             })
         })
+        .collect();
+    if new.is_empty() {
+        return new;
+    }
+    let planned: HashSet<&str> = plan.iter().map(|p| p.path.as_str()).collect();
+    new.into_iter()
+        .filter(|p| !planned.contains(p.path.as_str()))
         .collect()
 }
 

@@ -525,6 +525,10 @@ fn register(tera: &mut Tera, site: &Arc<Site>, functions: Functions, warnings: &
             let format: String = kwargs
                 .get("format")?
                 .unwrap_or_else(|| "%Y-%m-%d".to_string());
+            // The common case, a listing's plain dates in ISO form, is the value as it is.
+            if format == "%Y-%m-%d" && is_plain_date(&value) {
+                return Ok(value);
+            }
             let date = crate::load::front_matter::Date::parse(&value)
                 .ok_or_else(|| tera::Error::message(format!("`{value}` is not a date")))?;
             // A datetime written with an offset (`2026-02-12T19:00:00+01:00`, an event in a data
@@ -578,6 +582,11 @@ fn register(tera: &mut Tera, site: &Arc<Site>, functions: Functions, warnings: &
             crate::render::escape::url_component(&value)
         },
     );
+}
+
+/// Whether `value` is a calendar date written `YYYY-MM-DD` and nothing else.
+fn is_plain_date(value: &str) -> bool {
+    value.len() == 10 && value.parse::<jiff::civil::Date>().is_ok()
 }
 
 /// A UI string in `lang`, falling back to the default language (and then to the key) with one
