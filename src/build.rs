@@ -2,9 +2,9 @@
 //! [`engine`](crate::engine) into a staging folder that replaces the output when everything
 //! worked, and reports what it did.
 
-use crate::engine::sink::{Discard, Staging as StagingSink};
+use crate::engine::sink::Staging as StagingSink;
 use crate::engine::{BuildOptions, Engine, pages_per_language};
-use crate::error::{Diagnostic, Error, Result};
+use crate::error::{Error, Result};
 use crate::load;
 use crate::load::config::Config;
 use crate::write::state::BuildState;
@@ -85,7 +85,7 @@ pub fn build_with(options: &BuildOptions, config: Config) -> Result<BuildReport>
     BuildState::clear(&output);
     let (mut rendered, problems) = Engine::prepare_partial(options, config)?;
     if !problems.is_empty() {
-        return Err(with_render_problems(&mut rendered, problems));
+        return Err(rendered.with_render_problems(problems));
     }
     let mut timings = rendered.timings.clone();
     let clock = Instant::now();
@@ -233,22 +233,4 @@ pub fn find_root(start: &Path) -> Option<PathBuf> {
         .ancestors()
         .find(|p| p.join(load::config::CONFIG_FILE).is_file())
         .map(Path::to_path_buf)
-}
-
-/// The problems found before rendering (`problems`: content files left out, Markdown that
-/// failed, broken anchors) together with those of rendering every output (templates), as one
-/// error: nothing is written, the previous output stays as it is.
-fn with_render_problems(rendered: &mut Engine, mut problems: Vec<Diagnostic>) -> Error {
-    match rendered.render_all_once(&Discard) {
-        Ok(_) => {}
-        Err(Error::Invalid(mut list)) => problems.append(&mut list),
-        // Reading a file failed: reported with the problems found so far.
-        Err(Error::Io {
-            action,
-            path,
-            source,
-        }) => problems.push(Diagnostic::new(path, format!("cannot {action}: {source}"))),
-        Err(other) => return other,
-    }
-    Error::Invalid(crate::error::merge_repeated(problems))
 }

@@ -235,3 +235,57 @@ fn sigterm_stops_and_an_earlier_build_is_taken_over() {
     w.wait_for("stopped");
     assert!(w.wait_exit());
 }
+
+#[test]
+fn one_failed_rebuild_reports_every_problem() {
+    let (work, site) = site_copy();
+    let mut w = Watching::start(work, site);
+    let template = w.path("templates/section.html");
+    let good_template = std::fs::read_to_string(&template).expect("read");
+
+    // A template that fails while rendering: that rebuild reports it.
+    std::fs::write(
+        &template,
+        good_template.replace(
+            "{{ section.content }}",
+            "{{ section.content }}{{ section.nosuch.field }}",
+        ),
+    )
+    .expect("write");
+    let lines = w.wait_for("last good build").join("\n");
+    assert!(lines.contains("templates/section.html:5"), "{lines}");
+
+    // Broken front matter stops the model before any template runs; the rebuild still reports
+    // both problems at once, as `ludd build` does.
+    std::fs::write(
+        w.path("content/hallo.md"),
+        "---\ntitle: [Hallo\n---\nKaputt.\n",
+    )
+    .expect("write");
+    let lines = w.wait_for("last good build").join("\n");
+    let failure = lines
+        .rsplit("build failed")
+        .next()
+        .expect("a failure report");
+    assert!(
+        failure.contains("content/hallo.md:3: invalid YAML front matter"),
+        "{lines}"
+    );
+    assert!(failure.contains("templates/section.html:5"), "{lines}");
+    assert!(failure.contains("2 errors"), "{lines}");
+    assert!(w.output("hallo/index.html").contains("<html"));
+
+    // Both fixed: one rebuild picks them up.
+    std::fs::write(&template, good_template).expect("write");
+    std::fs::write(
+        w.path("content/hallo.md"),
+        "---\ntitle: Hallo\n---\nWieder heil.\n",
+    )
+    .expect("write");
+    w.wait_for("error fixed");
+    let start = Instant::now();
+    while !w.output("hallo/index.html").contains("Wieder heil") && start.elapsed() < WAIT {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(w.output("hallo/index.html").contains("Wieder heil"));
+}

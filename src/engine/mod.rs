@@ -427,6 +427,25 @@ impl Engine {
         Ok(collect_all([first, rest])?.into_iter().flatten().collect())
     }
 
+    /// The problems found before rendering (`problems`: content files left out, Markdown that
+    /// failed, broken anchors) together with those of rendering every output (templates), as
+    /// one error; the outputs go nowhere ([`sink::Discard`]). Afterwards the engine cannot
+    /// render pages again.
+    pub fn with_render_problems(&mut self, mut problems: Vec<Diagnostic>) -> Error {
+        match self.render_all_once(&sink::Discard) {
+            Ok(_) => {}
+            Err(Error::Invalid(mut list)) => problems.append(&mut list),
+            // Reading a file failed: reported with the problems found so far.
+            Err(Error::Io {
+                action,
+                path,
+                source,
+            }) => problems.push(Diagnostic::new(path, format!("cannot {action}: {source}"))),
+            Err(other) => return other,
+        }
+        Error::Invalid(crate::error::merge_repeated(problems))
+    }
+
     /// After the other outputs were rendered: plans the fingerprinted copies of the static
     /// files `asset()` linked that the plan does not hold yet, and renders them and
     /// `_headers` (which names them) into `sink`.

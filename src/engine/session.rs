@@ -5,7 +5,7 @@
 
 use super::sink::{Folder, InPlace};
 use super::{BuildOptions, Engine, Which};
-use crate::error::{Result, collect_all};
+use crate::error::{Error, Result, collect_all};
 use crate::load;
 use crate::load::config::Config;
 use crate::load::content::SourceDoc;
@@ -124,8 +124,8 @@ impl Session {
             self.apply_text_edits()?
         };
         let text_only = candidates.is_some();
-        if !text_only {
-            self.rebuild_model(everything)?;
+        if !text_only && let Err(e) = self.rebuild_model(everything) {
+            return Err(self.with_every_problem(e));
         }
         let prepared = start.elapsed();
         let mut changes = match self.write_changed_outputs(candidates.as_deref()) {
@@ -244,6 +244,27 @@ impl Session {
             dependents,
         });
         Ok(())
+    }
+
+    /// A model rebuild stops at the problems of the files it read (front matter, Markdown,
+    /// anchors) before any template runs. Like `ludd build`, one failed rebuild reports every
+    /// problem: the site is prepared again going on past them, every output is rendered to
+    /// nowhere, and the template problems join the list. Nothing is written. Any other error
+    /// (an unreadable `site.toml`, a failed read) is returned as it is.
+    fn with_every_problem(&self, error: Error) -> Error {
+        if !matches!(error, Error::Invalid(_)) {
+            return error;
+        }
+        let Ok(config) = Config::load(&self.options.root) else {
+            return error;
+        };
+        match Engine::prepare_partial(&self.options, config) {
+            Ok((mut engine, problems)) if !problems.is_empty() => {
+                engine.with_render_problems(problems)
+            }
+            Err(all @ Error::Invalid(_)) => all,
+            _ => error,
+        }
     }
 
     /// Renders and writes every output whose fingerprint differs from what is on disk (of
