@@ -736,6 +736,9 @@ pub(crate) fn base_context(
     if let Some(card) = home_card {
         ctx.insert("home_card", card.into());
     }
+    if let Some(link) = super::images::card::home_card_link(site, place.lang) {
+        ctx.insert("home_card_link", link.into());
+    }
     let translations: Vec<Value> = site
         .each_language()
         .zip(&place.translations)

@@ -397,7 +397,10 @@ test('share cards: every page links a 1200×630 PNG of this build that shows its
   for (const [rel, lang] of [['presse/index.html', ''], ['en/press/index.html', 'en/'], ['fr/presse/index.html', 'fr/'], ...Object.entries(ACTION_PAGES).map(([l, p]) => [`${p.slice(1)}index.html`, l === 'de' ? '' : `${l}/`])]) {
     const html = fs.readFileSync(path.join(site.dir, rel), 'utf8');
     const list = html.slice(html.indexOf('<ul class="download-list">'), html.indexOf('</ul>', html.indexOf('<ul class="download-list">')));
-    const pngs = [...list.matchAll(/href="([^"]+\.png)" download/g)].map((m) => m[1]);
+    const links = [...list.matchAll(/href="([^"]+\.png)" download/g)].map((m) => m[1]);
+    // a link within the site, so that the download works in `ludd serve` too
+    assert.ok(links.every((l) => l.startsWith('/')), `${rel}: the card download is a link within the site: ${links}`);
+    const pngs = links.map((l) => new URL(l, site.server.origin + '/').href);
     assert.deepEqual(pngs, [homes[lang].image], `${rel}: the downloads offer the campaign card`);
     assert.ok(fs.existsSync(fileOf(pngs[0])), `${rel}: the offered card exists`);
   }

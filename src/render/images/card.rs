@@ -530,6 +530,13 @@ pub fn site_name(site: &Site, lang: LangId) -> String {
 /// `lang`: its document's own image (`extra.card`) or drawn card, else (taxonomy listings, 404
 /// pages) the language's home page card. None when there is neither.
 pub fn card_url(site: &Site, path: &str, lang: LangId) -> Option<String> {
+    card_link(site, path, lang).map(|url| absolute(site, url))
+}
+
+/// [`card_url`] as a link within the site (with base_url's path), for the pages that offer
+/// the card for download: it then works in the preview too, where base_url is not served. An
+/// own card given as a full URL stays one.
+fn card_link(site: &Site, path: &str, lang: LangId) -> Option<String> {
     let doc = site
         .by_url
         .get(path)
@@ -543,14 +550,23 @@ pub fn card_url(site: &Site, path: &str, lang: LangId) -> Option<String> {
         Some(own) => own_card_url(site, doc, own)?,
         None => site.file_url(&output_path(site, doc)),
     };
-    Some(absolute(site, url))
+    Some(if is_full_url(&url) {
+        url
+    } else {
+        crate::render::escape::url_path(&url)
+    })
 }
 
 /// The absolute URL of language `lang`'s home page card (the campaign's card, as a press kit
 /// offers it), if the home page has one.
 pub fn home_card_url(site: &Site, lang: LangId) -> Option<String> {
+    home_card_link(site, lang).map(|url| absolute(site, url))
+}
+
+/// [`home_card_url`] as a link within the site (see [`card_link`]).
+pub fn home_card_link(site: &Site, lang: LangId) -> Option<String> {
     let home = home_card_doc(site, lang)?;
-    card_url(site, &home.url, lang)
+    card_link(site, &home.url, lang)
 }
 
 fn home_card_doc(site: &Site, lang: LangId) -> Option<&Doc> {
@@ -558,12 +574,17 @@ fn home_card_doc(site: &Site, lang: LangId) -> Option<&Doc> {
     (is_drawn(site, home) || own_card(home).is_some()).then_some(home)
 }
 
-fn absolute(site: &Site, url: String) -> String {
-    if url.starts_with("https://") || url.starts_with("http://") {
-        url
+/// `link` (see [`card_link`]) with the site's scheme and host.
+fn absolute(site: &Site, link: String) -> String {
+    if is_full_url(&link) {
+        link
     } else {
-        site.permalink(&crate::render::escape::url_path(&url))
+        site.permalink(&link)
     }
+}
+
+fn is_full_url(url: &str) -> bool {
+    url.starts_with("https://") || url.starts_with("http://")
 }
 
 #[cfg(test)]
