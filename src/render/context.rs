@@ -721,8 +721,12 @@ pub(crate) fn base_context(
     ctx.insert("dir", lang.direction.as_str().into());
     ctx.insert("language", shared.language[place.lang].clone());
     ctx.insert("data", shared.data[place.lang].clone());
-    let card = super::images::card::card_url(site, place.path, place.lang);
-    let home_card = super::images::card::home_card_url(site, place.lang);
+    use super::images::card;
+    let home_card_link = card::home_card_link(site, place.lang);
+    let home_card = home_card_link
+        .as_deref()
+        .map(|link| card::permalink(site, link));
+    let card = card::card_url(site, place.path, place.lang);
     // A page without a card of its own shows the home page's: its alt text needs the title
     // drawn on it, which is the home page's.
     if card.is_some() && card == home_card {
@@ -736,7 +740,7 @@ pub(crate) fn base_context(
     if let Some(card) = home_card {
         ctx.insert("home_card", card.into());
     }
-    if let Some(link) = super::images::card::home_card_link(site, place.lang) {
+    if let Some(link) = home_card_link {
         ctx.insert("home_card_link", link.into());
     }
     let translations: Vec<Value> = site

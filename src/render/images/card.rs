@@ -530,7 +530,7 @@ pub fn site_name(site: &Site, lang: LangId) -> String {
 /// `lang`: its document's own image (`extra.card`) or drawn card, else (taxonomy listings, 404
 /// pages) the language's home page card. None when there is neither.
 pub fn card_url(site: &Site, path: &str, lang: LangId) -> Option<String> {
-    card_link(site, path, lang).map(|url| absolute(site, url))
+    card_link(site, path, lang).map(|link| permalink(site, &link))
 }
 
 /// [`card_url`] as a link within the site (with base_url's path), for the pages that offer
@@ -557,13 +557,8 @@ fn card_link(site: &Site, path: &str, lang: LangId) -> Option<String> {
     })
 }
 
-/// The absolute URL of language `lang`'s home page card (the campaign's card, as a press kit
-/// offers it), if the home page has one.
-pub fn home_card_url(site: &Site, lang: LangId) -> Option<String> {
-    home_card_link(site, lang).map(|url| absolute(site, url))
-}
-
-/// [`home_card_url`] as a link within the site (see [`card_link`]).
+/// Language `lang`'s home page card (the campaign's card, as a press kit offers it) as a link
+/// within the site (see [`card_link`]), if the home page has one; [`permalink`] makes it absolute.
 pub fn home_card_link(site: &Site, lang: LangId) -> Option<String> {
     let home = home_card_doc(site, lang)?;
     card_link(site, &home.url, lang)
@@ -575,11 +570,11 @@ fn home_card_doc(site: &Site, lang: LangId) -> Option<&Doc> {
 }
 
 /// `link` (see [`card_link`]) with the site's scheme and host.
-fn absolute(site: &Site, link: String) -> String {
-    if is_full_url(&link) {
-        link
+pub fn permalink(site: &Site, link: &str) -> String {
+    if is_full_url(link) {
+        link.to_string()
     } else {
-        site.permalink(&link)
+        site.permalink(link)
     }
 }
 
